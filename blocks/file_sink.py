@@ -1,0 +1,65 @@
+import os
+
+import numpy as np
+
+from sdrflow.block import ANY, COMPLEX64, Block, Port
+
+_SCALE = {"cu8": 127.5, "cs8": 127.0, "cs16": 32767.0}
+
+
+class FileSink(Block):
+    """Writes a stream to a headerless file.
+
+    ``raw`` writes items exactly as they are in memory (complex64 = GNU Radio's cf32, float32,
+    int16, vectors). A complex stream can also be written as ``cu8`` (rtl_sdr's format,
+    ``round(x·127.5 + 127.5)``), ``cs8`` or ``cs16``, clipped to the format's range.
+
+    Signature: any stream ->
+
+    Parameters
+    ----------
+    path : str
+        Output file; its folder must exist.
+    format : str
+        ``raw`` (default), ``cf32`` (same as raw, for complex), ``cu8``, ``cs8`` or ``cs16``.
+
+    Example: ``FileSink("capture.cu8", format="cu8")``
+    """
+
+    inputs = [Port("in", ANY)]
+
+    def __init__(self, path: str, format: str = "raw"):
+        if format not in ("raw", "cf32", "cu8", "cs8", "cs16"):
+            raise ValueError(f"FileSink: unknown format {format!r}; use raw, cf32, cu8, cs8 or cs16")
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise ValueError(f"FileSink: folder {folder} does not exist; create it first")
+        self.path, self.format = str(path), format
+        self._file = None
+
+    def start(self, rate):
+        if self.format != "raw" and self.input_types and self.input_types[0] != COMPLEX64:
+            raise ValueError(f"FileSink: format {self.format} needs a complex64 stream, got "
+                             f"{self.input_types[0]}; use format='raw'")
+        try:
+            self._file = open(self.path, "wb")
+        except OSError as e:
+            raise ValueError(f"FileSink: cannot write {self.path}: {e.strerror}") from e
+
+    def work(self, x):
+        if self.format in ("raw", "cf32"):
+            self._file.write(np.ascontiguousarray(x).data)
+            return
+        f = x.view(np.float32)
+        s = _SCALE[self.format]
+        if self.format == "cu8":
+            q = np.clip(np.floor(f * s + s + 0.5), 0, 255).astype(np.uint8)
+        elif self.format == "cs8":
+            q = np.clip(np.round(f * s), -128, 127).astype(np.int8)
+        else:
+            q = np.clip(np.round(f * s), -32768, 32767).astype("<i2")
+        self._file.write(q.data)
+
+    def stop(self):
+        if self._file is not None and not self._file.closed:
+            self._file.close()

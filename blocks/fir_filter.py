@@ -1,0 +1,65 @@
+import numpy as np
+
+from sdrflow.block import COMPLEX64, FLOAT32, SAME, Block, Decimate, Port
+from sdrflow.kernels.fir import fir_decimate, fir_decimate_same
+
+
+class FIRFilter(Block):
+    """FIR filter with optional decimation.
+
+    ``y[m] = Σ_k taps[k] · x[m·decimation − k]``, i.e. ``upfirdn(taps, x, 1, decimation)``;
+    only the kept outputs are computed.
+
+    Signature: complex64 -> complex64, float32 -> float32 (complex taps: complex64 -> complex64)
+
+    Parameters
+    ----------
+    taps : array_like
+        Filter coefficients, real or complex, non-empty.
+    decimation : int
+        Keep one output in ``decimation`` (1 = no rate change).
+
+    Example: ``FIRFilter(scipy.signal.firwin(64, 0.2), decimation=4)``
+    """
+
+    inputs = [Port("in", (COMPLEX64, FLOAT32))]
+    outputs = [Port("out", SAME)]
+
+    def __init__(self, taps=None, decimation: int = 1):
+        self.rate_rule = Decimate(decimation)
+        self.decimation = int(decimation)
+        if taps is not None:
+            self._set_taps(taps)
+
+    def _set_taps(self, taps) -> None:
+        taps = np.asarray(taps)
+        if taps.ndim != 1 or taps.size == 0:
+            raise ValueError(f"{type(self).__name__}: taps must be a non-empty 1-D sequence")
+        if not np.all(np.isfinite(taps)):
+            raise ValueError(f"{type(self).__name__}: taps must be finite numbers")
+        self.taps = taps.astype(np.complex64 if np.iscomplexobj(taps) else np.float32)
+        self.cost = len(taps) / self.decimation
+
+    def output_types(self, input_types):
+        if np.iscomplexobj(getattr(self, "taps", np.zeros(1, np.float32))):
+            if input_types[0] != COMPLEX64:
+                raise ValueError(f"{self.name}: complex taps need a complex64 input")
+        return [input_types[0]]
+
+    def design(self, rate: float):
+        """Taps for input rate ``rate``; derived filters override this to design from Hz."""
+        return self.taps
+
+    def start(self, rate):
+        self._set_taps(self.design(rate))
+        dtype = self.input_types[0].dtype if self.input_types else np.dtype(np.complex64)
+        self._taps_rev = np.ascontiguousarray(self.taps[::-1])
+        self._hist = np.zeros(len(self.taps) - 1, dtype)
+        self._state = np.zeros(1, np.intp)
+        same = self._taps_rev.dtype == dtype
+        self._kernel = fir_decimate_same if same else fir_decimate
+
+    def work(self, x):
+        out = self.buffer(len(x) // self.decimation + 1, x.dtype)
+        count = self._kernel(x, self._taps_rev, self.decimation, self._hist, self._state, out)
+        return out[:count]

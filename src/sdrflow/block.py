@@ -1,0 +1,326 @@
+"""Block base class, stream types, ports and rate rules.
+
+A block declares its ports and its rate rule as class attributes, validates its parameters in
+``__init__``, designs what depends on the sample rate in ``start(rate)`` and turns input arrays
+into output arrays in ``work``. Everything about threads, buffers and scheduling lives in
+``runtime.py``; a block only sees numpy arrays.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class StreamType:
+    """The type of the items on a stream port: a numpy dtype and a vector length."""
+
+    dtype: np.dtype
+    vlen: int = 1
+
+    def __post_init__(self):
+        object.__setattr__(self, "dtype", np.dtype(self.dtype))
+        if int(self.vlen) < 1:
+            raise ValueError(f"StreamType: vlen must be >= 1, got {self.vlen}")
+
+    def vector(self, vlen: int) -> "StreamType":
+        """The vector type of ``vlen`` items of this type."""
+        return StreamType(self.dtype, int(vlen))
+
+    @property
+    def shape(self) -> tuple:
+        """Shape of one item, for allocating arrays of this type."""
+        return () if self.vlen == 1 else (self.vlen,)
+
+    @property
+    def itemsize(self) -> int:
+        return self.dtype.itemsize * self.vlen
+
+    def __str__(self):
+        return self.dtype.name if self.vlen == 1 else f"{self.dtype.name}[{self.vlen}]"
+
+
+COMPLEX64 = StreamType(np.complex64)
+FLOAT32 = StreamType(np.float32)
+INT16 = StreamType(np.int16)
+UINT8 = StreamType(np.uint8)
+INT8 = StreamType(np.int8)
+#: What generic arithmetic blocks accept.
+NUMERIC = (COMPLEX64, FLOAT32, INT16, UINT8, INT8)
+#: Port type of an asynchronous message port.
+MESSAGE = "message"
+#: Output type that copies the resolved type of the first input.
+SAME = "same as input"
+#: Input type that takes any stream, vectors included (sinks, Head).
+ANY = "any"
+
+
+@dataclass(frozen=True)
+class Port:
+    """A named port. ``type`` is a StreamType, a tuple of accepted StreamTypes, SAME or MESSAGE."""
+
+    name: str
+    type: object
+
+    @property
+    def is_message(self) -> bool:
+        return self.type == MESSAGE
+
+    def accepts(self, stype: StreamType) -> bool:
+        if self.type == ANY:
+            return isinstance(stype, StreamType)
+        if isinstance(self.type, tuple):
+            return stype in self.type
+        return self.type == stype
+
+    def describe(self) -> str:
+        if isinstance(self.type, tuple):
+            return " | ".join(str(t) for t in self.type)
+        return str(self.type)
+
+
+@dataclass(frozen=True)
+class Rate:
+    """How many output items a block makes per input item.
+
+    ``ratio`` is a Fraction (interpolation / decimation) or None for a free rate (a decoder that
+    emits whenever it has something)."""
+
+    ratio: Fraction | None
+    label: str
+
+    @property
+    def free(self) -> bool:
+        return self.ratio is None
+
+    def __str__(self):
+        return self.label
+
+
+SYNC = Rate(Fraction(1), "1:1")
+FREE = Rate(None, "free")
+
+
+def _positive_int(value, what) -> int:
+    if isinstance(value, (bool, np.bool_)) or int(value) != value or value < 1:
+        raise ValueError(f"{what} must be a positive whole number, got {value!r}")
+    return int(value)
+
+
+def Decimate(n: int) -> Rate:
+    """Rate rule of a block that keeps one output item per ``n`` input items."""
+    n = _positive_int(n, "decimation")
+    return Rate(Fraction(1, n), f"1:{n} (decimate by {n})")
+
+
+def Interpolate(n: int) -> Rate:
+    """Rate rule of a block that makes ``n`` output items per input item."""
+    n = _positive_int(n, "interpolation")
+    return Rate(Fraction(n, 1), f"{n}:1 (interpolate by {n})")
+
+
+def Rational(p: int, q: int) -> Rate:
+    """Rate rule of a resampler: ``p`` output items per ``q`` input items."""
+    p, q = _positive_int(p, "interpolation"), _positive_int(q, "decimation")
+    return Rate(Fraction(p, q), f"{p}:{q} (resample by {p}/{q})")
+
+
+def in_port(name="in", type=COMPLEX64) -> Port:
+    return Port(name, type)
+
+
+def out_port(name="out", type=COMPLEX64) -> Port:
+    return Port(name, type)
+
+
+_ids = itertools.count(1)
+
+
+class Block:
+    """Base class of every block.
+
+    Subclasses set ``inputs``, ``outputs`` (lists of Port), ``rate_rule`` (a Rate) and, for
+    asynchronous messages, ``message_inputs`` / ``message_outputs`` (port names). A block with
+    no stream inputs is a source: ``work(n)`` returns up to ``n`` items, or None at end of stream.
+    Other blocks get one array per input, all of the same length ≥ 1, and return one array per
+    output (a tuple when there are several, None when there are none). Input arrays are views of
+    the engine's buffers: read them, never keep or modify them.
+    """
+
+    inputs: list = []
+    outputs: list = []
+    rate_rule: Rate = SYNC
+    message_inputs: tuple = ()
+    message_outputs: tuple = ()
+    #: A block whose ``work`` may wait on the outside world (a radio, a socket) gets its own thread.
+    own_thread: bool = False
+    #: Rough cost per input item, used to spread blocks over worker threads.
+    cost: float = 1.0
+
+    _node = None
+    _name = None
+    #: Resolved input stream types, set by the flowgraph just before ``start``.
+    input_types: list = []
+    _eos = False
+
+    # -- called by the engine ------------------------------------------------------------------
+    def start(self, rate: float | None) -> None:
+        """Set up what depends on the input sample rate (Hz); ``rate`` is None for sources."""
+
+    def work(self, *inputs):
+        raise NotImplementedError(f"{type(self).__name__} must define work()")
+
+    def stop(self) -> None:
+        """Release resources and flush what is buffered; called once when the graph stops."""
+
+    def output_rate(self, rate: float) -> float:
+        """Sample rate of the outputs for input rate ``rate``; sources return their own rate."""
+        if self.rate_rule.free:
+            raise ValueError(f"{self.name}: a free-rate block must define output_rate()")
+        return float(rate * self.rate_rule.ratio)
+
+    def output_types(self, input_types: list) -> list:
+        """Resolved output stream types for the resolved input types (SAME copies input 0)."""
+        return [input_types[0] if p.type == SAME else p.type for p in self.outputs]
+
+    def max_output(self, n: int) -> int:
+        """Most output items ``work`` may return for ``n`` input items."""
+        if self.rate_rule.free:
+            return n
+        return int(n * self.rate_rule.ratio) + 1
+
+    # -- for use inside work -------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        if self._name is None:
+            self._name = f"{type(self).__name__}#{next(_ids)}"
+        return self._name
+
+    @name.setter
+    def name(self, value: str):
+        self._name = str(value)
+
+    def end_of_stream(self) -> None:
+        """Declare that this block will produce nothing more after the current call."""
+        self._eos = True
+
+    def buffer(self, n: int, dtype, shape: tuple = ()) -> np.ndarray:
+        """An array of ``n`` items to fill and return from ``work``, so nothing is allocated
+        per call. It comes from a small pool the engine recycles as soon as the readers are
+        done with it, which keeps a chain of blocks inside the CPU cache. Return it (or a
+        leading slice of it) from this call and do not keep it."""
+        if self._node is not None:
+            return self._node.buffer(n, np.dtype(dtype), shape)
+        return np.empty((n,) + shape, dtype)
+
+    def scratch(self, n: int, dtype, key=0, shape: tuple = ()) -> np.ndarray:
+        """A private array of ``n`` items that the block may keep using across calls (read
+        buffers, work space); grown as needed, never shared."""
+        key = (key, np.dtype(dtype), shape)
+        bufs = self.__dict__.setdefault("_scratch", {})
+        buf = bufs.get(key)
+        if buf is None or buf.shape[0] < n:
+            buf = np.empty((max(n, 1024),) + shape, dtype)
+            bufs[key] = buf
+        return buf[:n]
+
+    def add_tag(self, index: int, key: str, value, port: int = 0) -> None:
+        """Attach ``key=value`` to output item ``index`` of the array this ``work`` returns."""
+        self._node.add_tag(port, index, key, value)
+
+    def input_tags(self, port: int = 0) -> list:
+        """Tags on the current input arrays, as (index in the array, key, value)."""
+        return self._node.input_tags(port) if self._node else []
+
+    def post(self, port: str, message) -> None:
+        """Send ``message`` out of message port ``port`` to every connected block."""
+        if port not in self.message_outputs:
+            raise ValueError(f"{self.name}: no message output {port!r}; it has {list(self.message_outputs)}")
+        if self._node is not None:
+            self._node.post(port, message)
+
+    def handle_message(self, port: str, message) -> None:
+        """Handle a message on input ``port``. The default applies ``{"param": value}`` dicts by
+        calling ``set_param(value)``, which is how running blocks are retuned."""
+        if not isinstance(message, dict):
+            raise ValueError(f"{self.name}: message on {port!r} must be a dict like "
+                             f"{{'frequency': 1e6}}, got {message!r}")
+        for key, value in message.items():
+            setter = getattr(self, f"set_{key}", None)
+            if setter is None:
+                raise ValueError(f"{self.name}: cannot set {key!r} while running")
+            setter(value)
+
+    def __repr__(self):
+        return f"<{self.name}>"
+
+
+class HierBlock(Block):
+    """A composite of blocks used as one block.
+
+    In ``__init__``, create the inner blocks, ``connect`` them, then ``expose_input`` and
+    ``expose_output`` the inner ports that the composite offers. The flowgraph flattens it."""
+
+    def __init__(self):
+        self.inputs, self.outputs = [], []
+        self.message_inputs, self.message_outputs = (), ()
+        self._connections = []
+        self._in_map, self._out_map = {}, {}
+
+    def connect(self, *endpoints) -> None:
+        """Connect inner blocks, with the same forms as Flowgraph.connect."""
+        self._connections.append(endpoints)
+
+    def expose_input(self, name: str, *targets) -> None:
+        """Offer input ``name`` that feeds the inner (block, port) ``targets``."""
+        targets = [t if isinstance(t, tuple) else (t, 0) for t in targets]
+        blk, port = targets[0]
+        ptype = _port_of(blk, port, outputs=False).type
+        self._in_map[name] = targets
+        if ptype == MESSAGE:
+            self.message_inputs = self.message_inputs + (name,)
+        else:
+            self.inputs = self.inputs + [Port(name, ptype)]
+
+    def expose_output(self, name: str, block, port=0) -> None:
+        """Offer output ``name`` that is the inner ``block``'s output ``port``."""
+        ptype = _port_of(block, port, outputs=True).type
+        self._out_map[name] = (block, port)
+        if ptype == MESSAGE:
+            self.message_outputs = self.message_outputs + (name,)
+        else:
+            self.outputs = self.outputs + [Port(name, ptype)]
+
+    def work(self, *inputs):
+        raise TypeError(f"{self.name} is a hierarchical block; it runs as its inner blocks")
+
+
+def _port_of(block: Block, port, outputs: bool) -> Port:
+    """Look up a stream or message port by index or name."""
+    ports = block.outputs if outputs else block.inputs
+    msgs = block.message_outputs if outputs else block.message_inputs
+    kind = "output" if outputs else "input"
+    if isinstance(port, str):
+        for p in ports:
+            if p.name == port:
+                return p
+        if port in msgs:
+            return Port(port, MESSAGE)
+        names = [p.name for p in ports] + list(msgs)
+        raise ValueError(f"{block.name} has no {kind} port {port!r}; its {kind}s are {names}")
+    if isinstance(port, (int, np.integer)) and 0 <= port < len(ports):
+        return ports[port]
+    raise ValueError(f"{block.name} has no {kind} port {port!r}; it has {len(ports)} stream "
+                     f"{kind}(s) numbered from 0")
+
+
+def port_index(block: Block, port, outputs: bool) -> int | str:
+    """Stream ports by index, message ports by name."""
+    p = _port_of(block, port, outputs)
+    if p.is_message:
+        return p.name
+    ports = block.outputs if outputs else block.inputs
+    return ports.index(p) if not isinstance(port, int) else port

@@ -1,0 +1,185 @@
+"""Edges: what carries items, tags and end of stream from one output port to its readers.
+
+An edge is a bounded ring buffer with one writer and one or more readers (fan-out), each with
+its own absolute read position. Backpressure is ``space()``: the writer runs only when it fits.
+
+Inside one worker thread the writer's array is *lent* to the edge instead of copied: the readers
+run right after the writer in the same thread and usually take it all. Before the writer runs
+again, ``settle()`` copies whatever a reader left into the ring, so a block may reuse its output
+array on every call. Between threads the writer always copies into the ring.
+
+Absolute positions (items since the start of the stream)::
+
+    ring holds [oldest unread .. ring_end)   lent array holds [ring_end .. end)
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+import numpy as np
+
+from .block import StreamType
+
+
+@dataclass(frozen=True)
+class Tag:
+    """Key/value metadata at an absolute item offset of a stream."""
+
+    offset: int
+    key: str
+    value: object
+
+
+class Edge:
+    """A bounded stream between one writer and its readers."""
+
+    def __init__(self, stype: StreamType, capacity: int, shared: bool, name: str = ""):
+        self.stype = stype
+        self.capacity = int(capacity)
+        self.shared = shared  # True when the readers run in another thread
+        self.name = name
+        self.buf = np.empty((self.capacity,) + stype.shape, stype.dtype)
+        self.ring_end = 0
+        self.end = 0
+        self.lent = None
+        self.lent_start = 0
+        self.lent_base = None  # pool array behind ``lent``, returned through ``release``
+        self.readers: list[int] = []
+        self.reader_done: list[bool] = []
+        self.open_readers = 0
+        # (offsets, tags) replaced as one tuple, so a reader in another thread sees a whole state.
+        self._tagdata: tuple = ((), ())
+        self.eos = False
+        # Wake-ups set by the runtime: called after data arrives / after space frees up.
+        self.wake_readers = _noop
+        self.wake_writer = _noop
+        self.release = _noop1  # gives a lent pool array back once nobody needs it
+
+    # -- readers -------------------------------------------------------------------------------
+    def add_reader(self) -> int:
+        self.readers.append(0)
+        self.reader_done.append(False)
+        self.open_readers += 1
+        return len(self.readers) - 1
+
+    def available(self, r: int) -> int:
+        return self.end - self.readers[r]
+
+    def view(self, r: int, n: int) -> np.ndarray:
+        """Up to ``n`` unread items for reader ``r``, as one contiguous view (no copy)."""
+        pos = self.readers[r]
+        if pos < self.ring_end:
+            i = pos % self.capacity
+            k = min(self.ring_end - pos, self.capacity - i, n)
+            return self.buf[i:i + k]
+        j = pos - self.lent_start
+        return self.lent[j:j + n]
+
+    def consume(self, r: int, n: int) -> None:
+        self.readers[r] += n
+        if self.shared:
+            self.wake_writer()
+        elif self.lent is not None and self._oldest() >= self.end:
+            self._drop_lent()
+
+    def drained(self, r: int) -> bool:
+        """True when the stream has ended and reader ``r`` has read all of it."""
+        return self.eos and self.readers[r] >= self.end
+
+    def detach_reader(self, r: int) -> None:
+        """Reader ``r`` has finished: it no longer holds back the writer."""
+        if not self.reader_done[r]:
+            self.reader_done[r] = True
+            self.open_readers -= 1
+        self.wake_writer()
+
+    def tags(self, r: int, n: int) -> list:
+        """Tags on the next ``n`` items of reader ``r``."""
+        offsets, tags = self._tagdata
+        if not tags:
+            return []
+        pos = self.readers[r]
+        lo, hi = bisect.bisect_left(offsets, pos), bisect.bisect_left(offsets, pos + n)
+        return list(tags[lo:hi])
+
+    # -- the writer ----------------------------------------------------------------------------
+    def _oldest(self) -> int:
+        if self.open_readers == len(self.readers):
+            return min(self.readers)
+        live = [p for p, done in zip(self.readers, self.reader_done) if not done]
+        return min(live) if live else self.end
+
+    def space(self) -> int:
+        """How many items the writer may add now."""
+        return self.capacity - (self.end - self._oldest())
+
+    def fill(self) -> float:
+        """Fraction of the buffer holding unread items."""
+        return (self.end - self._oldest()) / self.capacity
+
+    def settle(self) -> None:
+        """Copy what readers left of the lent array into the ring, so the writer may reuse it."""
+        if self.lent is None:
+            return
+        start = max(self._oldest(), self.lent_start)
+        if start < self.end:
+            self._copy_in(self.lent[start - self.lent_start:], start)
+        self._drop_lent()
+
+    def _drop_lent(self) -> None:
+        self.ring_end = self.end
+        self.lent = None
+        if self.lent_base is not None:
+            base, self.lent_base = self.lent_base, None
+            self.release(base)
+
+    def put(self, items: np.ndarray, tags=(), base=None) -> None:
+        """Append ``items`` (the caller checked ``space()``); lend them when readers are local.
+
+        ``base`` is the pool array behind ``items``: the edge owns it until it is released."""
+        n = len(items)
+        for tag in tags:
+            self._add_tag(tag)
+        if n == 0:
+            return
+        if self.shared:
+            self._copy_in(items, self.end)
+            self.end += n
+            self.ring_end = self.end
+            self.wake_readers()
+        else:
+            self.settle()
+            self.lent = items
+            self.lent_base = base
+            self.lent_start = self.end
+            self.end += n
+
+    def close(self) -> None:
+        """Mark end of stream."""
+        self.eos = True
+        self.wake_readers()
+
+    def _copy_in(self, items: np.ndarray, pos: int) -> None:
+        # Copy into the ring at absolute position pos, wrapping at the end of the array.
+        n, cap = len(items), self.capacity
+        i = pos % cap
+        k = min(n, cap - i)
+        self.buf[i:i + k] = items[:k]
+        if k < n:
+            self.buf[:n - k] = items[k:]
+
+    def _add_tag(self, tag: Tag) -> None:
+        offsets, tags = self._tagdata
+        keep = bisect.bisect_left(offsets, self._oldest())  # drop tags every reader has passed
+        offsets, tags = offsets[keep:], tags[keep:]
+        i = bisect.bisect_right(offsets, tag.offset)
+        self._tagdata = (offsets[:i] + (tag.offset,) + offsets[i:], tags[:i] + (tag,) + tags[i:])
+
+
+def _noop():
+    pass
+
+
+def _noop1(_):
+    pass

@@ -1,0 +1,292 @@
+"""Flowgraph: connect blocks, check the graph, and run it.
+
+    fg = Flowgraph()
+    fg.connect(source, FIRFilter(taps), FMDemod(75e3), WAVSink("out.wav"))
+    fg.run()
+
+Everything that can be checked is checked before a thread starts: port names and types,
+unconnected ports, cycles, sample rates. Running is delegated to ``runtime.Runtime``.
+"""
+from __future__ import annotations
+
+import logging
+import math
+
+from .block import MESSAGE, SAME, Block, HierBlock, StreamType, _port_of, port_index
+
+log = logging.getLogger(__name__)
+
+
+class GraphError(ValueError):
+    """A flowgraph that cannot run as built: the message names the blocks and ports."""
+
+
+class BlockError(RuntimeError):
+    """A block failed while the graph was running; ``block`` is its name, ``__cause__`` the error."""
+
+    def __init__(self, block: str, error: BaseException):
+        super().__init__(f"block {block} failed: {type(error).__name__}: {error}")
+        self.block = block
+
+
+def _endpoint(item, default_port=0):
+    if isinstance(item, tuple):
+        if len(item) != 2 or not isinstance(item[0], Block):
+            raise GraphError(f"an endpoint is a block or (block, port), got {item!r}")
+        return item
+    if not isinstance(item, Block):
+        raise GraphError(f"connect() takes blocks or (block, port) pairs, got {item!r}")
+    return item, default_port
+
+
+class Flowgraph:
+    """A graph of blocks.
+
+    Parameters
+    ----------
+    chunk : int
+        Items a source makes per call (default 65536); larger means less Python per sample.
+    threads : int
+        Worker threads sharing the blocks (default 1). Blocks that wait on the outside world
+        (files, radios, sockets) always get a thread of their own. A second worker pays off
+        only when kernels take long per chunk (long filters): every hand-over between
+        workers costs a copy and a GIL switch; see the README's measurements.
+    buffer_chunks : int
+        Capacity of every edge, in chunks: this bounds memory whatever the stream length.
+    """
+
+    def __init__(self, chunk: int = 65536, threads: int = 1, buffer_chunks: int = 4):
+        if int(chunk) < 1:
+            raise GraphError(f"chunk must be >= 1 item, got {chunk}")
+        if int(threads) < 1:
+            raise GraphError(f"threads must be >= 1, got {threads}")
+        if int(buffer_chunks) < 2:
+            raise GraphError(f"buffer_chunks must be >= 2, got {buffer_chunks}")
+        self.chunk, self.threads, self.buffer_chunks = int(chunk), int(threads), int(buffer_chunks)
+        self.blocks: list[Block] = []
+        self.streams: list[tuple] = []   # (src, out_index, dst, in_index)
+        self.messages: list[tuple] = []  # (src, out_name, dst, in_name)
+        self._hiers: set = set()
+        self._runtime = None
+
+    # -- building ------------------------------------------------------------------------------
+    def add(self, block: Block) -> Block:
+        """Add a block that has no connections yet (e.g. a message-only block)."""
+        if isinstance(block, HierBlock):
+            self._flatten(block)
+        elif block not in self.blocks:
+            if not isinstance(block, Block):
+                raise GraphError(f"{block!r} is not a Block")
+            self.blocks.append(block)
+        return block
+
+    def connect(self, *endpoints) -> None:
+        """Connect blocks: ``connect(a, b, c)`` chains port 0s; ``connect((a, 1), (b, "in"))``
+        names ports by index or name; message ports are connected the same way, by name."""
+        if self._runtime is not None:
+            raise GraphError("connect() after start(): build the graph first, then start it")
+        if len(endpoints) < 2:
+            raise GraphError("connect() needs at least two endpoints")
+        for a, b in zip(endpoints, endpoints[1:]):
+            self._connect_pair(_endpoint(a), _endpoint(b))
+
+    def _connect_pair(self, a, b) -> None:
+        for src, sport in self._resolve(a[0], a[1], outputs=True):
+            for dst, dport in self._resolve(b[0], b[1], outputs=False):
+                self._connect_flat(src, sport, dst, dport)
+
+    def _resolve(self, block, port, outputs):
+        """Map a (block, port) through hierarchical blocks to inner (block, port) pairs."""
+        if not isinstance(block, HierBlock):
+            self.add(block)
+            return [(block, port)]
+        self.add(block)
+        name = _port_of(block, port, outputs).name
+        targets = [block._out_map[name]] if outputs else block._in_map[name]
+        found = []
+        for blk, p in targets:
+            found += self._resolve(blk, p, outputs)
+        return found
+
+    def _flatten(self, hier: HierBlock) -> None:
+        if hier in self._hiers:
+            return
+        self._hiers.add(hier)
+        for endpoints in hier._connections:
+            self.connect(*endpoints)
+        for targets in hier._in_map.values():
+            for blk, _ in targets:
+                self.add(blk)
+        for blk, _ in hier._out_map.values():
+            self.add(blk)
+
+    def _connect_flat(self, src, sport, dst, dport) -> None:
+        if src is dst:
+            raise GraphError(f"cannot connect {src.name} to itself")
+        sp, dp = _port_of(src, sport, True), _port_of(dst, dport, False)
+        if sp.is_message != dp.is_message:
+            kinds = lambda p: "message" if p.is_message else "stream"
+            raise GraphError(f"cannot connect {kinds(sp)} output {src.name}.{sp.name} to "
+                             f"{kinds(dp)} input {dst.name}.{dp.name}")
+        si, di = port_index(src, sport, True), port_index(dst, dport, False)
+        if sp.is_message:
+            self.messages.append((src, si, dst, di))
+            return
+        for s, o, d, i in self.streams:
+            if d is dst and i == di:
+                raise GraphError(f"{dst.name}.{dp.name} is already fed by {s.name}; an input takes "
+                                 f"one stream (an output may feed several inputs)")
+        if isinstance(sp.type, StreamType) and not dp.accepts(sp.type):
+            raise GraphError(f"type mismatch: {src.name}.{sp.name} gives {sp.type} but "
+                             f"{dst.name}.{dp.name} takes {dp.describe()}; put a conversion "
+                             f"block between them")
+        self.streams.append((src, si, dst, di))
+
+    # -- checking ------------------------------------------------------------------------------
+    def validate(self):
+        """Check the whole graph; return (topological order, {block: (input types, output types,
+        input rate, output rate)}). Raises GraphError naming the blocks and ports at fault."""
+        if not self.blocks:
+            raise GraphError("the flowgraph has no blocks")
+        feeds = {b: [None] * len(b.inputs) for b in self.blocks}
+        for src, o, dst, i in self.streams:
+            feeds[dst][i] = (src, o)
+        has_reader = {(s, o) for s, o, _, _ in self.streams}
+        for b in self.blocks:
+            for i, p in enumerate(b.inputs):
+                if feeds[b][i] is None:
+                    raise GraphError(f"unconnected input {b.name}.{p.name}: connect a source to it")
+            for o, p in enumerate(b.outputs):
+                if (b, o) not in has_reader:
+                    raise GraphError(f"unconnected output {b.name}.{p.name}: connect it, or to a "
+                                     f"NullSink to discard it")
+        order = self._toposort()
+        info = {}
+        for b in order:
+            in_types, in_rates = [], []
+            for i, (src, o) in enumerate(feeds[b]):
+                t = info[src][1][o]
+                if not b.inputs[i].accepts(t):
+                    raise GraphError(f"type mismatch: {src.name}.{src.outputs[o].name} gives {t} but "
+                                     f"{b.name}.{b.inputs[i].name} takes {b.inputs[i].describe()}")
+                in_types.append(t)
+                in_rates.append(info[src][3])
+            out_types = b.output_types(in_types)
+            for p, t in zip(b.outputs, out_types):
+                if not isinstance(t, StreamType):
+                    raise GraphError(f"{b.name}.{p.name} has no concrete type ({p.describe()})")
+            rate = None
+            if in_rates:
+                rate = in_rates[0]
+                for i, r in enumerate(in_rates[1:], 1):
+                    if not math.isclose(r, rate, rel_tol=1e-9):
+                        raise GraphError(f"rate conflict at {b.name}: input {b.inputs[0].name} runs "
+                                         f"at {rate:g} Hz but {b.inputs[i].name} at {r:g} Hz; "
+                                         f"resample one of them")
+            out_rate = None
+            if b.outputs or not b.inputs:
+                try:
+                    out_rate = b.output_rate(rate)
+                except (ValueError, TypeError) as e:
+                    raise GraphError(f"{b.name}: {e}") from e
+                if out_rate is not None and not (math.isfinite(out_rate) and out_rate > 0):
+                    raise GraphError(f"{b.name}: sample rate must be a positive number of Hz, "
+                                     f"got {out_rate!r}")
+            info[b] = (in_types, out_types, rate, out_rate)
+        return order, info
+
+    def _toposort(self) -> list:
+        after = {b: [] for b in self.blocks}
+        indeg = {b: 0 for b in self.blocks}
+        for src, _, dst, _ in self.streams:
+            after[src].append(dst)
+            indeg[dst] += 1
+        ready = [b for b in self.blocks if indeg[b] == 0]
+        order = []
+        while ready:
+            b = ready.pop(0)
+            order.append(b)
+            for d in after[b]:
+                indeg[d] -= 1
+                if indeg[d] == 0:
+                    ready.append(d)
+        if len(order) < len(self.blocks):
+            stuck = [b.name for b in self.blocks if indeg[b] > 0]
+            raise GraphError(f"the graph has a cycle through {', '.join(stuck)}; stream "
+                             f"connections must not loop (use messages for feedback)")
+        return order
+
+    # -- running -------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Validate, start every block (rate-dependent setup), then start the worker threads."""
+        from .runtime import Runtime
+
+        if self._runtime is not None and not self._runtime.finished:
+            raise GraphError("the flowgraph is already running")
+        order, info = self.validate()
+        for b in order:
+            b._eos = False
+            b.input_types = list(info[b][0])
+            try:
+                b.start(info[b][2])
+            except Exception as e:
+                raise GraphError(f"{b.name} cannot start: {e}") from e
+        self._runtime = Runtime(self, order, info)
+        self._runtime.start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the end of stream (or a stop); True when finished. Re-raises a block's error
+        as BlockError naming the block."""
+        if self._runtime is None:
+            raise GraphError("wait() before start()")
+        return self._runtime.wait(timeout)
+
+    def stop(self) -> None:
+        """Stop every block promptly; sinks flush what they had."""
+        if self._runtime is not None:
+            self._runtime.stop()
+
+    def run(self) -> None:
+        """Start and wait for the end of stream. Ctrl-C stops the graph cleanly, then re-raises."""
+        self.start()
+        try:
+            self.wait()
+        except KeyboardInterrupt:
+            self._runtime.stop()
+            self._runtime.wait(None, reraise=False)
+            raise
+
+    def post(self, block: Block, port: str, message) -> None:
+        """Send a message to ``block``'s message input ``port`` from outside the graph."""
+        if port not in block.message_inputs:
+            raise GraphError(f"{block.name} has no message input {port!r}; it has "
+                             f"{list(block.message_inputs)}")
+        if isinstance(message, dict):
+            for key in message:
+                if not callable(getattr(block, f"set_{key}", None)) and \
+                        type(block).handle_message is Block.handle_message:
+                    raise GraphError(f"{block.name} cannot set {key!r} while running")
+        if self._runtime is None or self._runtime.finished:
+            raise GraphError("post() needs a running flowgraph: call start() first")
+        self._runtime.deliver(block, port, message)
+
+    def stats(self) -> list[dict]:
+        """Counters per block: items in/out, work calls, seconds in work, buffer fill."""
+        return self._runtime.stats() if self._runtime else []
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None:
+            self.stop()
+            self._runtime.wait(None, reraise=False)
+            return False
+        try:
+            self.wait()
+        except KeyboardInterrupt:
+            self.stop()
+            self._runtime.wait(None, reraise=False)
+            raise
+        return False

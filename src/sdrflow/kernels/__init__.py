@@ -1,0 +1,1 @@
+"""Numba kernels, grouped by math. Kernels import nothing from the engine."""
