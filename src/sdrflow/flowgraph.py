@@ -98,7 +98,6 @@ class Flowgraph:
     def _resolve(self, block, port, outputs):
         """Map a (block, port) through hierarchical blocks to inner (block, port) pairs."""
         if not isinstance(block, HierBlock):
-            self.add(block)
             return [(block, port)]
         self.add(block)
         name = _port_of(block, port, outputs).name
@@ -130,6 +129,8 @@ class Flowgraph:
                              f"{kinds(dp)} input {dst.name}.{dp.name}")
         si, di = port_index(src, sport, True), port_index(dst, dport, False)
         if sp.is_message:
+            self.add(src)
+            self.add(dst)
             self.messages.append((src, si, dst, di))
             return
         for s, o, d, i in self.streams:
@@ -140,6 +141,8 @@ class Flowgraph:
             raise GraphError(f"type mismatch: {src.name}.{sp.name} gives {sp.type} but "
                              f"{dst.name}.{dp.name} takes {dp.describe()}; put a conversion "
                              f"block between them")
+        self.add(src)
+        self.add(dst)
         self.streams.append((src, si, dst, di))
 
     # -- checking ------------------------------------------------------------------------------
@@ -184,7 +187,7 @@ class Flowgraph:
                                          f"at {rate:g} Hz but {b.inputs[i].name} at {r:g} Hz; "
                                          f"resample one of them")
             out_rate = None
-            if b.outputs or not b.inputs:
+            if b.outputs:
                 try:
                     out_rate = b.output_rate(rate)
                 except (ValueError, TypeError) as e:

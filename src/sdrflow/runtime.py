@@ -74,7 +74,7 @@ class Node:
         if self.inbox:
             self._drain_inbox()
         outs = self.outputs
-        space = self.chunk
+        space = 1 << 62
         listened = not outs
         for e in outs:
             s = e.space()
@@ -240,7 +240,8 @@ class Node:
     def _out_tags(self, port, start, m, tags, new_tags):
         out = []
         for t in tags or ():
-            off = start if self.ratio is None else max(start, int(t.offset * self.ratio))
+            # A tag moves to the first output at or after its input item: ceil(offset·p/q).
+            off = start if not self._p else max(start, -(-t.offset * self._p // self._q))
             out.append(Tag(min(off, start + max(m - 1, 0)), t.key, t.value))
         for p, index, key, value in new_tags:
             if p == port:

@@ -1,0 +1,25 @@
+"""Audio measurements shared by the demodulator tests."""
+import numpy as np
+
+
+def tone_frequency(a, fs):
+    """Frequency of the strongest component, refined by parabolic interpolation of the log
+    spectrum (Hann window), in Hz."""
+    a = np.asarray(a, float)
+    spec = np.abs(np.fft.rfft(a * np.hanning(a.size)))
+    k = int(np.argmax(spec[1:])) + 1
+    l, c, r = np.log(spec[k - 1:k + 2] + 1e-30)
+    delta = 0.5 * (l - r) / (l - 2 * c + r)
+    return (k + delta) * fs / a.size
+
+
+def sinad_db(a, fs, tones, width=15.0):
+    """Power of the given tones over everything else except DC, in dB (Hann window)."""
+    a = np.asarray(a, float)
+    spec = np.abs(np.fft.rfft(a * np.hanning(a.size))) ** 2
+    f = np.fft.rfftfreq(a.size, 1 / fs)
+    wanted = np.zeros(spec.size, bool)
+    for f0 in tones:
+        wanted |= np.abs(f - f0) < width
+    rest = ~wanted & (f >= 20)
+    return 10 * np.log10(spec[wanted].sum() / spec[rest].sum())

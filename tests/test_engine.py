@@ -1,0 +1,371 @@
+"""The flowgraph engine: validation, running, stopping, errors, tags, messages, memory."""
+import threading
+import time
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from sdrflow import (COMPLEX64, FLOAT32, Block, BlockError, Decimate, Flowgraph, GraphError,
+                     HierBlock, Port, Tag)
+from sdrflow.blocks import (FIRFilter, FMDemod, Head, MessageSink, MultiplyConst, NullSink,
+                            SignalSource, VectorSink, VectorSource)
+
+
+def ramp(n=1000, dtype=np.complex64):
+    return np.arange(n).astype(dtype)
+
+
+class Add(Block):
+    """Two-input adder for the engine tests."""
+
+    inputs = [Port("a", COMPLEX64), Port("b", COMPLEX64)]
+    outputs = [Port("out", COMPLEX64)]
+
+    def work(self, a, b):
+        return a + b
+
+
+class Boom(Block):
+    """Fails on its third call."""
+
+    inputs = [Port("in", COMPLEX64)]
+    outputs = [Port("out", COMPLEX64)]
+
+    def start(self, rate):
+        self.calls = 0
+
+    def work(self, x):
+        self.calls += 1
+        if self.calls == 3:
+            raise RuntimeError("kaboom")
+        return x.copy()
+
+
+class Slow(Block):
+    """A sink that takes its time."""
+
+    inputs = [Port("in", COMPLEX64)]
+
+    def __init__(self, delay):
+        self.delay, self.count = delay, 0
+
+    def work(self, x):
+        time.sleep(self.delay)
+        self.count += len(x)
+
+
+def no_worker_threads():
+    return not [t for t in threading.enumerate() if t.name.startswith("sdrflow-worker")]
+
+
+# -- validation ---------------------------------------------------------------------------------
+def test_type_mismatch_is_refused_at_connect():
+    fg = Flowgraph()
+    with pytest.raises(GraphError, match=r"type mismatch: FMDemod#\d+\.out gives float32 .* takes complex64"):
+        fg.connect(VectorSource(ramp(), rate=1e3), FMDemod(100), FMDemod(100))
+
+
+def test_type_mismatch_behind_a_generic_block_is_refused_at_start():
+    fg = Flowgraph()
+    fg.connect(VectorSource(ramp(dtype=np.float32), rate=1e3), Head(10), FMDemod(100), NullSink())
+    with pytest.raises(GraphError, match="gives float32 but FMDemod"):
+        fg.start()
+
+
+def test_unconnected_input_and_output_are_named():
+    fg = Flowgraph()
+    add = Add()
+    fg.connect(VectorSource(ramp(), rate=1e3), (add, "a"))
+    fg.connect(add, NullSink())
+    with pytest.raises(GraphError, match=r"unconnected input Add#\d+\.b"):
+        fg.start()
+    fg = Flowgraph()
+    fg.add(VectorSource(ramp(), rate=1e3))
+    with pytest.raises(GraphError, match=r"unconnected output VectorSource#\d+\.out.*NullSink"):
+        fg.start()
+
+
+def test_rate_conflict_names_block_and_rates():
+    fg = Flowgraph()
+    add = Add()
+    fg.connect(VectorSource(ramp(), rate=1e3), (add, 0))
+    fg.connect(VectorSource(ramp(), rate=2e3), (add, 1))
+    fg.connect(add, NullSink())
+    with pytest.raises(GraphError, match=r"rate conflict at Add#\d+: input a runs at 1000 Hz but b at 2000 Hz"):
+        fg.start()
+
+
+def test_cycle_is_refused():
+    fg = Flowgraph()
+    add, m = Add(), MultiplyConst(1.0)
+    fg.connect(VectorSource(ramp(), rate=1e3), (add, 0))
+    fg.connect(add, m)
+    fg.connect(m, (add, 1))
+    with pytest.raises(GraphError, match="cycle through"):
+        fg.start()
+
+
+def test_input_fed_twice_and_bad_ports_are_refused():
+    fg = Flowgraph()
+    m = MultiplyConst(2.0)
+    fg.connect(VectorSource(ramp(), rate=1e3), m)
+    with pytest.raises(GraphError, match="already fed by"):
+        fg.connect(VectorSource(ramp(), rate=1e3), m)
+    with pytest.raises(ValueError, match="has no input port 'nope'"):
+        fg.connect(VectorSource(ramp(), rate=1e3), (m, "nope"))
+    with pytest.raises(GraphError, match="cannot connect stream output .* to message input"):
+        fg.connect((SignalSource(1, rate=10), 0), (MessageSink(), "in"))
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: VectorSource(ramp(), rate=0), "rate must be > 0"),
+    (lambda: SignalSource(100, rate=-1), "rate must be > 0"),
+    (lambda: FIRFilter([]), "taps must be a non-empty"),
+    (lambda: FIRFilter([1, 2], decimation=2.5), "decimation must be a positive whole number"),
+    (lambda: FIRFilter([1, 2], decimation=0), "decimation must be a positive whole number"),
+    (lambda: Head(-3), "count must be a whole number"),
+    (lambda: FMDemod(0), "deviation must be > 0"),
+])
+def test_bad_parameters_are_refused_at_construction(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_rate_dependent_parameters_are_checked_at_start():
+    fg = Flowgraph()
+    fg.connect(VectorSource(ramp(), rate=10e3), FMDemod(75e3), NullSink())
+    with pytest.raises(GraphError, match=r"FMDemod#\d+ cannot start: .*needs a sample rate above"):
+        fg.start()
+    assert no_worker_threads()
+
+
+# -- running -------------------------------------------------------------------------------------
+def test_chain_and_fan_out_reach_end_of_stream():
+    x = ramp(200_000)
+    fg = Flowgraph(chunk=4096)
+    src = VectorSource(x, rate=1e3)
+    a, b = VectorSink(), VectorSink()
+    m = MultiplyConst(2.0)
+    fg.connect(src, m, a)
+    fg.connect(src, b)
+    fg.run()
+    np.testing.assert_array_equal(a.data, 2 * x)
+    np.testing.assert_array_equal(b.data, x)
+    assert no_worker_threads()
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_output_does_not_depend_on_threads_or_chunk(threads):
+    x = (np.random.default_rng(1).standard_normal(50_000)).astype(np.complex64)
+    outs = []
+    for chunk in (997, 65536):
+        fg = Flowgraph(chunk=chunk, threads=threads)
+        sink = VectorSink()
+        fg.connect(VectorSource(x, rate=1e6), MultiplyConst(3.0), FIRFilter(np.ones(7) / 7, 3),
+                   MultiplyConst(0.5), sink)
+        fg.run()
+        outs.append(sink.data)
+    np.testing.assert_allclose(outs[0], outs[1], rtol=1e-6)
+    assert len(outs[0]) == -(-len(x) // 3)
+
+
+def test_two_input_block_aligns_streams_of_different_chunking():
+    x = ramp(10_000)
+    fg = Flowgraph(chunk=333)
+    add, sink = Add(), VectorSink()
+    fg.connect(VectorSource(x, rate=1e3), (add, 0))
+    fg.connect(VectorSource(x, rate=1e3), MultiplyConst(2.0), (add, 1))
+    fg.connect(add, sink)
+    fg.run()
+    np.testing.assert_array_equal(sink.data, 3 * x)
+
+
+def test_error_in_a_block_stops_the_graph_and_names_it():
+    fg = Flowgraph(chunk=100, threads=2)
+    boom = Boom()
+    fg.connect(SignalSource(10, rate=1e3), boom, MultiplyConst(2.0), NullSink())
+    with pytest.raises(BlockError, match=rf"block {boom.name} failed: RuntimeError: kaboom") as info:
+        fg.run()
+    assert info.value.block == boom.name
+    assert isinstance(info.value.__cause__, RuntimeError)
+    assert no_worker_threads()
+
+
+def test_stop_ends_an_endless_graph_promptly():
+    fg = Flowgraph(chunk=1024, threads=2)
+    sink = Slow(0.001)
+    fg.connect(SignalSource(10, rate=1e6), MultiplyConst(1.0), sink)
+    fg.start()
+    time.sleep(0.2)
+    t0 = time.monotonic()
+    fg.stop()
+    assert fg.wait(timeout=5)
+    assert time.monotonic() - t0 < 2
+    assert sink.count > 0
+    assert no_worker_threads()
+
+
+def test_context_manager_runs_to_end_of_stream():
+    sink = VectorSink()
+    fg = Flowgraph()
+    fg.connect(VectorSource(ramp(10), rate=1), sink)
+    with fg:
+        pass
+    np.testing.assert_array_equal(sink.data, ramp(10))
+
+
+def test_head_ends_an_endless_source_and_everything_stops():
+    fg = Flowgraph(chunk=1000)
+    sink = VectorSink()
+    fg.connect(SignalSource(10, rate=1e3), Head(12_345), sink)
+    fg.run()
+    assert len(sink.data) == 12_345
+
+
+def test_slow_sink_behind_fast_source_keeps_memory_bounded():
+    fg = Flowgraph(chunk=8192, threads=2)
+    sink = Slow(0.0005)
+    fg.connect(SignalSource(10, rate=1e6), MultiplyConst(1.0), sink)
+    tracemalloc.start()
+    try:
+        fg.start()
+        time.sleep(0.3)
+        tracemalloc.reset_peak()
+        before = sink.count
+        time.sleep(1.0)
+        _, peak = tracemalloc.get_traced_memory()
+        fg.stop()
+        fg.wait(5)
+    finally:
+        tracemalloc.stop()
+    # The sink moved megabytes while the buffers stayed what they were.
+    assert sink.count - before > 100 * 8192
+    assert peak < 4 * 8192 * 8 * 4
+    for row in fg.stats():
+        assert row["buffer_fill"] <= 1.0
+
+
+# -- tags ----------------------------------------------------------------------------------------
+def test_tags_keep_their_offsets_through_decimation():
+    # A tag moves to the first output at or after its item: input 7001 -> output 701 (7010).
+    x = ramp(10_000)
+    tags = [Tag(0, "rx_freq", 100e6), Tag(2500, "burst", "start"), Tag(7001, "burst", "end")]
+    for chunk in (10_000, 97, 1):
+        fg = Flowgraph(chunk=chunk)
+        sink = VectorSink()
+        fg.connect(VectorSource(x, rate=1e6, tags=tags), FIRFilter([1.0], decimation=10), sink)
+        fg.run()
+        assert [(t.offset, t.key, t.value) for t in sink.tags] == \
+            [(0, "rx_freq", 100e6), (250, "burst", "start"), (701, "burst", "end")]
+
+
+def test_tags_pass_fan_out_and_worker_boundaries():
+    x = ramp(5000)
+    fg = Flowgraph(chunk=256, threads=2)
+    a, b = VectorSink(), VectorSink()
+    src = VectorSource(x, rate=1e3, tags=[Tag(1234, "k", 1)])
+    m1, m2 = MultiplyConst(1.0), MultiplyConst(1.0)
+    fg.connect(src, m1, m2, a)
+    fg.connect(m1, b)
+    fg.run()
+    assert [(t.offset, t.key) for t in a.tags] == [(1234, "k")]
+    assert [(t.offset, t.key) for t in b.tags] == [(1234, "k")]
+
+
+# -- messages ------------------------------------------------------------------------------------
+class Counter(Block):
+    """Posts a message every time it has seen 1000 items."""
+
+    inputs = [Port("in", COMPLEX64)]
+    message_outputs = ("count",)
+
+    def start(self, rate):
+        self.seen = 0
+
+    def work(self, x):
+        before = self.seen // 1000
+        self.seen += len(x)
+        for k in range(before + 1, self.seen // 1000 + 1):
+            self.post("count", {"items": k * 1000})
+
+
+def test_messages_reach_connected_blocks():
+    fg = Flowgraph(chunk=100)
+    counter, sink = Counter(), MessageSink()
+    fg.connect(VectorSource(ramp(5000), rate=1e3), counter)
+    fg.connect((counter, "count"), (sink, "in"))
+    fg.run()
+    assert sink.messages == [{"items": k} for k in range(1000, 6000, 1000)]
+
+
+def test_control_message_retunes_a_running_block():
+    fg = Flowgraph(chunk=1000)
+    gain, sink = MultiplyConst(1.0), Slow(0.0)
+    vs = VectorSink()
+    fg.connect(SignalSource(0, rate=1e6), gain, vs)
+    fg.start()
+    time.sleep(0.05)
+    fg.post(gain, "ctrl", {"constant": 3.0})
+    time.sleep(0.1)
+    fg.stop()
+    fg.wait(5)
+    data = vs.data.real
+    assert data[0] == pytest.approx(1.0) and data[-1] == pytest.approx(3.0)
+    assert set(np.round(np.unique(data), 6)) == {1.0, 3.0}
+
+
+def test_bad_control_message_is_refused_where_it_is_sent():
+    fg = Flowgraph()
+    gain = MultiplyConst(1.0)
+    fg.connect(SignalSource(0, rate=1e6), gain, NullSink())
+    fg.start()
+    try:
+        with pytest.raises(GraphError, match="cannot set 'volume'"):
+            fg.post(gain, "ctrl", {"volume": 3})
+        fg.post(gain, "ctrl", {"constant": float("nan")})  # refused inside: counted
+        time.sleep(0.1)
+    finally:
+        fg.stop()
+        fg.wait(5)
+    row = next(r for r in fg.stats() if r["block"] == gain.name)
+    assert row["messages_rejected"] == 1
+
+
+# -- hierarchical blocks and counters ----------------------------------------------------------
+class Twice(HierBlock):
+    """x · 2 · 3 as two inner blocks."""
+
+    def __init__(self):
+        super().__init__()
+        a, b = MultiplyConst(2.0), MultiplyConst(3.0)
+        self.connect(a, b)
+        self.expose_input("in", a)
+        self.expose_output("out", b)
+
+
+def test_hierarchical_block_is_used_as_one_block():
+    fg = Flowgraph(chunk=128)
+    sink = VectorSink()
+    fg.connect(VectorSource(ramp(1000), rate=1e3), Twice(), Twice(), sink)
+    fg.run()
+    np.testing.assert_array_equal(sink.data, 36 * ramp(1000))
+
+
+def test_counters_count_items_calls_and_time():
+    fg = Flowgraph(chunk=1000)
+    f = FIRFilter(np.ones(4, np.float32), decimation=4)
+    fg.connect(VectorSource(ramp(10_000), rate=1e3), f, NullSink())
+    fg.run()
+    row = next(r for r in fg.stats() if r["block"] == f.name)
+    assert row["items_in"] == 10_000 and row["items_out"] == 2_500
+    assert row["work_calls"] == 10 and row["work_seconds"] > 0
+
+
+def test_decimated_rate_propagates():
+    fg = Flowgraph()
+    sink = VectorSink()
+    fg.connect(VectorSource(ramp(100), rate=2.4e6), FIRFilter([1.0], decimation=10),
+               FIRFilter([1.0], decimation=5), sink)
+    fg.run()
+    assert sink.rate_seen == pytest.approx(48e3)
