@@ -4,7 +4,7 @@ import numpy as np
 
 from sdrflow.block import ANY, COMPLEX64, Block, Port
 
-_SCALE = {"cu8": 127.5, "cs8": 127.0, "cs16": 32767.0}
+_SCALE = {"cu8": 127.5, "cs8": 128.0, "cs16": 32768.0}  # the inverse of FileSource
 
 
 class FileSink(Block):
@@ -12,7 +12,8 @@ class FileSink(Block):
 
     ``raw`` writes items exactly as they are in memory (complex64 = GNU Radio's cf32, float32,
     int16, vectors). A complex stream can also be written as ``cu8`` (rtl_sdr's format,
-    ``round(x·127.5 + 127.5)``), ``cs8`` or ``cs16``, clipped to the format's range.
+    ``round(x·127.5 + 127.5)``), ``cs8`` (``round(x·128)``) or ``cs16`` (``round(x·32768)``),
+    clipped to the format's range: the inverse of FileSource's conversions.
 
     Signature: any stream ->
 

@@ -73,9 +73,14 @@ class FMStationSource(Block):
         # Pre-emphasis H(f) = 1 + j2πfτ applied to each tone, then normalised to peak 1.
         h = 1 + 2j * np.pi * tones * self.tau
         amps = levels * np.abs(h)
-        self.audio_scale = 1.0 / np.sum(np.abs(amps))
-        self._amps = amps * self.audio_scale
         self._phases = np.angle(h)
+        # The true peak of the tone sum over one second (the period of any whole-Hz tones),
+        # sampled 100 times per cycle of the highest tone.
+        t = np.arange(int(100 * tones.max())) / (100 * tones.max())
+        peak = np.max(np.abs(np.sum(amps[:, None] * np.sin(2 * np.pi * tones[:, None] * t
+                                                           + self._phases[:, None]), axis=0)))
+        self.audio_scale = 1.0 / peak
+        self._amps = amps * self.audio_scale
         self.amplitude = 0.5
 
     def output_rate(self, rate):

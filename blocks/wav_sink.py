@@ -60,7 +60,7 @@ class WAVSink(Block):
         x = channels[0] if self.channels == 1 else np.stack(channels, axis=1).ravel()
         scaled = x * np.float32(32767)
         self.clipped += int(np.count_nonzero(np.abs(scaled) > 32767))
-        pcm = np.clip(scaled, -32768, 32767).astype("<i2")
+        pcm = np.clip(np.rint(scaled), -32768, 32767).astype("<i2")
         self._file.write(pcm.tobytes())
         self.frames += len(channels[0])
         self._since_header += len(channels[0])

@@ -1,0 +1,176 @@
+"""Sources, sinks, Head, MultiplyConst: references and chunk invariance."""
+import wave
+
+import numpy as np
+import pytest
+
+from sdrflow import Flowgraph
+from sdrflow.blocks import (FileSink, FileSource, FMDemod, FMStationSource, Head, MultiplyConst,
+                            NoiseSource, NullSink, SignalSource, VectorSink, VectorSource, WAVSink)
+from sdrflow.testing import assert_chunk_invariant, run_block
+
+rng = np.random.default_rng(5)
+X = (rng.standard_normal(5000) + 1j * rng.standard_normal(5000)).astype(np.complex64)
+
+
+def collect(src, n, chunk=4096):
+    fg = Flowgraph(chunk=chunk)
+    sink = VectorSink()
+    fg.connect(src, Head(n), sink)
+    fg.run()
+    return sink
+
+
+def test_multiply_const_complex_and_real():
+    y = assert_chunk_invariant(lambda: MultiplyConst(2 - 1j), X, rate=1e3)
+    np.testing.assert_allclose(y, X * (2 - 1j), rtol=1e-6)
+    xf = X.real.copy()
+    np.testing.assert_allclose(assert_chunk_invariant(lambda: MultiplyConst(-3.0), xf), -3 * xf)
+    with pytest.raises(ValueError, match="complex constant needs a complex64 stream"):
+        run_block(MultiplyConst(1j), xf)
+
+
+def test_head_passes_exactly_count_items():
+    y = assert_chunk_invariant(lambda: Head(1234), X, rate=1e3)
+    np.testing.assert_array_equal(y, X[:1234])
+
+
+@pytest.mark.parametrize("chunk", [1, 77, 4096])
+def test_signal_source_is_the_same_in_any_chunking(chunk):
+    sink = collect(SignalSource(1e3, rate=48e3, amplitude=0.5), 3000, chunk)
+    np.testing.assert_allclose(sink.data, 0.5 * np.exp(2j * np.pi * 1e3 / 48e3 * np.arange(3000)), atol=2e-6)
+    real = collect(SignalSource(1e3, rate=48e3, real=True), 300, chunk).data
+    assert real.dtype == np.float32
+    np.testing.assert_allclose(real, np.cos(2 * np.pi * 1e3 / 48e3 * np.arange(300)), atol=2e-6)
+
+
+def test_noise_source_power_and_reproducibility():
+    a = collect(NoiseSource(1e6, amplitude=0.1, seed=4), 200_000).data
+    b = collect(NoiseSource(1e6, amplitude=0.1, seed=4), 200_000, chunk=999).data
+    np.testing.assert_array_equal(a, b)
+    assert np.mean(np.abs(a) ** 2) == pytest.approx(0.01, rel=0.02)
+    assert abs(np.mean(a.real * a.imag)) < 1e-4
+
+
+def test_fm_station_is_reproducible_independent_of_chunking_and_tagged():
+    a = collect(FMStationSource(seconds=0.01, seed=3), 24_000)
+    b = collect(FMStationSource(seconds=0.01, seed=3), 24_000, chunk=1001)
+    np.testing.assert_array_equal(a.data, b.data)
+    assert {t.key: t.value for t in a.tags} == {"rx_freq": 98.5e6, "rx_rate": 2.4e6}
+    levels = np.unique(np.round(a.data.real * 127.5 + 127.5, 3))
+    assert np.allclose(levels, np.round(levels))  # on the 8-bit grid
+
+
+def test_fm_station_deviation_and_cnr_are_what_was_asked():
+    clean = collect(FMStationSource(seconds=0.1, cnr_db=200, quantize=False), 240_000).data
+    freq = np.angle(clean[1:] * np.conj(clean[:-1])) * 2.4e6 / (2 * np.pi)
+    assert np.max(np.abs(freq)) == pytest.approx(75e3, rel=0.01)
+    noisy = collect(FMStationSource(seconds=0.1, cnr_db=20, quantize=False), 240_000).data
+    noise = noisy - clean
+    spec = np.abs(np.fft.fft(noise)) ** 2
+    f = np.fft.fftfreq(len(noise), 1 / 2.4e6)
+    noise_in_band = spec[np.abs(f) < 100e3].sum() / len(noise) ** 2
+    assert 10 * np.log10(0.25 / noise_in_band) == pytest.approx(20, abs=0.3)
+
+
+@pytest.mark.parametrize("fmt", ["cf32", "cu8", "cs8", "cs16"])
+def test_file_sink_and_source_round_trip(tmp_path, fmt):
+    x = (X * 0.5).astype(np.complex64)
+    path = tmp_path / f"rec.{fmt}"
+    run_block(FileSink(str(path), format=fmt), x, rate=1e6)
+    step = {"cf32": 0, "cu8": 1 / 127.5, "cs8": 1 / 128, "cs16": 1 / 32768}[fmt]
+    for chunks in (None, [1, 333]):
+        fg = Flowgraph(chunk=1000)
+        sink = VectorSink()
+        fg.connect(FileSource(str(path), rate=1e6), sink)
+        fg.run()
+        top = 1 - step if fmt != "cu8" else 1  # signed formats end one step short of +1
+        want = x if fmt == "cf32" else np.clip(x.real, -1, top) + 1j * np.clip(x.imag, -1, top)
+        np.testing.assert_allclose(sink.data, want, atol=step * 0.71 + 1e-6)  # half a step on I and Q
+    assert sink.tags[0].key == "rx_rate"
+
+
+def test_cf32_is_what_gnuradio_writes(tmp_path):
+    path = tmp_path / "x.cf32"
+    X.tofile(path)  # GNU Radio's file sink writes the raw complex64 bytes
+    fg = Flowgraph()
+    sink = VectorSink()
+    fg.connect(FileSource(str(path), rate=1), sink)
+    fg.run()
+    np.testing.assert_array_equal(sink.data, X)
+
+
+def test_file_source_refuses_bad_files(tmp_path):
+    with pytest.raises(ValueError, match="no such file"):
+        FileSource(str(tmp_path / "missing.cu8"), rate=1e6)
+    odd = tmp_path / "odd.cu8"
+    odd.write_bytes(b"\x01\x02\x03")
+    with pytest.raises(ValueError, match="not a whole number of 2-byte cu8 samples"):
+        FileSource(str(odd), rate=1e6)
+    with pytest.raises(ValueError, match="unknown format"):
+        FileSource(str(odd), rate=1e6, format="wav")
+    with pytest.raises(ValueError, match="rate must be > 0"):
+        FileSource(str(odd), rate=0, format="cs8")
+    with pytest.raises(ValueError, match="does not exist"):
+        FileSink(str(tmp_path / "nope" / "x.cf32"))
+
+
+def test_file_source_reads_a_real_rtl_sdr_capture(real_data):
+    # The OOK burst in this capture starts at 0.2846 s (rtl_433's analysis, see data README).
+    fs = 250e3
+    path = real_data / "ook433" / "sensibleliving_g002_433.92M_250k.cu8"
+    fg = Flowgraph(chunk=8192)
+    sink = VectorSink()
+    fg.connect(FileSource(str(path), rate=fs), sink)
+    fg.run()
+    x = sink.data
+    assert len(x) == path.stat().st_size // 2
+    raw = np.fromfile(path, np.uint8).astype(np.float64)
+    np.testing.assert_allclose(x, (raw[0::2] - 127.5) / 127.5 + 1j * (raw[1::2] - 127.5) / 127.5, atol=1e-6)
+    power = np.convolve(np.abs(x) ** 2, np.ones(250) / 250, "same")
+    floor = np.median(power)
+    start = np.argmax(power > floor * 10 ** 1.0) / fs
+    assert start == pytest.approx(0.2846, abs=0.002)
+
+
+def test_wav_sink_writes_a_valid_file(tmp_path):
+    path = tmp_path / "a.wav"
+    x = (0.5 * np.sin(2 * np.pi * 440 * np.arange(48000) / 48e3)).astype(np.float32)
+    x[100] = 3.0  # clipped, and counted
+    sink = WAVSink(str(path))
+    run_block(sink, x, rate=48e3, chunks=[1000, 1])
+    assert sink.clipped == 1
+    with wave.open(str(path)) as w:
+        assert (w.getnchannels(), w.getsampwidth(), w.getframerate(), w.getnframes()) == (1, 2, 48000, 48000)
+        pcm = np.frombuffer(w.readframes(48000), "<i2")
+    assert pcm[100] == 32767
+    np.testing.assert_allclose(pcm[:100] / 32767, x[:100], atol=1 / 32767)
+
+
+def test_wav_sink_stereo(tmp_path):
+    path = tmp_path / "s.wav"
+    left = np.full(1000, 0.25, np.float32)
+    right = np.full(1000, -0.5, np.float32)
+    run_block(WAVSink(str(path), channels=2), [left, right], rate=44100)
+    with wave.open(str(path)) as w:
+        assert (w.getnchannels(), w.getframerate(), w.getnframes()) == (2, 44100, 1000)
+        pcm = np.frombuffer(w.readframes(1000), "<i2").reshape(-1, 2)
+    assert np.all(pcm[:, 0] == round(0.25 * 32767)) and np.all(pcm[:, 1] == round(-0.5 * 32767))
+
+
+def test_vector_source_repeat_and_vector_streams():
+    sink = collect(VectorSource(np.arange(10, dtype=np.float32), rate=1, repeat=True), 25, chunk=7)
+    np.testing.assert_array_equal(sink.data, np.arange(25) % 10)
+    frames = np.arange(12, dtype=np.float32).reshape(3, 4)
+    fg = Flowgraph()
+    vs = VectorSink()
+    fg.connect(VectorSource(frames, rate=1), vs)
+    fg.run()
+    np.testing.assert_array_equal(vs.data, frames)
+
+
+def test_fm_demod_gives_one_at_full_deviation():
+    fs, dev = 240e3, 75e3
+    x = np.exp(2j * np.pi * dev * np.arange(4000) / fs).astype(np.complex64)
+    y = assert_chunk_invariant(lambda: FMDemod(dev), x, rate=fs)
+    np.testing.assert_allclose(y[1:], 1.0, rtol=1e-5)

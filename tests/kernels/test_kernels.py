@@ -1,0 +1,108 @@
+"""Kernels against numpy/scipy references, seeded random input, float32 tolerance."""
+import numpy as np
+import pytest
+from scipy import signal
+
+from sdrflow.kernels.arith import scale
+from sdrflow.kernels.convert import u8_table, u8_to_c64
+from sdrflow.kernels.demod import fm_discriminate
+from sdrflow.kernels.fir import fir_decimate, fir_decimate_same
+from sdrflow.kernels.iir import one_pole
+from sdrflow.kernels.nco import tone, tone_real
+from sdrflow.kernels.sim import quantize_u8
+
+rng = np.random.default_rng(7)
+
+
+def cnoise(n):
+    return (rng.standard_normal(n) + 1j * rng.standard_normal(n)).astype(np.complex64)
+
+
+def run_fir(kernel, x, taps, decimation, pieces):
+    hist = np.zeros(len(taps) - 1, x.dtype)
+    state = np.zeros(1, np.intp)
+    taps_rev = np.ascontiguousarray(taps[::-1])
+    outs, i = [], 0
+    for k in pieces:
+        part = x[i:i + k]
+        i += k
+        out = np.empty(len(part) // decimation + 1, x.dtype)
+        outs.append(out[:kernel(part, taps_rev, decimation, hist, state, out)].copy())
+    return np.concatenate(outs)
+
+
+@pytest.mark.parametrize("decimation", [1, 2, 10])
+@pytest.mark.parametrize("num_taps", [1, 5, 64, 129])
+def test_fir_decimate_matches_upfirdn(decimation, num_taps):
+    x = cnoise(20_000)
+    taps = signal.firwin(num_taps, 0.3).astype(np.float32) if num_taps > 1 else np.ones(1, np.float32)
+    pieces = list(rng.integers(1, 3000, 40))
+    y = run_fir(fir_decimate, x, taps, decimation, pieces)
+    ref = signal.upfirdn(taps.astype(np.float64), x.astype(np.complex128), 1, decimation)[:len(y)]
+    assert len(y) == -(-len(x) // decimation)
+    np.testing.assert_allclose(y, ref, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.complex64])
+def test_fir_same_type_matches_lfilter(dtype):
+    x = cnoise(10_000) if dtype == np.complex64 else rng.standard_normal(10_000).astype(np.float32)
+    taps = signal.firwin(33, 0.2).astype(np.float32)
+    if dtype == np.complex64:
+        taps = (taps * np.exp(1j * 0.3 * np.arange(33))).astype(np.complex64)
+    y = run_fir(fir_decimate_same, x, taps, 1, [1, 2, 3, 5000, 4994])
+    np.testing.assert_allclose(y, signal.lfilter(taps, 1, x), rtol=1e-5, atol=1e-5)
+
+
+def test_fm_discriminate_matches_angle_of_lagged_product():
+    x = cnoise(5000)
+    prev = np.ones(1, np.complex64)
+    out = np.empty(5000, np.float32)
+    fm_discriminate(x[:1234], np.float32(2.0), prev, out[:1234])
+    fm_discriminate(x[1234:], np.float32(2.0), prev, out[1234:])
+    lagged = np.concatenate([[1], x[:-1]])
+    np.testing.assert_allclose(out, 2 * np.angle(x * np.conj(lagged)), rtol=1e-5, atol=2e-6)
+
+
+def test_one_pole_matches_lfilter():
+    x = rng.standard_normal(4000).astype(np.float32)
+    b0, a1 = 0.2, -0.8
+    state = np.zeros(2, np.float32)
+    out = np.empty_like(x)
+    one_pole(x[:1000], np.float32(b0), np.float32(b0), np.float32(a1), state, out[:1000])
+    one_pole(x[1000:], np.float32(b0), np.float32(b0), np.float32(a1), state, out[1000:])
+    np.testing.assert_allclose(out, signal.lfilter([b0, b0], [1, a1], x), rtol=1e-4, atol=1e-5)
+
+
+def test_scale_matches_numpy():
+    x = cnoise(1000)
+    out = np.empty_like(x)
+    scale(x, np.complex64(2 - 1j), out)
+    np.testing.assert_allclose(out, x * (2 - 1j), rtol=1e-6)
+
+
+def test_u8_to_c64_uses_the_documented_convention():
+    raw = rng.integers(0, 256, 2000, dtype=np.uint8)
+    out = np.empty(1000, np.complex64)
+    u8_to_c64(raw, u8_table(), out)
+    ref = (raw[0::2] - 127.5) / 127.5 + 1j * (raw[1::2] - 127.5) / 127.5
+    np.testing.assert_allclose(out, ref, rtol=1e-6)
+
+
+def test_tone_is_phase_continuous_and_matches_exp():
+    phase = np.zeros(1)
+    out = np.empty(1000, np.complex64)
+    step = 0.0123
+    tone(step, np.float32(0.5), phase, out[:333])
+    tone(step, np.float32(0.5), phase, out[333:])
+    np.testing.assert_allclose(out, 0.5 * np.exp(2j * np.pi * step * np.arange(1000)), atol=2e-6)
+    real = np.empty(100, np.float32)
+    tone_real(0.1, np.float32(1.0), np.zeros(1), real)
+    np.testing.assert_allclose(real, np.cos(2 * np.pi * 0.1 * np.arange(100)), atol=2e-6)
+
+
+def test_quantize_u8_rounds_to_the_cu8_grid():
+    x = np.linspace(-1.2, 1.2, 1001).astype(np.float32)
+    out = np.empty_like(x)
+    quantize_u8(x, np.float32(127.5), out)
+    q = np.clip(np.floor(x.astype(np.float64) * 127.5 + 128.0), 0, 255)
+    np.testing.assert_allclose(out, (q - 127.5) / 127.5, atol=1e-6)
