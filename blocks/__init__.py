@@ -6,6 +6,8 @@ Sinks
     NullSink, VectorSink, FileSink, WAVSink, MessageSink
 Stream control
     Head
+Conversion
+    FloatToInt16, Int16ToFloat
 Arithmetic
     MultiplyConst
 Filters
@@ -19,9 +21,11 @@ from .deemphasis import Deemphasis
 from .file_sink import FileSink
 from .file_source import FileSource
 from .fir_filter import FIRFilter
+from .float_to_int16 import FloatToInt16
 from .fm_demod import FMDemod
 from .fm_station_source import FMStationSource
 from .head import Head
+from .int16_to_float import Int16ToFloat
 from .lowpass_filter import LowpassFilter
 from .message_sink import MessageSink
 from .multiply_const import MultiplyConst
@@ -33,6 +37,6 @@ from .vector_source import VectorSource
 from .wav_sink import WAVSink
 from .wbfm_receiver import WBFMReceiver
 
-__all__ = ["Deemphasis", "FileSink", "FileSource", "FIRFilter", "FMDemod", "FMStationSource",
-           "Head", "LowpassFilter", "MessageSink", "MultiplyConst", "NoiseSource", "NullSink",
+__all__ = ["Deemphasis", "FileSink", "FileSource", "FIRFilter", "FloatToInt16", "FMDemod",
+           "FMStationSource", "Head", "Int16ToFloat", "LowpassFilter", "MessageSink", "MultiplyConst", "NoiseSource", "NullSink",
            "SignalSource", "VectorSink", "VectorSource", "WAVSink", "WBFMReceiver"]

@@ -23,8 +23,11 @@ class VectorSource(Block):
     Example: ``VectorSource(np.ones(1000, np.complex64), rate=1e6)``
     """
 
+    #: The arrays returned stay unchanged for the whole run, so the engine need not copy them.
+    stable_output = True
+
     def __init__(self, data, rate: float, repeat: bool = False, tags=()):
-        data = np.ascontiguousarray(data)
+        data = np.array(data, copy=True, order="C")
         if data.dtype == np.complex128:
             data = data.astype(np.complex64)
         elif data.dtype == np.float64:

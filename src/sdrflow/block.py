@@ -159,6 +159,9 @@ class Block:
     own_thread: bool = False
     #: Rough cost per input item, used to spread blocks over worker threads.
     cost: float = 1.0
+    #: True when the arrays ``work`` returns never change afterwards (a source playing a
+    #: fixed array): the engine passes them, and views of them, on without copying.
+    stable_output: bool = False
 
     _node = None
     _name = None

@@ -45,9 +45,11 @@ class Edge:
         self.lent = None
         self.lent_start = 0
         self.lent_base = None  # pool array behind ``lent``, returned through ``release``
+        self.lent_stable = False  # ``lent`` is memory that never changes
         self.readers: list[int] = []
         self.reader_done: list[bool] = []
         self.open_readers = 0
+        self.single = False  # exactly one reader, still reading: the hot path's shortcut
         # (offsets, tags) replaced as one tuple, so a reader in another thread sees a whole state.
         self._tagdata: tuple = ((), ())
         self.eos = False
@@ -61,6 +63,7 @@ class Edge:
         self.readers.append(0)
         self.reader_done.append(False)
         self.open_readers += 1
+        self.single = len(self.readers) == 1
         return len(self.readers) - 1
 
     def available(self, r: int) -> int:
@@ -92,6 +95,7 @@ class Edge:
         if not self.reader_done[r]:
             self.reader_done[r] = True
             self.open_readers -= 1
+            self.single = False
         self.wake_writer()
 
     def tags(self, r: int, n: int) -> list:
@@ -134,7 +138,7 @@ class Edge:
             base, self.lent_base = self.lent_base, None
             self.release(base)
 
-    def put(self, items: np.ndarray, tags=(), base=None) -> None:
+    def put(self, items: np.ndarray, tags=(), base=None, stable=False) -> None:
         """Append ``items`` (the caller checked ``space()``); lend them when readers are local.
 
         ``base`` is the pool array behind ``items``: the edge owns it until it is released."""
@@ -152,6 +156,7 @@ class Edge:
             self.settle()
             self.lent = items
             self.lent_base = base
+            self.lent_stable = stable
             self.lent_start = self.end
             self.end += n
 

@@ -40,6 +40,8 @@ class Node:
         self.ratio = ratio
         # Integer form of the rate for the hot path; p = 0 marks a free rate.
         self._p, self._q = (0, 1) if ratio is None else (ratio.numerator, ratio.denominator)
+        self._sync = self._p == self._q == 1
+        self.max_in = chunk * 4  # most input items one work call gets
         self.propagate = getattr(block, "propagate_tags", True)
         self.is_source = not block.inputs and bool(block.outputs)
         self.items_in = self.items_out = self.calls = 0
@@ -77,7 +79,8 @@ class Node:
         space = 1 << 62
         listened = not outs
         for e in outs:
-            s = e.space()
+            # e.space(), inlined: this runs for every block on every pass
+            s = e.capacity - e.end + (e.readers[0] if e.single else e._oldest())
             if s < space:
                 space = s
             if e.open_readers:
@@ -89,13 +92,14 @@ class Node:
             if space < self.chunk:
                 return False
             return self._call_source(space)
-        if not self.inputs:  # only message inputs
+        inputs = self.inputs
+        if not inputs:  # only message inputs
             if not self.inbox and self.msg_senders and all(n.done for n in self.msg_senders):
                 self.finish()
                 return True
             return False
-        n = self.chunk * 4
-        for edge, r in self.inputs:
+        n = self.max_in
+        for edge, r in inputs:
             a = edge.end - edge.readers[r]
             if a <= 0:
                 if edge.eos:
@@ -105,19 +109,19 @@ class Node:
             if a < n:
                 n = a
         if outs:
-            if self._q == 1 and self._p == 1 or self._p == 0:
+            if self._sync:
                 if space < n:
                     n = space
-            else:  # n·p/q + 1 outputs at most
-                n = min(n, (space - 1) * self._q // self._p)
+            else:  # n·p/q + 1 outputs at most (p = 0: free rate, one output per input at most)
+                n = min(n, space if not self._p else (space - 1) * self._q // self._p)
             if n <= 0:
                 return False
-        if len(self.inputs) == 1:
-            edge, r = self.inputs[0]
+        if len(inputs) == 1:
+            edge, r = inputs[0]
             views = (edge.view(r, n),)
             n = len(views[0])
         else:
-            views = [edge.view(r, n) for edge, r in self.inputs]
+            views = [edge.view(r, n) for edge, r in inputs]
             n = min(len(v) for v in views)
             views = [v[:n] for v in views]
         for e in outs:
@@ -132,7 +136,7 @@ class Node:
         self.items_in += n
         tags = None
         if self.propagate:
-            for edge, r in self.inputs:
+            for edge, r in inputs:
                 if edge._tagdata[1]:
                     tags = self._collect_tags(n)
                     break
@@ -140,8 +144,13 @@ class Node:
             self._emit(result, tags, space)
         elif self._handed:
             self._give_back()
-        for edge, r in self.inputs:
-            edge.consume(r, n)
+        for edge, r in inputs:
+            # edge.consume(r, n), inlined
+            edge.readers[r] += n
+            if edge.shared:
+                edge.wake_writer()
+            elif edge.lent is not None and (edge.readers[0] if edge.single else edge._oldest()) >= edge.end:
+                edge._drop_lent()
         if block._eos:
             self.finish()
         return True
@@ -176,7 +185,7 @@ class Node:
             if y is None:
                 continue
             m = len(y)
-            if m > space and m > edge.space():
+            if m > space:
                 raise RuntimeError(f"work() returned {m} items, more than the rate rule allows "
                                    f"({space}); a free-rate block must define max_output()")
             port_tags = ()
@@ -185,44 +194,49 @@ class Node:
             if edge.shared:
                 edge.put(y, port_tags)
             else:
-                y, base = self._owner(y)
-                edge.put(y, port_tags, base)
+                y, base, stable = self._owner(y)
+                edge.put(y, port_tags, base, stable)
             self.items_out += m
         new_tags.clear()
         if self._handed:
             self._give_back()
 
     def _owner(self, y):
-        """Decide who owns the memory of an output lent to a local edge: (array, pool base).
+        """Who owns the memory of an output lent to a local edge: (array, pool base, stable).
 
-        A pool buffer from ``buffer()`` passes to the edge. Read-only memory never changes and
-        is lent as it is. A view of an input is moved along with its pool buffer when this
-        block is its only reader, else copied. Other memory is the block's own (``scratch``),
-        which the edge copies before the block runs again."""
-        b = y.base if y.base is not None else y
+        A pool buffer from ``buffer()`` passes to the edge. Memory that never changes (a
+        ``stable_output`` block's, or a view of it) is lent as it is. A view of an input is
+        moved along with its pool buffer when this block is its only reader, else copied.
+        Other memory is the block's own (``scratch``); the edge copies what is left of it
+        before the block runs again."""
+        b = y.base
         handed = self._handed
-        if handed and handed[-1] is b:
-            return y, handed.pop()
+        if handed and handed[-1] is b and b is not None:
+            return y, handed.pop(), False
+        if b is None:
+            b = y
         for i, h in enumerate(handed):
             if h is b:
                 del handed[i]
-                return y, b
-        if not y.flags.writeable:
-            return y, None
+                return y, b, False
+        if self.block.stable_output:
+            return y, None, True
         for edge, r in self.inputs:
             lent = edge.lent
             if lent is not None and np.may_share_memory(y, lent):
+                if edge.lent_stable:
+                    return y, None, True
                 if edge.lent_base is not None and len(edge.readers) == 1:
                     base, edge.lent_base = edge.lent_base, None
-                    return y, base
+                    return y, base, False
                 break
         else:
             if not any(np.may_share_memory(y, edge.buf) for edge, _ in self.inputs):
-                return y, None
+                return y, None, False
         copy = self.buffer(len(y), y.dtype, y.shape[1:])
         copy[:] = y
         self._handed.pop()
-        return copy, copy.base
+        return copy, copy.base, False
 
     def _give_back(self):
         pool = self.worker.pool

@@ -174,3 +174,12 @@ def test_fm_demod_gives_one_at_full_deviation():
     x = np.exp(2j * np.pi * dev * np.arange(4000) / fs).astype(np.complex64)
     y = assert_chunk_invariant(lambda: FMDemod(dev), x, rate=fs)
     np.testing.assert_allclose(y[1:], 1.0, rtol=1e-5)
+
+
+def test_float_int16_conversions_round_and_clip():
+    from sdrflow.blocks import FloatToInt16, Int16ToFloat
+    x = np.array([0.0, 0.5, -0.5, 1.2, -1.2, 1e-5], np.float32)
+    y = assert_chunk_invariant(lambda: FloatToInt16(32767), x)
+    np.testing.assert_array_equal(y, [0, 16384, -16384, 32767, -32768, 0])
+    back = assert_chunk_invariant(lambda: Int16ToFloat(32768), y)
+    np.testing.assert_allclose(back, y / 32768)
