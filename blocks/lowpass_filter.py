@@ -1,4 +1,4 @@
-from scipy import signal
+from sdrflow.design import lowpass, num_taps_for
 
 from .fir_filter import FIRFilter
 
@@ -6,7 +6,7 @@ from .fir_filter import FIRFilter
 class LowpassFilter(FIRFilter):
     """Low-pass FIR designed from Hz at the stream's rate, with optional decimation.
 
-    Windowed-sinc (``scipy.signal.firwin``) with unity gain at DC; the number of taps follows
+    Hamming-windowed sinc (as ``scipy.signal.firwin``) with unity gain at DC; the number of taps follows
     from the transition width (Hamming window: about 3.3·rate / transition).
 
     Signature: complex64 -> complex64, float32 -> float32
@@ -45,5 +45,5 @@ class LowpassFilter(FIRFilter):
             raise ValueError(f"decimating {rate:g} Hz by {self.decimation} leaves "
                              f"{rate / self.decimation:g} Hz, too little for a {self.cutoff:g} Hz "
                              f"cutoff (aliasing); decimate less or lower the cutoff")
-        n = self.num_taps or int(3.3 * rate / self.transition) | 1
-        return signal.firwin(n, self.cutoff, fs=rate)
+        n = self.num_taps or num_taps_for(rate, self.transition)
+        return lowpass(self.cutoff, rate, n)

@@ -27,6 +27,7 @@ class SignalSource(Block):
     """
 
     outputs = [Port("out", COMPLEX64)]
+    message_inputs = ("ctrl",)  # {"frequency": Hz} or {"amplitude": a} retunes while running
 
     def __init__(self, frequency: float, rate: float, amplitude: float = 1.0, real: bool = False):
         if not rate > 0:
@@ -44,6 +45,9 @@ class SignalSource(Block):
             raise ValueError(f"SignalSource: frequency {frequency} Hz is beyond ±rate/2 "
                              f"({self.sample_rate / 2} Hz)")
         self.frequency = float(frequency)
+
+    def set_amplitude(self, amplitude: float) -> None:
+        self.amplitude = float(amplitude)
 
     def output_rate(self, rate):
         return self.sample_rate

@@ -369,3 +369,19 @@ def test_decimated_rate_propagates():
                FIRFilter([1.0], decimation=5), sink)
     fg.run()
     assert sink.rate_seen == pytest.approx(48e3)
+
+
+def test_control_message_retunes_a_running_source():
+    fg = Flowgraph(chunk=1000)
+    src, vs = SignalSource(1e3, rate=48e3), VectorSink()
+    fg.connect(src, vs)
+    fg.start()
+    time.sleep(0.05)
+    fg.post(src, "ctrl", {"frequency": 5e3})
+    time.sleep(0.1)
+    fg.stop()
+    fg.wait(5)
+    x = vs.data
+    inst = np.angle(x[1:] * np.conj(x[:-1])) * 48e3 / (2 * np.pi)
+    assert inst[0] == pytest.approx(1e3, rel=1e-3) and inst[-1] == pytest.approx(5e3, rel=1e-3)
+    assert set(np.round(inst / 1e3).astype(int)) == {1, 5}  # phase-continuous: no odd sample
