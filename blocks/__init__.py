@@ -5,11 +5,12 @@ Sources
 Sinks
     NullSink, VectorSink, FileSink, WAVSink, MessageSink
 Stream control
-    Head
+    Head, StreamToVector, VectorToStream, Interleave, Deinterleave
 Conversion
-    FloatToInt16, Int16ToFloat
+    IQToComplex, ComplexToIQ, ComplexToFloat, FloatToComplex, ComplexToMagPhase, FloatToInt16,
+    Int16ToFloat
 Arithmetic
-    MultiplyConst
+    Add, Multiply, AddConst, MultiplyConst, Conjugate, MagSquared, Decibels
 Filters
     FIRFilter, LowpassFilter, Deemphasis
 Demodulators
@@ -17,26 +18,44 @@ Demodulators
 
 ``sdrflow blocks`` prints each block's reference entry; ``sdrflow blocks NAME`` one of them.
 """
+from .add import Add
+from .add_const import AddConst
+from .complex_to_float import ComplexToFloat
+from .complex_to_iq import ComplexToIQ
+from .complex_to_mag_phase import ComplexToMagPhase
+from .conjugate import Conjugate
+from .decibels import Decibels
 from .deemphasis import Deemphasis
+from .deinterleave import Deinterleave
 from .file_sink import FileSink
 from .file_source import FileSource
 from .fir_filter import FIRFilter
+from .float_to_complex import FloatToComplex
 from .float_to_int16 import FloatToInt16
 from .fm_demod import FMDemod
 from .fm_station_source import FMStationSource
 from .head import Head
 from .int16_to_float import Int16ToFloat
+from .interleave import Interleave
+from .iq_to_complex import IQToComplex
 from .lowpass_filter import LowpassFilter
+from .mag_squared import MagSquared
 from .message_sink import MessageSink
+from .multiply import Multiply
 from .multiply_const import MultiplyConst
 from .noise_source import NoiseSource
 from .null_sink import NullSink
 from .signal_source import SignalSource
+from .stream_to_vector import StreamToVector
 from .vector_sink import VectorSink
 from .vector_source import VectorSource
+from .vector_to_stream import VectorToStream
 from .wav_sink import WAVSink
 from .wbfm_receiver import WBFMReceiver
 
-__all__ = ["Deemphasis", "FileSink", "FileSource", "FIRFilter", "FloatToInt16", "FMDemod",
-           "FMStationSource", "Head", "Int16ToFloat", "LowpassFilter", "MessageSink", "MultiplyConst", "NoiseSource", "NullSink",
-           "SignalSource", "VectorSink", "VectorSource", "WAVSink", "WBFMReceiver"]
+__all__ = ["Add", "AddConst", "ComplexToFloat", "ComplexToIQ", "ComplexToMagPhase", "Conjugate",
+           "Decibels", "Deemphasis", "Deinterleave", "FIRFilter", "FMDemod", "FMStationSource",
+           "FileSink", "FileSource", "FloatToComplex", "FloatToInt16", "Head", "IQToComplex",
+           "Int16ToFloat", "Interleave", "LowpassFilter", "MagSquared", "MessageSink", "Multiply",
+           "MultiplyConst", "NoiseSource", "NullSink", "SignalSource", "StreamToVector",
+           "VectorSink", "VectorSource", "VectorToStream", "WAVSink", "WBFMReceiver"]

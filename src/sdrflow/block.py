@@ -230,6 +230,17 @@ class Block:
             bufs[key] = buf
         return buf[:n]
 
+    def whole_groups(self, x: np.ndarray, k: int) -> np.ndarray:
+        """The items of ``x`` that complete groups of ``k`` (with what is left from the last
+        call in front); the rest waits for the next call. For blocks that consume items in
+        fixed groups: I/Q byte pairs, vectors, interleaved channels."""
+        carry = self.__dict__.get("_carry")
+        if carry is not None and len(carry):
+            x = np.concatenate([carry, x])
+        whole = len(x) - len(x) % k
+        self._carry = x[whole:].copy() if whole < len(x) else None
+        return x[:whole]
+
     def add_tag(self, index: int, key: str, value, port: int = 0) -> None:
         """Attach ``key=value`` to output item ``index`` of the array this ``work`` returns."""
         self._node.add_tag(port, index, key, value)

@@ -295,7 +295,8 @@ class Pool:
         for i in range(len(arrays) - 1, -1, -1):
             if len(arrays[i]) >= n:
                 return arrays.pop(i)
-        return np.empty((max(n, minimum),) + shape, dtype)
+        per_item = int(np.prod(shape)) if shape else 1
+        return np.empty((max(n, minimum // per_item, 1),) + shape, dtype)
 
     def put(self, array):
         self.free[(array.dtype, array.shape[1:])].append(array)

@@ -1,4 +1,6 @@
 """Element-wise arithmetic."""
+import math
+
 from ._jit import kernel
 
 
@@ -8,3 +10,31 @@ def scale(x, c, out):
     """out[n] = c · x[n]."""
     for i in range(x.shape[0]):
         out[i] = x[i] * c
+
+
+@kernel(["void(complex64[::1], float32[::1])"], fastmath={"contract"})
+def mag_squared(x, out):
+    """out[n] = |x[n]|²."""
+    for i in range(x.shape[0]):
+        out[i] = x[i].real * x[i].real + x[i].imag * x[i].imag
+
+
+@kernel(["void(complex64[::1], complex64[::1])"])
+def conjugate(x, out):
+    """out[n] = conj(x[n])."""
+    for i in range(x.shape[0]):
+        out[i] = complex(x[i].real, -x[i].imag)
+
+
+@kernel(["void(float32[::1], float32, float32, float32[::1])"])
+def power_to_db(x, scale, floor, out):
+    """out[n] = scale·log10(max(x[n], floor)): 10 for power, 20 for amplitude."""
+    for i in range(x.shape[0]):
+        out[i] = scale * math.log10(max(x[i], floor))
+
+
+@kernel(["void(complex64[::1], complex64, complex64[::1])", "void(float32[::1], float32, float32[::1])"])
+def offset(x, c, out):
+    """out[n] = x[n] + c."""
+    for i in range(x.shape[0]):
+        out[i] = x[i] + c

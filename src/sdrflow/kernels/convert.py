@@ -1,4 +1,6 @@
 """Sample format conversions."""
+import math
+
 import numpy as np
 
 from ._jit import kernel
@@ -36,3 +38,51 @@ def i16_to_f32(x, scale, out):
     inv = np.float32(1.0) / scale
     for i in range(x.shape[0]):
         out[i] = x[i] * inv
+
+
+@kernel(["void(int8[::1], float32, complex64[::1])", "void(int16[::1], float32, complex64[::1])"])
+def int_iq_to_c64(raw, scale, out):
+    """Interleaved signed I/Q to complex64: ``out[n] = (raw[2n] + j·raw[2n+1]) / scale``."""
+    inv = np.float32(1.0) / scale
+    for i in range(out.shape[0]):
+        out[i] = complex(raw[2 * i] * inv, raw[2 * i + 1] * inv)
+
+
+@kernel(["void(complex64[::1], float32, float32, float32, float32, uint8[::1])",
+         "void(complex64[::1], float32, float32, float32, float32, int8[::1])",
+         "void(complex64[::1], float32, float32, float32, float32, int16[::1])"])
+def c64_to_int_iq(x, scale, offset, low, high, out):
+    """complex64 to interleaved integer I/Q: ``round(v·scale + offset)`` clipped to [low, high]."""
+    for i in range(x.shape[0]):
+        for k in range(2):
+            v = (x[i].real if k == 0 else x[i].imag) * scale + offset
+            v = math.floor(v + np.float32(0.5))
+            if v < low:
+                v = low
+            elif v > high:
+                v = high
+            out[2 * i + k] = v
+
+
+@kernel(["void(complex64[::1], float32[::1], float32[::1])"])
+def c64_to_parts(x, re, im):
+    """Split complex64 into its real and imaginary parts."""
+    for i in range(x.shape[0]):
+        re[i] = x[i].real
+        im[i] = x[i].imag
+
+
+@kernel(["void(float32[::1], float32[::1], complex64[::1])"])
+def parts_to_c64(re, im, out):
+    """Join real and imaginary parts into complex64."""
+    for i in range(out.shape[0]):
+        out[i] = complex(re[i], im[i])
+
+
+@kernel(["void(complex64[::1], float32[::1], float32[::1])"], fastmath={"contract"})
+def c64_to_mag_phase(x, mag, phase):
+    """|x| and arg(x) in (−π, π]."""
+    for i in range(x.shape[0]):
+        v = x[i]
+        mag[i] = math.sqrt(v.real * v.real + v.imag * v.imag)
+        phase[i] = math.atan2(v.imag, v.real)
