@@ -12,7 +12,11 @@ Conversion
 Arithmetic
     Add, Multiply, AddConst, MultiplyConst, Conjugate, MagSquared, Decibels
 Filters
-    FIRFilter, LowpassFilter, Deemphasis
+    FIRFilter, LowpassFilter, HighpassFilter, BandpassFilter, InterpolatingFIRFilter,
+    RationalResampler, Resampler, FreqXlatingFilter, IIRFilter, DCBlocker, MovingAverage,
+    HilbertTransform, Deemphasis
+Mixing
+    Rotator
 Demodulators
     FMDemod, WBFMReceiver
 
@@ -20,10 +24,12 @@ Demodulators
 """
 from .add import Add
 from .add_const import AddConst
+from .bandpass_filter import BandpassFilter
 from .complex_to_float import ComplexToFloat
 from .complex_to_iq import ComplexToIQ
 from .complex_to_mag_phase import ComplexToMagPhase
 from .conjugate import Conjugate
+from .dc_blocker import DCBlocker
 from .decibels import Decibels
 from .deemphasis import Deemphasis
 from .deinterleave import Deinterleave
@@ -34,17 +40,26 @@ from .float_to_complex import FloatToComplex
 from .float_to_int16 import FloatToInt16
 from .fm_demod import FMDemod
 from .fm_station_source import FMStationSource
+from .freq_xlating_filter import FreqXlatingFilter
 from .head import Head
+from .highpass_filter import HighpassFilter
+from .hilbert_transform import HilbertTransform
+from .iir_filter import IIRFilter
 from .int16_to_float import Int16ToFloat
 from .interleave import Interleave
+from .interpolating_fir_filter import InterpolatingFIRFilter
 from .iq_to_complex import IQToComplex
 from .lowpass_filter import LowpassFilter
 from .mag_squared import MagSquared
 from .message_sink import MessageSink
+from .moving_average import MovingAverage
 from .multiply import Multiply
 from .multiply_const import MultiplyConst
 from .noise_source import NoiseSource
 from .null_sink import NullSink
+from .rational_resampler import RationalResampler
+from .resampler import Resampler
+from .rotator import Rotator
 from .signal_source import SignalSource
 from .stream_to_vector import StreamToVector
 from .vector_sink import VectorSink
@@ -53,9 +68,12 @@ from .vector_to_stream import VectorToStream
 from .wav_sink import WAVSink
 from .wbfm_receiver import WBFMReceiver
 
-__all__ = ["Add", "AddConst", "ComplexToFloat", "ComplexToIQ", "ComplexToMagPhase", "Conjugate",
-           "Decibels", "Deemphasis", "Deinterleave", "FIRFilter", "FMDemod", "FMStationSource",
-           "FileSink", "FileSource", "FloatToComplex", "FloatToInt16", "Head", "IQToComplex",
-           "Int16ToFloat", "Interleave", "LowpassFilter", "MagSquared", "MessageSink", "Multiply",
-           "MultiplyConst", "NoiseSource", "NullSink", "SignalSource", "StreamToVector",
-           "VectorSink", "VectorSource", "VectorToStream", "WAVSink", "WBFMReceiver"]
+__all__ = ["Add", "AddConst", "BandpassFilter", "ComplexToFloat", "ComplexToIQ",
+           "ComplexToMagPhase", "Conjugate", "DCBlocker", "Decibels", "Deemphasis", "Deinterleave",
+           "FIRFilter", "FMDemod", "FMStationSource", "FileSink", "FileSource", "FloatToComplex",
+           "FloatToInt16", "FreqXlatingFilter", "Head", "HighpassFilter", "HilbertTransform",
+           "IIRFilter", "IQToComplex", "Int16ToFloat", "Interleave", "InterpolatingFIRFilter",
+           "LowpassFilter", "MagSquared", "MessageSink", "MovingAverage", "Multiply",
+           "MultiplyConst", "NoiseSource", "NullSink", "RationalResampler", "Resampler", "Rotator",
+           "SignalSource", "StreamToVector", "VectorSink", "VectorSource", "VectorToStream",
+           "WAVSink", "WBFMReceiver"]

@@ -1,7 +1,7 @@
 import numpy as np
 
 from sdrflow.block import COMPLEX64, FLOAT32, SAME, Block, Decimate, Port
-from sdrflow.kernels.fir import fir_decimate, fir_decimate_same
+from sdrflow.kernels.fir import fir_decimate, fir_decimate_complex, fir_decimate_same
 
 
 class FIRFilter(Block):
@@ -56,8 +56,12 @@ class FIRFilter(Block):
         self._taps_rev = np.ascontiguousarray(self.taps[::-1])
         self._hist = np.zeros(len(self.taps) - 1, dtype)
         self._state = np.zeros(1, np.intp)
-        same = self._taps_rev.dtype == dtype
-        self._kernel = fir_decimate_same if same else fir_decimate
+        if self._taps_rev.dtype == np.complex64:
+            self._kernel = fir_decimate_complex
+        elif dtype == np.complex64:
+            self._kernel = fir_decimate
+        else:
+            self._kernel = fir_decimate_same
 
     def work(self, x):
         out = self.buffer(len(x) // self.decimation + 1, x.dtype)

@@ -22,3 +22,74 @@ def lowpass(cutoff: float, rate: float, num_taps: int) -> np.ndarray:
     n = np.arange(num_taps) - (num_taps - 1) / 2
     h = np.sinc(2 * cutoff / rate * n) * np.hamming(num_taps)
     return h / h.sum()
+
+
+def _check(rate, *freqs):
+    for f in freqs:
+        if not 0 < f < rate / 2:
+            raise ValueError(f"{f:g} Hz is outside (0, {rate / 2:g}) Hz, the band the "
+                             f"{rate:g} Hz rate can carry")
+
+
+def window_taps(rate: float, transition: float, attenuation_db: float | None = None):
+    """(num_taps, window) for the window method: Hamming (about 53 dB) by default, or a
+    Kaiser window meeting ``attenuation_db`` in ``transition`` Hz."""
+    if attenuation_db is None:
+        return num_taps_for(rate, transition), "hamming"
+    from scipy import signal
+
+    n, beta = signal.kaiserord(attenuation_db, transition / (rate / 2))
+    return n | 1, ("kaiser", beta)
+
+
+def highpass(cutoff: float, rate: float, transition: float, attenuation_db=None) -> np.ndarray:
+    """Windowed-sinc high-pass, −6 dB at ``cutoff``, unity gain at ``rate``/2 (odd length)."""
+    from scipy import signal
+
+    _check(rate, cutoff)
+    n, window = window_taps(rate, transition, attenuation_db)
+    return signal.firwin(n, cutoff, fs=rate, pass_zero=False, window=window)
+
+
+def bandpass(low: float, high: float, rate: float, transition: float, attenuation_db=None) -> np.ndarray:
+    """Windowed-sinc band-pass from ``low`` to ``high`` Hz (−6 dB edges), unity gain mid-band."""
+    from scipy import signal
+
+    _check(rate, low, high)
+    if not low < high:
+        raise ValueError(f"band-pass needs low < high, got {low:g} and {high:g} Hz")
+    n, window = window_taps(rate, transition, attenuation_db)
+    return signal.firwin(n, [low, high], fs=rate, pass_zero=False, window=window)
+
+
+def equiripple_lowpass(cutoff: float, transition: float, rate: float, num_taps: int) -> np.ndarray:
+    """Parks–McClellan low-pass: pass band to ``cutoff − transition/2``, stop band from
+    ``cutoff + transition/2`` (``scipy.signal.remez``), normalised to unity gain at DC."""
+    from scipy import signal
+
+    _check(rate, cutoff)
+    edges = [0, cutoff - transition / 2, cutoff + transition / 2, rate / 2]
+    h = signal.remez(num_taps, edges, [1, 0], fs=rate)
+    return h / h.sum()
+
+
+def complex_bandpass(low: float, high: float, rate: float, transition: float) -> np.ndarray:
+    """Complex taps passing only ``low`` … ``high`` Hz (which may be negative): a low-pass
+    shifted to the band centre. For complex streams, where +f and −f are different signals."""
+    if not -rate / 2 < low < high < rate / 2:
+        raise ValueError(f"complex band-pass needs −rate/2 < low < high < rate/2, got {low:g}, {high:g}")
+    taps = lowpass((high - low) / 2, rate, num_taps_for(rate, transition))
+    n = np.arange(len(taps))
+    return taps * np.exp(2j * np.pi * (low + high) / 2 / rate * n)
+
+
+def hilbert(num_taps: int) -> np.ndarray:
+    """Hamming-windowed ideal Hilbert transformer (odd ``num_taps``): h[n] = 2/(π·n) for odd
+    n from the centre, 0 for even n."""
+    if num_taps % 2 == 0 or num_taps < 3:
+        raise ValueError(f"a Hilbert transformer needs an odd num_taps >= 3, got {num_taps}")
+    n = np.arange(num_taps) - (num_taps - 1) // 2
+    h = np.zeros(num_taps)
+    odd = n % 2 != 0
+    h[odd] = 2 / (np.pi * n[odd])
+    return h * np.hamming(num_taps)

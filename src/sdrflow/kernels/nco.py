@@ -28,3 +28,17 @@ def tone_real(step, amplitude, phase, out):
         p += step
         p -= math.floor(p)
     phase[0] = p
+
+
+@kernel(["void(complex64[::1], float64, float64[::1], complex64[::1])"])
+def mix(x, step, phase, out):
+    """out[n] = x[n] · exp(j·2π·(phase + n·step)); ``phase[0]`` (cycles) advances."""
+    p = phase[0]
+    for i in range(x.shape[0]):
+        a = 2.0 * math.pi * p
+        c, s = math.cos(a), math.sin(a)
+        v = x[i]
+        out[i] = complex(v.real * c - v.imag * s, v.real * s + v.imag * c)
+        p += step
+        p -= math.floor(p)
+    phase[0] = p

@@ -1,0 +1,86 @@
+import numpy as np
+
+from sdrflow.block import COMPLEX64, Block, Decimate, Port
+from sdrflow.design import lowpass, num_taps_for
+from sdrflow.kernels.fir import fir_decimate_complex
+from sdrflow.kernels.nco import mix
+
+
+class FreqXlatingFilter(Block):
+    """Channel select in one pass: shift ``frequency`` to 0 Hz, low-pass, decimate.
+
+    ``y[m] = Σ_k h[k] · x[mD − k] · exp(−j·2π·frequency·(mD − k)/rate)``, computed as a
+    decimating FIR with the taps rotated to the channel, then one rotation per kept output.
+
+    Signature: complex64 -> complex64
+
+    Parameters
+    ----------
+    frequency : float
+        Centre of the wanted channel in Hz (relative to the stream's centre).
+    cutoff : float
+        Low-pass cutoff in Hz (half the channel width); ignored when ``taps`` is given.
+    decimation : int
+        Keep one output in ``decimation``.
+    transition : float, optional
+        Transition width in Hz (default cutoff / 4).
+    taps : array_like, optional
+        Real low-pass taps to use instead of designing them.
+
+    Example: ``FreqXlatingFilter(-100e3, cutoff=100e3, decimation=10)``
+    """
+
+    inputs = [Port("in", COMPLEX64)]
+    outputs = [Port("out", COMPLEX64)]
+    message_inputs = ("ctrl",)
+
+    def __init__(self, frequency: float, cutoff: float | None = None, decimation: int = 1,
+                 transition: float | None = None, taps=None):
+        self.rate_rule = Decimate(decimation)
+        self.decimation = int(decimation)
+        if taps is None and not (cutoff and cutoff > 0):
+            raise ValueError("FreqXlatingFilter: give a cutoff > 0 Hz or taps")
+        if taps is not None:
+            taps = np.asarray(taps)
+            if taps.ndim != 1 or taps.size == 0 or np.iscomplexobj(taps):
+                raise ValueError("FreqXlatingFilter: taps must be a non-empty real sequence")
+        self.frequency, self.cutoff, self.user_taps = float(frequency), cutoff, taps
+        self.transition = transition or (cutoff / 4 if cutoff else None)
+        self._rate = None
+
+    def set_frequency(self, frequency: float) -> None:
+        """Retune: the taps are rotated again; the output phase stays continuous."""
+        if self._rate is not None:
+            if abs(frequency) >= self._rate / 2:
+                raise ValueError(f"FreqXlatingFilter: {frequency:g} Hz is beyond ±rate/2")
+            self.frequency = float(frequency)
+            self._rotate_taps()
+        else:
+            self.frequency = float(frequency)
+
+    def _rotate_taps(self):
+        w = 2 * np.pi * self.frequency / self._rate
+        rotated = self.taps * np.exp(1j * w * np.arange(len(self.taps)))
+        self._taps_rev = np.ascontiguousarray(rotated[::-1]).astype(np.complex64)
+
+    def start(self, rate):
+        self._rate = rate
+        if self.user_taps is not None:
+            self.taps = self.user_taps.astype(np.float64)
+        else:
+            if not self.cutoff < rate / 2:
+                raise ValueError(f"cutoff {self.cutoff:g} Hz must be below rate/2 ({rate / 2:g} Hz)")
+            self.taps = lowpass(self.cutoff, rate, num_taps_for(rate, self.transition))
+        self.cost = len(self.taps) * 2 / self.decimation
+        self.set_frequency(self.frequency)
+        self._hist = np.zeros(len(self.taps) - 1, np.complex64)
+        self._state = np.zeros(1, np.intp)
+        self._phase = np.zeros(1)  # cycles of the output rotation
+
+    def work(self, x):
+        out = self.buffer(len(x) // self.decimation + 1, np.complex64)
+        n = fir_decimate_complex(x, self._taps_rev, self.decimation, self._hist, self._state, out)
+        out = out[:n]
+        # The output m sits at input index m·D; rotate by −ω·m·D, continuing across calls.
+        mix(out, -self.frequency * self.decimation / self._rate, self._phase, out)
+        return out
