@@ -14,8 +14,9 @@ import time
 import numpy as np
 
 from sdrflow import Flowgraph
-from sdrflow.blocks import (FileSink, FileSource, FIRFilter, FloatToInt16, FMDemod, Head,
-                            MultiplyConst, NullSink, VectorSource, WBFMReceiver)
+from sdrflow.blocks import (FileSink, FileSource, FIRFilter, FloatToInt16, FMDemod,
+                            FreqXlatingFilter, Head, MultiplyConst, NullSink, RationalResampler,
+                            Spectrum, VectorSource, WBFMReceiver)
 
 N = int(float(os.environ.get("N", "2e7")))
 
@@ -32,10 +33,14 @@ def noise_c(n=8192):
     return (rng.standard_normal(n) + 1j * rng.standard_normal(n)).astype(np.complex64)
 
 
-def stream(make_blocks, n, rate=1e6):
+def noise_f(n=8192):
+    return np.random.default_rng(1).standard_normal(n).astype(np.float32)
+
+
+def stream(make_blocks, n, rate=1e6, source=noise_c):
     """random vector source → Head(n) → blocks → null sink."""
     fg = Flowgraph()
-    fg.connect(VectorSource(noise_c(), rate=rate, repeat=True), Head(n), *make_blocks(), NullSink())
+    fg.connect(VectorSource(source(), rate=rate, repeat=True), Head(n), *make_blocks(), NullSink())
     return fg
 
 
@@ -44,6 +49,11 @@ WORKLOADS = {
     "decim10": lambda n: stream(lambda: [FIRFilter(lowpass(128, 0.045), decimation=10)], n),
     "quad": lambda n: stream(lambda: [FMDemod(deviation=1e6 / (2 * np.pi))], n),  # gain 1
     "chain10": lambda n: stream(lambda: [MultiplyConst(1.0) for _ in range(10)], n),
+    "xlate": lambda n: stream(lambda: [FreqXlatingFilter(100e3, taps=lowpass(128, 0.045),
+                                                         decimation=10)], n, rate=2.4e6),
+    "resamp": lambda n: stream(lambda: [RationalResampler(2, 5, taps=2 * lowpass(100, 0.1))], n,
+                               source=noise_f),
+    "fft1024": lambda n: stream(lambda: [Spectrum(1024, "blackmanharris", shift=False)], n),
 }
 
 

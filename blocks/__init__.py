@@ -17,6 +17,8 @@ Filters
     HilbertTransform, Deemphasis
 Mixing
     Rotator
+Spectrum
+    FFT, Spectrum
 Demodulators
     FMDemod, WBFMReceiver
 
@@ -33,6 +35,7 @@ from .dc_blocker import DCBlocker
 from .decibels import Decibels
 from .deemphasis import Deemphasis
 from .deinterleave import Deinterleave
+from .fft import FFT
 from .file_sink import FileSink
 from .file_source import FileSource
 from .fir_filter import FIRFilter
@@ -61,6 +64,7 @@ from .rational_resampler import RationalResampler
 from .resampler import Resampler
 from .rotator import Rotator
 from .signal_source import SignalSource
+from .spectrum import Spectrum
 from .stream_to_vector import StreamToVector
 from .vector_sink import VectorSink
 from .vector_source import VectorSource
@@ -70,10 +74,10 @@ from .wbfm_receiver import WBFMReceiver
 
 __all__ = ["Add", "AddConst", "BandpassFilter", "ComplexToFloat", "ComplexToIQ",
            "ComplexToMagPhase", "Conjugate", "DCBlocker", "Decibels", "Deemphasis", "Deinterleave",
-           "FIRFilter", "FMDemod", "FMStationSource", "FileSink", "FileSource", "FloatToComplex",
-           "FloatToInt16", "FreqXlatingFilter", "Head", "HighpassFilter", "HilbertTransform",
-           "IIRFilter", "IQToComplex", "Int16ToFloat", "Interleave", "InterpolatingFIRFilter",
-           "LowpassFilter", "MagSquared", "MessageSink", "MovingAverage", "Multiply",
-           "MultiplyConst", "NoiseSource", "NullSink", "RationalResampler", "Resampler", "Rotator",
-           "SignalSource", "StreamToVector", "VectorSink", "VectorSource", "VectorToStream",
-           "WAVSink", "WBFMReceiver"]
+           "FFT", "FIRFilter", "FMDemod", "FMStationSource", "FileSink", "FileSource",
+           "FloatToComplex", "FloatToInt16", "FreqXlatingFilter", "Head", "HighpassFilter",
+           "HilbertTransform", "IIRFilter", "IQToComplex", "Int16ToFloat", "Interleave",
+           "InterpolatingFIRFilter", "LowpassFilter", "MagSquared", "MessageSink", "MovingAverage",
+           "Multiply", "MultiplyConst", "NoiseSource", "NullSink", "RationalResampler",
+           "Resampler", "Rotator", "SignalSource", "Spectrum", "StreamToVector", "VectorSink",
+           "VectorSource", "VectorToStream", "WAVSink", "WBFMReceiver"]

@@ -1,7 +1,7 @@
 import numpy as np
 
 from sdrflow.block import COMPLEX64, FLOAT32, SAME, Block, Interpolate, Port
-from sdrflow.kernels.resample import polyphase, resample
+from sdrflow.kernels.resample import polyphase, resample, resample_complex
 
 
 def real_taps(taps, who) -> np.ndarray:
@@ -49,4 +49,5 @@ class InterpolatingFIRFilter(Block):
 
     def work(self, x):
         out = self.buffer(len(x) * self._poly.shape[0] // self._q + 1, x.dtype)
-        return out[:resample(x, self._poly, self._q, self._hist, self._state, out)]
+        kernel = resample_complex if x.dtype == np.complex64 else resample
+        return out[:kernel(x, self._poly, self._q, self._hist, self._state, out)]

@@ -8,6 +8,7 @@ item is n = t // P and its filter phase p = t % P, so
 import numpy as np
 
 from ._jit import kernel
+from .fir import _keep_history
 
 
 def polyphase(taps, interpolation):
@@ -19,8 +20,7 @@ def polyphase(taps, interpolation):
     return np.ascontiguousarray(h.reshape(M, P).T[:, ::-1])
 
 
-@kernel(["intp(float32[::1], float32[:, ::1], intp, float32[::1], intp[::1], float32[::1])",
-         "intp(complex64[::1], float32[:, ::1], intp, complex64[::1], intp[::1], complex64[::1])"],
+@kernel(["intp(float32[::1], float32[:, ::1], intp, float32[::1], intp[::1], float32[::1])"],
         fastmath={"reassoc", "contract"})
 def resample(x, poly_rev, decimation, hist, state, out):
     """Rational resampler by P/Q (P = poly_rev.shape[0], Q = ``decimation``); returns the
@@ -35,8 +35,10 @@ def resample(x, poly_rev, decimation, hist, state, out):
         start = n - M + 1
         acc = x[0] * 0
         if start >= 0:
+            row = poly_rev[p]  # 1-D views let LLVM vectorise the dot product
+            seg = x[start:start + M]
             for j in range(M):
-                acc += poly_rev[p, j] * x[start + j]
+                acc += row[j] * seg[j]
         else:
             for j in range(M):
                 i = start + j
@@ -45,14 +47,39 @@ def resample(x, poly_rev, decimation, hist, state, out):
         count += 1
         t += decimation
     state[0] = t - n_in * P
-    # hist <- last M-1 items of hist ++ x
-    H = hist.shape[0]
-    if n_in >= H:
-        for i in range(H):
-            hist[i] = x[n_in - H + i]
-    else:
-        for i in range(H - n_in):
-            hist[i] = hist[i + n_in]
-        for i in range(n_in):
-            hist[H - n_in + i] = x[i]
+    _keep_history(x, hist)
+    return count
+
+
+@kernel(["intp(complex64[::1], float32[:, ::1], intp, complex64[::1], intp[::1], complex64[::1])"],
+        fastmath={"reassoc", "contract"})
+def resample_complex(x, poly_rev, decimation, hist, state, out):
+    """``resample`` for a complex stream with real taps, in real arithmetic (it vectorises)."""
+    P, M = poly_rev.shape
+    n_in = x.shape[0]
+    t = state[0]
+    count = 0
+    while t // P < n_in:
+        n = t // P
+        p = t - n * P
+        start = n - M + 1
+        re = np.float32(0.0)
+        im = np.float32(0.0)
+        if start >= 0:
+            row = poly_rev[p]
+            seg = x[start:start + M]
+            for j in range(M):
+                re += row[j] * seg[j].real
+                im += row[j] * seg[j].imag
+        else:
+            for j in range(M):
+                i = start + j
+                v = hist[M - 1 + i] if i < 0 else x[i]
+                re += poly_rev[p, j] * v.real
+                im += poly_rev[p, j] * v.imag
+        out[count] = complex(re, im)
+        count += 1
+        t += decimation
+    state[0] = t - n_in * P
+    _keep_history(x, hist)
     return count

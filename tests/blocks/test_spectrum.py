@@ -1,0 +1,69 @@
+"""FFT frames and the power spectrum against numpy, in any chunking."""
+import numpy as np
+import pytest
+from scipy.signal import get_window
+
+from sdrflow.blocks import FFT, Spectrum
+from sdrflow.testing import assert_chunk_invariant, run_block
+
+rng = np.random.default_rng(4)
+X = (rng.standard_normal(10_000) + 1j * rng.standard_normal(10_000)).astype(np.complex64)
+
+
+def reference_frames(x, size, overlap, window):
+    hop = size - overlap
+    w = get_window(window, size)
+    starts = range(0, len(x) - size + 1, hop)
+    return np.array([np.fft.fft(x[s:s + size] * w) for s in starts])
+
+
+@pytest.mark.parametrize("size, overlap", [(256, 0), (256, 192), (64, 1)])
+def test_fft_frames_equal_numpy(size, overlap):
+    y = assert_chunk_invariant(lambda: FFT(size, "hann", overlap), X, rtol=1e-4, atol=1e-3)
+    ref = reference_frames(X, size, overlap, "hann")
+    assert y.shape == ref.shape
+    np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-3)
+
+
+def test_spectrum_reads_a_full_scale_tone_at_0_dbfs():
+    fs, size = 1.024e6, 1024
+    f0 = 100 * fs / size  # on bin 100
+    x = np.exp(2j * np.pi * f0 * np.arange(8 * size) / fs).astype(np.complex64)
+    y = run_block(Spectrum(size, shift=True), x, rate=fs)
+    assert y.shape == (8, size)
+    k = np.argmax(y[0])
+    assert k == size // 2 + 100
+    assert y[0, k] == pytest.approx(0.0, abs=1e-3)
+    assert np.median(y[0]) < -100
+
+
+def test_spectrum_without_averaging_equals_numpy_in_db():
+    w = get_window("blackmanharris", 512)
+    y = assert_chunk_invariant(lambda: Spectrum(512, shift=False), X, rtol=1e-4, atol=1e-3)
+    ref = 10 * np.log10(np.abs(reference_frames(X, 512, 0, "blackmanharris")) ** 2 / w.sum() ** 2)
+    np.testing.assert_allclose(y, ref, atol=1e-3)
+
+
+def test_spectrum_averaging_and_decimation():
+    w = get_window("hann", 128)
+    p = np.abs(reference_frames(X, 128, 0, "hann")) ** 2 / w.sum() ** 2  # 78 frames
+    mean4 = assert_chunk_invariant(lambda: Spectrum(128, "hann", average=4, shift=False), X,
+                                   rtol=1e-4, atol=1e-3)
+    ref = 10 * np.log10(p[:76].reshape(19, 4, 128).mean(axis=1))
+    np.testing.assert_allclose(mean4, ref, atol=1e-3)
+    expo = assert_chunk_invariant(lambda: Spectrum(128, "hann", average="exponential", alpha=0.25,
+                                                   decimation=3, shift=False), X, rtol=1e-4, atol=1e-3)
+    acc, smoothed = np.zeros(128), []
+    for frame in p:
+        acc = 0.25 * frame + 0.75 * acc
+        smoothed.append(acc.copy())
+    np.testing.assert_allclose(expo, 10 * np.log10(np.array(smoothed[::3])), atol=1e-3)
+
+
+def test_spectrum_refuses_bad_parameters():
+    with pytest.raises(ValueError, match="unknown window"):
+        Spectrum(256, window="nope")
+    with pytest.raises(ValueError, match="overlap must be in"):
+        FFT(256, overlap=256)
+    with pytest.raises(ValueError, match="average must be"):
+        Spectrum(256, average=0)
