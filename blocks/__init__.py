@@ -19,6 +19,8 @@ Mixing
     Rotator
 Spectrum
     FFT, Spectrum
+Levels
+    AGC, PowerSquelch, RMSProbe
 Demodulators
     FMDemod, WBFMReceiver
 
@@ -26,6 +28,7 @@ Demodulators
 """
 from .add import Add
 from .add_const import AddConst
+from .agc import AGC
 from .bandpass_filter import BandpassFilter
 from .complex_to_float import ComplexToFloat
 from .complex_to_iq import ComplexToIQ
@@ -60,8 +63,10 @@ from .multiply import Multiply
 from .multiply_const import MultiplyConst
 from .noise_source import NoiseSource
 from .null_sink import NullSink
+from .power_squelch import PowerSquelch
 from .rational_resampler import RationalResampler
 from .resampler import Resampler
+from .rms_probe import RMSProbe
 from .rotator import Rotator
 from .signal_source import SignalSource
 from .spectrum import Spectrum
@@ -72,12 +77,13 @@ from .vector_to_stream import VectorToStream
 from .wav_sink import WAVSink
 from .wbfm_receiver import WBFMReceiver
 
-__all__ = ["Add", "AddConst", "BandpassFilter", "ComplexToFloat", "ComplexToIQ",
+__all__ = ["AGC", "Add", "AddConst", "BandpassFilter", "ComplexToFloat", "ComplexToIQ",
            "ComplexToMagPhase", "Conjugate", "DCBlocker", "Decibels", "Deemphasis", "Deinterleave",
            "FFT", "FIRFilter", "FMDemod", "FMStationSource", "FileSink", "FileSource",
            "FloatToComplex", "FloatToInt16", "FreqXlatingFilter", "Head", "HighpassFilter",
            "HilbertTransform", "IIRFilter", "IQToComplex", "Int16ToFloat", "Interleave",
            "InterpolatingFIRFilter", "LowpassFilter", "MagSquared", "MessageSink", "MovingAverage",
-           "Multiply", "MultiplyConst", "NoiseSource", "NullSink", "RationalResampler",
-           "Resampler", "Rotator", "SignalSource", "Spectrum", "StreamToVector", "VectorSink",
-           "VectorSource", "VectorToStream", "WAVSink", "WBFMReceiver"]
+           "Multiply", "MultiplyConst", "NoiseSource", "NullSink", "PowerSquelch", "RMSProbe",
+           "RationalResampler", "Resampler", "Rotator", "SignalSource", "Spectrum",
+           "StreamToVector", "VectorSink", "VectorSource", "VectorToStream", "WAVSink",
+           "WBFMReceiver"]

@@ -1,7 +1,7 @@
 import numpy as np
 
 from sdrflow.block import COMPLEX64, FLOAT32, SAME, Block, Decimate, Port
-from sdrflow.kernels.fir import fir_decimate, fir_decimate_complex, fir_decimate_same
+from sdrflow.kernels.fir import fir, fir_decimate, fir_decimate_complex, fir_decimate_same
 
 
 class FIRFilter(Block):
@@ -46,6 +46,18 @@ class FIRFilter(Block):
                 raise ValueError(f"{self.name}: complex taps need a complex64 input")
         return [input_types[0]]
 
+    def _filter(self, x):
+        # Real taps, no decimation: the tiled kernel reads history and input as one array.
+        m = len(self._hist)
+        joined = self.scratch(m + len(x), x.dtype)
+        joined[:m] = self._hist
+        joined[m:] = x
+        out = self.buffer(len(x), x.dtype)
+        width = 2 if x.dtype == np.complex64 else 1
+        fir(joined.view(np.float32), self._taps_rev, width, out.view(np.float32))
+        self._hist[:] = joined[len(x):]
+        return out
+
     def design(self, rate: float):
         """Taps for input rate ``rate``; derived filters override this to design from Hz."""
         return self.taps
@@ -64,6 +76,8 @@ class FIRFilter(Block):
             self._kernel = fir_decimate_same
 
     def work(self, x):
+        if self._kernel is not fir_decimate_complex and self.decimation == 1:
+            return self._filter(x)
         out = self.buffer(len(x) // self.decimation + 1, x.dtype)
         count = self._kernel(x, self._taps_rev, self.decimation, self._hist, self._state, out)
         return out[:count]

@@ -106,3 +106,14 @@ def test_quantize_u8_rounds_to_the_cu8_grid():
     quantize_u8(x, np.float32(127.5), out)
     q = np.clip(np.floor(x.astype(np.float64) * 127.5 + 128.0), 0, 255)
     np.testing.assert_allclose(out, (q - 127.5) / 127.5, atol=1e-6)
+
+
+@pytest.mark.parametrize("num_taps", [1, 7, 8, 64, 77])
+@pytest.mark.parametrize("dtype", [np.float32, np.complex64])
+def test_tiled_fir_matches_lfilter(num_taps, dtype):
+    from sdrflow.kernels.fir import fir
+    x = cnoise(3000) if dtype == np.complex64 else rng.standard_normal(3000).astype(np.float32)
+    taps = rng.standard_normal(num_taps).astype(np.float32)
+    out = np.empty(3000 - num_taps + 1, dtype)
+    fir(x.view(np.float32), taps[::-1].copy(), 2 if dtype == np.complex64 else 1, out.view(np.float32))
+    np.testing.assert_allclose(out, signal.lfilter(taps, 1, x)[num_taps - 1:], rtol=1e-4, atol=1e-4)

@@ -120,3 +120,43 @@ def fir_decimate_complex(x, taps_rev, decimation, hist, state, out):
     state[0] = p - n
     _keep_history(x, hist)
     return count
+
+
+@kernel(["void(float32[::1], float32[::1], intp, float32[::1])"], fastmath={"contract"})
+def fir(x, taps_rev, width, out):
+    """Real taps without decimation on a stream of ``width`` floats per item (1 real, 2 complex
+    as interleaved I/Q): ``out[m] = Σ_k taps_rev[k] · x[m + k·width]``, where ``x`` starts with
+    the L − 1 items of history. Fills all of ``out``.
+
+    Outputs are computed in tiles of 512 floats that stay in L1, eight taps per pass over a
+    tile: each pass is a plain multiply-add over contiguous floats, which vectorises without
+    reductions (about twice the speed of a dot product per output)."""
+    L = taps_rev.shape[0]
+    N = out.shape[0]
+    T = 512
+    w = width
+    for i0 in range(0, N, T):
+        e = min(i0 + T, N)
+        o = out[i0:e]
+        n = o.shape[0]
+        for j in range(n):
+            o[j] = 0.0
+        k = 0
+        while k + 8 <= L:
+            b = i0 + k * w
+            h0, h1, h2, h3 = taps_rev[k], taps_rev[k + 1], taps_rev[k + 2], taps_rev[k + 3]
+            h4, h5, h6, h7 = taps_rev[k + 4], taps_rev[k + 5], taps_rev[k + 6], taps_rev[k + 7]
+            x0, x1 = x[b:b + n], x[b + w:b + w + n]
+            x2, x3 = x[b + 2 * w:b + 2 * w + n], x[b + 3 * w:b + 3 * w + n]
+            x4, x5 = x[b + 4 * w:b + 4 * w + n], x[b + 5 * w:b + 5 * w + n]
+            x6, x7 = x[b + 6 * w:b + 6 * w + n], x[b + 7 * w:b + 7 * w + n]
+            for j in range(n):
+                o[j] += (((h0 * x0[j] + h1 * x1[j]) + (h2 * x2[j] + h3 * x3[j]))
+                         + ((h4 * x4[j] + h5 * x5[j]) + (h6 * x6[j] + h7 * x7[j])))
+            k += 8
+        while k < L:
+            hk = taps_rev[k]
+            xs = x[i0 + k * w:e + k * w]
+            for j in range(n):
+                o[j] += hk * xs[j]
+            k += 1
