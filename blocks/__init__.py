@@ -22,7 +22,7 @@ Spectrum
 Levels
     AGC, PowerSquelch, RMSProbe
 Demodulators
-    FMDemod, WBFMReceiver
+    FMDemod, WBFMReceiver, OOKDemod
 
 ``sdrflow blocks`` prints each block's reference entry; ``sdrflow blocks NAME`` one of them.
 """
@@ -63,6 +63,7 @@ from .multiply import Multiply
 from .multiply_const import MultiplyConst
 from .noise_source import NoiseSource
 from .null_sink import NullSink
+from .ook_demod import OOKDemod
 from .power_squelch import PowerSquelch
 from .rational_resampler import RationalResampler
 from .resampler import Resampler
@@ -83,7 +84,7 @@ __all__ = ["AGC", "Add", "AddConst", "BandpassFilter", "ComplexToFloat", "Comple
            "FloatToComplex", "FloatToInt16", "FreqXlatingFilter", "Head", "HighpassFilter",
            "HilbertTransform", "IIRFilter", "IQToComplex", "Int16ToFloat", "Interleave",
            "InterpolatingFIRFilter", "LowpassFilter", "MagSquared", "MessageSink", "MovingAverage",
-           "Multiply", "MultiplyConst", "NoiseSource", "NullSink", "PowerSquelch", "RMSProbe",
-           "RationalResampler", "Resampler", "Rotator", "SignalSource", "Spectrum",
+           "Multiply", "MultiplyConst", "NoiseSource", "NullSink", "OOKDemod", "PowerSquelch",
+           "RMSProbe", "RationalResampler", "Resampler", "Rotator", "SignalSource", "Spectrum",
            "StreamToVector", "VectorSink", "VectorSource", "VectorToStream", "WAVSink",
            "WBFMReceiver"]
