@@ -21,32 +21,43 @@ Spectrum
     FFT, Spectrum
 Levels
     AGC, PowerSquelch, RMSProbe
+Synchronisation
+    PLL, CostasLoop, FLL, SymbolSync
 Demodulators
-    FMDemod, WBFMReceiver, OOKDemod
+    FMDemod, WBFMReceiver, WBFMStereoReceiver, StereoDecoder, NBFMReceiver, AMDemod, SSBDemod,
+    FSKDemod, OOKDemod, PSKDemod, Magnitude, RealPart
+Digital
+    RRCFilter, PSKSlicer, BinarySlicer, DifferentialDecoder, SyncWordCorrelator, Packetizer
 
 ``sdrflow blocks`` prints each block's reference entry; ``sdrflow blocks NAME`` one of them.
 """
 from .add import Add
 from .add_const import AddConst
 from .agc import AGC
+from .am_demod import AMDemod
 from .bandpass_filter import BandpassFilter
+from .binary_slicer import BinarySlicer
 from .complex_to_float import ComplexToFloat
 from .complex_to_iq import ComplexToIQ
 from .complex_to_mag_phase import ComplexToMagPhase
 from .conjugate import Conjugate
+from .costas_loop import CostasLoop
 from .dc_blocker import DCBlocker
 from .decibels import Decibels
 from .deemphasis import Deemphasis
 from .deinterleave import Deinterleave
+from .differential_decoder import DifferentialDecoder
 from .fft import FFT
 from .file_sink import FileSink
 from .file_source import FileSource
 from .fir_filter import FIRFilter
+from .fll import FLL
 from .float_to_complex import FloatToComplex
 from .float_to_int16 import FloatToInt16
 from .fm_demod import FMDemod
 from .fm_station_source import FMStationSource
 from .freq_xlating_filter import FreqXlatingFilter
+from .fsk_demod import FSKDemod
 from .head import Head
 from .highpass_filter import HighpassFilter
 from .hilbert_transform import HilbertTransform
@@ -57,34 +68,50 @@ from .interpolating_fir_filter import InterpolatingFIRFilter
 from .iq_to_complex import IQToComplex
 from .lowpass_filter import LowpassFilter
 from .mag_squared import MagSquared
+from .magnitude import Magnitude
 from .message_sink import MessageSink
 from .moving_average import MovingAverage
 from .multiply import Multiply
 from .multiply_const import MultiplyConst
+from .nbfm_receiver import NBFMReceiver
 from .noise_source import NoiseSource
 from .null_sink import NullSink
 from .ook_demod import OOKDemod
+from .packetizer import Packetizer
+from .pll import PLL
 from .power_squelch import PowerSquelch
+from .psk_demod import PSKDemod
+from .psk_slicer import PSKSlicer
 from .rational_resampler import RationalResampler
+from .real_part import RealPart
 from .resampler import Resampler
 from .rms_probe import RMSProbe
 from .rotator import Rotator
+from .rrc_filter import RRCFilter
 from .signal_source import SignalSource
 from .spectrum import Spectrum
+from .ssb_demod import SSBDemod
+from .stereo_decoder import StereoDecoder
 from .stream_to_vector import StreamToVector
+from .symbol_sync import SymbolSync
+from .sync_word_correlator import SyncWordCorrelator
 from .vector_sink import VectorSink
 from .vector_source import VectorSource
 from .vector_to_stream import VectorToStream
 from .wav_sink import WAVSink
 from .wbfm_receiver import WBFMReceiver
+from .wbfm_stereo_receiver import WBFMStereoReceiver
 
-__all__ = ["AGC", "Add", "AddConst", "BandpassFilter", "ComplexToFloat", "ComplexToIQ",
-           "ComplexToMagPhase", "Conjugate", "DCBlocker", "Decibels", "Deemphasis", "Deinterleave",
-           "FFT", "FIRFilter", "FMDemod", "FMStationSource", "FileSink", "FileSource",
-           "FloatToComplex", "FloatToInt16", "FreqXlatingFilter", "Head", "HighpassFilter",
-           "HilbertTransform", "IIRFilter", "IQToComplex", "Int16ToFloat", "Interleave",
-           "InterpolatingFIRFilter", "LowpassFilter", "MagSquared", "MessageSink", "MovingAverage",
-           "Multiply", "MultiplyConst", "NoiseSource", "NullSink", "OOKDemod", "PowerSquelch",
-           "RMSProbe", "RationalResampler", "Resampler", "Rotator", "SignalSource", "Spectrum",
-           "StreamToVector", "VectorSink", "VectorSource", "VectorToStream", "WAVSink",
-           "WBFMReceiver"]
+__all__ = ["AGC", "AMDemod", "Add", "AddConst", "BandpassFilter", "BinarySlicer", "ComplexToFloat",
+           "ComplexToIQ", "ComplexToMagPhase", "Conjugate", "CostasLoop", "DCBlocker", "Decibels",
+           "Deemphasis", "Deinterleave", "DifferentialDecoder", "FFT", "FIRFilter", "FLL",
+           "FMDemod", "FMStationSource", "FSKDemod", "FileSink", "FileSource", "FloatToComplex",
+           "FloatToInt16", "FreqXlatingFilter", "Head", "HighpassFilter", "HilbertTransform",
+           "IIRFilter", "IQToComplex", "Int16ToFloat", "Interleave", "InterpolatingFIRFilter",
+           "LowpassFilter", "MagSquared", "Magnitude", "MessageSink", "MovingAverage", "Multiply",
+           "MultiplyConst", "NBFMReceiver", "NoiseSource", "NullSink", "OOKDemod", "PLL",
+           "PSKDemod", "PSKSlicer", "Packetizer", "PowerSquelch", "RMSProbe", "RRCFilter",
+           "RationalResampler", "RealPart", "Resampler", "Rotator", "SSBDemod", "SignalSource",
+           "Spectrum", "StereoDecoder", "StreamToVector", "SymbolSync", "SyncWordCorrelator",
+           "VectorSink", "VectorSource", "VectorToStream", "WAVSink", "WBFMReceiver",
+           "WBFMStereoReceiver"]

@@ -7,8 +7,8 @@ from sdrflow.kernels.sim import fm_tones, quantize_u8
 class FMStationSource(Block):
     """A simulated broadcast FM station as an RTL-SDR would deliver it.
 
-    Mono audio of known tones, pre-emphasised with ``tau``, scaled so the peak deviation is
-    exactly ``deviation``; carrier at ``offset`` Hz from the tuned centre; white noise at
+    Mono (or stereo) audio of known tones, pre-emphasised with ``tau``, scaled so the peak
+    deviation is exactly ``deviation`` (stereo: at most); carrier at ``offset`` Hz from the tuned centre; white noise at
     ``cnr_db`` measured in ``noise_bandwidth`` around the carrier; 8-bit I/Q quantisation.
     Reproducible by ``seed`` and independent of how it is chunked. Tags ``rx_freq`` and
     ``rx_rate`` on the first sample.
@@ -41,6 +41,9 @@ class FMStationSource(Block):
         Tuned centre frequency in Hz, reported in the ``rx_freq`` tag.
     seed : int
         Seed of the noise generator.
+    right_tones, right_levels : sequence of float, optional
+        Make it a stereo station: ``tones``/``levels`` become the left channel, these the
+        right; the multiplex carries a 19 kHz pilot (10 %) and L−R on 38 kHz (DSB-SC).
 
     Example: ``FMStationSource(rate=2.4e6, tones=(1000, 3000), cnr_db=30, seconds=2)``
     """
@@ -51,7 +54,8 @@ class FMStationSource(Block):
     def __init__(self, rate: float = 2.4e6, tones=(1000.0, 3000.0), levels=(0.5, 0.3),
                  deviation: float = 75e3, offset: float = 0.0, cnr_db: float = 30.0,
                  noise_bandwidth: float = 200e3, tau: float = 75e-6, seconds: float | None = None,
-                 quantize: bool = True, frequency: float = 98.5e6, seed: int = 0):
+                 quantize: bool = True, frequency: float = 98.5e6, seed: int = 0,
+                 right_tones=None, right_levels=None):
         if not rate > 0:
             raise ValueError(f"FMStationSource: rate must be > 0 Hz, got {rate!r}")
         tones, levels = np.atleast_1d(np.asarray(tones, float)), np.atleast_1d(np.asarray(levels, float))
@@ -70,18 +74,55 @@ class FMStationSource(Block):
         self.deviation, self.offset, self.cnr_db = float(deviation), float(offset), float(cnr_db)
         self.noise_bandwidth, self.tau, self.seconds = float(noise_bandwidth), float(tau), seconds
         self.quantize, self.frequency, self.seed = bool(quantize), float(frequency), seed
-        # Pre-emphasis H(f) = 1 + j2πfτ applied to each tone, then normalised to peak 1.
-        h = 1 + 2j * np.pi * tones * self.tau
-        amps = levels * np.abs(h)
-        self._phases = np.angle(h)
-        # The true peak of the tone sum over one second (the period of any whole-Hz tones),
-        # sampled 100 times per cycle of the highest tone.
-        t = np.arange(int(100 * tones.max())) / (100 * tones.max())
-        peak = np.max(np.abs(np.sum(amps[:, None] * np.sin(2 * np.pi * tones[:, None] * t
-                                                           + self._phases[:, None]), axis=0)))
+        self.right_tones = None if right_tones is None else np.atleast_1d(np.asarray(right_tones, float))
+        self.right_levels = None if right_levels is None else np.atleast_1d(np.asarray(right_levels, float))
+        if (self.right_tones is None) != (self.right_levels is None) or (
+                self.right_tones is not None and self.right_tones.shape != self.right_levels.shape):
+            raise ValueError("FMStationSource: give right_tones and right_levels together, one level per tone")
+        if self.right_tones is None:
+            freqs, amps, phases = self._emphasised(tones, levels)
+            peak = self._peak(freqs, amps, phases)
+        else:
+            freqs, amps, phases = self._stereo_multiplex(tones, levels, self.right_tones, self.right_levels)
+            peak = 1.0  # each channel is normalised to peak 1, so the multiplex stays within ±1
         self.audio_scale = 1.0 / peak
-        self._amps = amps * self.audio_scale
+        self._freqs, self._amps, self._phases = freqs, amps / peak, phases
         self.amplitude = 0.5
+
+    def _emphasised(self, tones, levels):
+        """Tones as (freqs, amps, phases) of sines after pre-emphasis H(f) = 1 + j2πfτ."""
+        h = 1 + 2j * np.pi * tones * self.tau
+        return tones.copy(), levels * np.abs(h), np.angle(h)
+
+    @staticmethod
+    def _peak(freqs, amps, phases):
+        """True peak of the tone sum over one second (the period of whole-Hz tones), sampled
+        100 times per cycle of the highest tone."""
+        t = np.arange(int(100 * freqs.max())) / (100 * freqs.max())
+        return np.max(np.abs(np.sum(amps[:, None] * np.sin(2 * np.pi * freqs[:, None] * t
+                                                          + phases[:, None]), axis=0)))
+
+    def _stereo_multiplex(self, lt, ll, rt, rl):
+        """Broadcast stereo multiplex as sines: 0.9·[(L+R)/2 + (L−R)/2·cos(2·ωp·t)] +
+        0.1·cos(ωp·t), pilot ωp = 19 kHz, each channel pre-emphasised and scaled to peak 1."""
+        chans = []
+        for t, l in ((lt, ll), (rt, rl)):
+            f, a, p = self._emphasised(t, l)
+            chans.append((f, a / self._peak(f, a, p), p))
+        comps = []
+        for sign, (f, a, p) in zip((1, -1), chans):
+            for fi, ai, pi in zip(f, a, p):
+                comps.append((fi, 0.9 * ai / 2, pi))  # sum (L+R)/2
+                d = sign * 0.9 * ai / 2                 # difference (L−R)/2 on 38 kHz:
+                comps.append((38e3 + fi, d / 2, pi))    # a·sin(ωt+φ)·cos(Ωt) = a/2·[sin((Ω+ω)t+φ)
+                comps.append((38e3 - fi, -d / 2, pi))   # − sin((Ω−ω)t − φ)]
+        comps.append((19e3, 0.1, np.pi / 2))            # pilot: 0.1·cos(ωp·t)
+        f, a, p = (np.array(c, float) for c in zip(*comps))
+        # sin((Ω−ω)t − φ) has phase −φ
+        n = len(lt) + len(rt)
+        for k in range(n):
+            p[3 * k + 2] = -p[3 * k + 2]
+        return f, a, p
 
     def output_rate(self, rate):
         return self.sample_rate
@@ -100,7 +141,7 @@ class FMStationSource(Block):
             if n <= 0:
                 return None
         out = self.buffer(n, np.complex64)
-        fm_tones(self._n, self.sample_rate, self.tones, self._amps, self._phases, self.deviation,
+        fm_tones(self._n, self.sample_rate, self._freqs, self._amps, self._phases, self.deviation,
                  self.offset, np.float32(self.amplitude), out)
         noise = self.scratch(2 * n, np.float32)
         self._rng.standard_normal(out=noise, dtype=np.float32)

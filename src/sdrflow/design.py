@@ -93,3 +93,22 @@ def hilbert(num_taps: int) -> np.ndarray:
     odd = n % 2 != 0
     h[odd] = 2 / (np.pi * n[odd])
     return h * np.hamming(num_taps)
+
+
+def root_raised_cosine(sps: float, rolloff: float = 0.35, span: int = 11) -> np.ndarray:
+    """Root-raised-cosine pulse, ``span`` symbols long, unit energy: the matched filter of
+    PSK/QAM links (transmit and receive each use one; their cascade has no ISI)."""
+    if not 0 < rolloff <= 1:
+        raise ValueError(f"rolloff must be in (0, 1], got {rolloff!r}")
+    n = int(span * sps) | 1
+    t = (np.arange(n) - (n - 1) / 2) / sps
+    b = rolloff
+    h = np.empty(n)
+    for i, ti in enumerate(t):
+        if abs(ti) < 1e-12:
+            h[i] = 1 - b + 4 * b / np.pi
+        elif abs(abs(4 * b * ti) - 1) < 1e-9:
+            h[i] = b / np.sqrt(2) * ((1 + 2 / np.pi) * np.sin(np.pi / (4 * b)) + (1 - 2 / np.pi) * np.cos(np.pi / (4 * b)))
+        else:
+            h[i] = (np.sin(np.pi * ti * (1 - b)) + 4 * b * ti * np.cos(np.pi * ti * (1 + b))) / (np.pi * ti * (1 - (4 * b * ti) ** 2))
+    return h / np.sqrt(np.sum(h ** 2))

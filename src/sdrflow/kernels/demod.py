@@ -48,3 +48,23 @@ def fm_discriminate(x, gain, prev, out):
         im = v.imag * u.real - v.real * u.imag
         out[i] = gain * atan2f(im, re)
     prev[0] = x[n - 1]
+
+
+@kernel(["void(float32[::1], complex64[::1], float32[::1], float32[::1])"], fastmath={"contract"})
+def stereo_matrix(mpx, pilot, left, right):
+    """Left and right from the multiplex and the locked pilot phasor p = e^{jθ}:
+    with c = cos(2θ) = Re(p²), left = mpx·(1 + 2c), right = mpx·(1 − 2c) (low-pass them after:
+    the 38 kHz products fall away, leaving L and R)."""
+    for i in range(mpx.shape[0]):
+        p = pilot[i]
+        c2 = 2.0 * (p.real * p.real - p.imag * p.imag)
+        m = mpx[i]
+        left[i] = m + m * c2
+        right[i] = m - m * c2
+
+
+@kernel(["void(complex64[::1], float32[::1])"], fastmath={"contract"})
+def magnitude(x, out):
+    """out[n] = |x[n]|, the AM envelope."""
+    for i in range(x.shape[0]):
+        out[i] = math.sqrt(x[i].real * x[i].real + x[i].imag * x[i].imag)
