@@ -35,7 +35,7 @@ class PSKDemod(HierBlock):
     """
 
     def __init__(self, symbol_rate: float, order: int = 2, rolloff: float = 0.35,
-                 timing_bandwidth: float = 0.004, carrier_bandwidth: float | None = None,
+                 timing_bandwidth: float = 0.002, carrier_bandwidth: float | None = None,
                  max_offset: float | None = None):
         super().__init__()
         self.matched = RRCFilter(symbol_rate, rolloff)

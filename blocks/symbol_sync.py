@@ -63,7 +63,8 @@ class SymbolSync(Block):
         joined = self.scratch(h + len(x), np.complex64)
         joined[:h] = self._hist
         joined[h:] = x
-        symbols = self.scratch(int(len(x) / self.sps) + 2, np.complex64, key="symbols")
+        # Strobes come at least every half symbol (the loop limits the period correction).
+        symbols = self.scratch(int(2 * len(joined) / self.sps) + 4, np.complex64, key="symbols")
         count = symbol_sync(joined, self.sps, self._alpha, self._beta, _TEDS[self.ted], self._state, symbols)
         self._state[0] -= len(x)  # positions are relative to the joined array
         self._hist[:] = joined[len(x):]

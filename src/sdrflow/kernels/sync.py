@@ -107,7 +107,7 @@ def symbol_sync(x, sps, alpha, beta, ted, state, out):
     dprev = complex(state[5], state[6])
     n = x.shape[0]
     count = 0
-    while t + 2.0 < n:
+    while t + 2.0 < n and count < out.shape[0]:
         y = _cubic(x, t)
         pw += 0.01 * ((y.real * y.real + y.imag * y.imag) - pw)
         if ted == 0:
