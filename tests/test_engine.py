@@ -1,4 +1,5 @@
 """The flowgraph engine: validation, running, stopping, errors, tags, messages, memory."""
+import os
 import threading
 import time
 import tracemalloc
@@ -385,3 +386,21 @@ def test_control_message_retunes_a_running_source():
     inst = np.angle(x[1:] * np.conj(x[:-1])) * 48e3 / (2 * np.pi)
     assert inst[0] == pytest.approx(1e3, rel=1e-3) and inst[-1] == pytest.approx(5e3, rel=1e-3)
     assert set(np.round(inst / 1e3).astype(int)) == {1, 5}  # phase-continuous: no odd sample
+
+
+def test_auto_threads_uses_a_second_worker_only_for_heavy_graphs():
+    light = Flowgraph()
+    light.connect(SignalSource(10, rate=1e6), Head(1000), *[MultiplyConst(1.0) for _ in range(10)], NullSink())
+    light.run()
+    heavy = Flowgraph()
+    heavy.connect(SignalSource(10, rate=1e6), Head(1000), FIRFilter(np.ones(256) / 256),
+                  FIRFilter(np.ones(256) / 256), NullSink())
+    heavy.run()
+    decimated = Flowgraph()  # the long filter runs after a decimation by 100: light again
+    decimated.connect(SignalSource(10, rate=1e6), Head(1000), FIRFilter([1.0], 100),
+                      FIRFilter(np.ones(256) / 256), NullSink())
+    decimated.run()
+    assert light._runtime.threads == 1 and len(light._runtime.workers) == 1
+    two = 2 if (os.cpu_count() or 1) >= 2 else 1
+    assert heavy._runtime.threads == two and len(heavy._runtime.workers) == two
+    assert decimated._runtime.threads == 1

@@ -115,7 +115,7 @@ def _load_script(path: str):
 
 def describe_block(cls) -> str:
     """The reference entry of a block class: docstring, ports, rate rule, parameters."""
-    from .block import Block
+    from .block import Block, HierBlock
 
     doc = inspect.getdoc(cls) or "(no description)"
     lines = [cls.__name__, "=" * len(cls.__name__), doc, ""]
@@ -127,12 +127,20 @@ def describe_block(cls) -> str:
             for p in params) + ")")
     except (TypeError, ValueError):
         pass
-    ins = ", ".join(f"{p.name}: {p.describe()}" for p in cls.inputs) if isinstance(cls.inputs, list) else ""
-    outs = ", ".join(f"{p.name}: {p.describe()}" for p in cls.outputs) if isinstance(cls.outputs, list) else ""
-    lines.append(f"Inputs: {ins or '(set by parameters)' if cls.inputs or cls.outputs else '-'}")
-    lines.append(f"Outputs: {outs or '-'}")
-    rate = cls.__dict__.get("rate_rule", Block.rate_rule)
-    lines.append(f"Rate: {rate if isinstance(rate, object) else ''} (class default; set by parameters where they say)")
+    def ports(declared):
+        return ", ".join(f"{p.name}: {p.describe()}" for p in declared) or None
+
+    try:  # with its default parameters, when it has them, the block shows its real ports
+        example, note = cls(), " (with default parameters)"
+    except Exception:
+        example, note = cls, " (parameters may change them: see Signature)"
+    if isinstance(example, HierBlock):
+        note = " (those of its inner blocks)"
+    ins, outs = ports(example.inputs), ports(example.outputs)
+    lines.append(f"Inputs{note}: {ins or ('none (a source)' if example.outputs else 'see Signature')}")
+    lines.append(f"Outputs: {outs or ('none (a sink)' if example.inputs else 'see Signature')}")
+    if not isinstance(example, HierBlock):
+        lines.append(f"Rate: {example.rate_rule}")
     if cls.message_inputs or cls.message_outputs:
         lines.append(f"Messages: in {list(cls.message_inputs)}, out {list(cls.message_outputs)}")
     return "\n".join(lines)

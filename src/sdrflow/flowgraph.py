@@ -47,23 +47,26 @@ class Flowgraph:
     chunk : int
         Items a source makes per call (default 131072): larger means less Python per sample,
         smaller keeps more of a chain in the CPU cache.
-    threads : int
-        Worker threads sharing the blocks (default 1). Blocks that wait on the outside world
-        (files, radios, sockets) always get a thread of their own. A second worker pays off
-        only when kernels take long per chunk (long filters): every hand-over between
-        workers costs a copy and a GIL switch; see the README's measurements.
+    threads : int, optional
+        Worker threads sharing the DSP blocks. By default (None) the runtime uses one, or two
+        on a multi-core machine when the graph is heavy (estimated work of at least 128
+        multiply-adds per source sample, e.g. long filters): every hand-over between workers
+        costs a copy and a GIL switch, which only heavy kernels repay (see the README's
+        measurements). Blocks that wait on the outside world (files, radios, sockets) always
+        get a thread of their own.
     buffer_chunks : int
         Capacity of every edge, in chunks: this bounds memory whatever the stream length.
     """
 
-    def __init__(self, chunk: int = 131072, threads: int = 1, buffer_chunks: int = 4):
+    def __init__(self, chunk: int = 131072, threads: int | None = None, buffer_chunks: int = 4):
         if int(chunk) < 1:
             raise GraphError(f"chunk must be >= 1 item, got {chunk}")
-        if int(threads) < 1:
+        if threads is not None and int(threads) < 1:
             raise GraphError(f"threads must be >= 1, got {threads}")
         if int(buffer_chunks) < 2:
             raise GraphError(f"buffer_chunks must be >= 2, got {buffer_chunks}")
-        self.chunk, self.threads, self.buffer_chunks = int(chunk), int(threads), int(buffer_chunks)
+        self.chunk, self.buffer_chunks = int(chunk), int(buffer_chunks)
+        self.threads = None if threads is None else int(threads)
         self.blocks: list[Block] = []
         self.streams: list[tuple] = []   # (src, out_index, dst, in_index)
         self.messages: list[tuple] = []  # (src, out_name, dst, in_name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import os
 import threading
 import time
 from time import perf_counter
@@ -362,21 +363,34 @@ class Runtime:
         self.nodes = {b: Node(b, fg.chunk) for b in order}
         for b, node in self.nodes.items():
             b._node = node
-        groups = self._partition(order, fg.threads)
+        groups = self._partition(order, info, fg.threads)
         self.workers = [Worker(self, [self.nodes[b] for b in g], i) for i, g in enumerate(groups)]
         self._build_edges(order, info)
 
-    def _partition(self, order, threads):
-        """Own-thread blocks alone; the rest cut into ``threads`` runs of about equal cost."""
+    #: Estimated work per source sample above which a second DSP worker pays for its hand-overs.
+    HEAVY = 128.0
+
+    def _partition(self, order, info, threads):
+        """Own-thread blocks alone; the rest cut into runs of about equal work.
+
+        A block's work is its ``cost`` per input item times its input rate relative to the
+        fastest stream, so blocks after a decimation weigh less. ``threads`` None picks one
+        worker, or two when the total work is at least HEAVY and the machine has two cores."""
         own = [[b] for b in order if b.own_thread]
         rest = [b for b in order if not b.own_thread]
-        total = sum(max(b.cost, 1e-3) for b in rest)
+        rates = [r for b in order for r in (info[b][2], info[b][3]) if r]
+        top = max(rates) if rates else 1.0
+        weight = {b: max(b.cost, 1e-3) * ((info[b][2] or info[b][3] or top) / top) for b in rest}
+        total = sum(weight.values())
+        if threads is None:
+            threads = 2 if total >= self.HEAVY and (os.cpu_count() or 1) >= 2 else 1
+        self.threads = threads
         groups, acc, k = [[]], 0.0, max(1, min(threads, len(rest)))
         for b in rest:
             if groups[-1] and acc >= total * len(groups) / k:
                 groups.append([])
             groups[-1].append(b)
-            acc += max(b.cost, 1e-3)
+            acc += weight[b]
         return [g for g in groups if g] + own
 
     def _build_edges(self, order, info):

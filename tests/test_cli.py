@@ -1,0 +1,33 @@
+"""The sdrflow command: catalogue and errors."""
+import subprocess
+import sys
+
+import sdrflow.blocks as catalogue
+
+
+def sdrflow(*args):
+    return subprocess.run([sys.executable, "-m", "sdrflow.cli", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_blocks_lists_the_catalogue_and_one_entry():
+    p = sdrflow("blocks")
+    assert p.returncode == 0
+    for name in catalogue.__all__:
+        assert name in p.stdout
+    p = sdrflow("blocks", "FreqXlatingFilter")
+    assert p.returncode == 0
+    assert "Signature: complex64 -> complex64" in p.stdout and "decimation" in p.stdout
+
+
+def test_unknown_block_command_and_script_are_clear_errors(tmp_path):
+    p = sdrflow("blocks", "Nope")
+    assert p.returncode == 2 and "no block 'Nope'" in p.stderr
+    p = sdrflow("frobnicate")
+    assert p.returncode == 2 and "unknown command" in p.stderr
+    p = sdrflow("run", str(tmp_path / "missing.py"))
+    assert p.returncode != 0 and "no such flowgraph script" in p.stderr
+    empty = tmp_path / "empty.py"
+    empty.write_text("x = 1\n")
+    p = sdrflow("run", str(empty))
+    assert p.returncode != 0 and "has no build(**params)" in p.stderr
