@@ -1,7 +1,7 @@
 import numpy as np
 
 from sdrflow.block import ANY, Block, Port
-from sdrflow.kernels.arith import power_to_db
+from sdrflow.kernels.fft import db_in_place
 
 
 class Decibels(Block):
@@ -24,8 +24,8 @@ class Decibels(Block):
     outputs = [Port("out", "same")]
 
     def __init__(self, amplitude: bool = False, floor: float = 1e-20):
-        if not floor > 0:
-            raise ValueError(f"Decibels: floor must be > 0, got {floor!r}")
+        if not floor >= 1e-37:  # the fast log needs normal float32 numbers
+            raise ValueError(f"Decibels: floor must be >= 1e-37 (−370 dB), got {floor!r}")
         self.scale = 20.0 if amplitude else 10.0
         self.floor = float(floor)
 
@@ -37,5 +37,11 @@ class Decibels(Block):
 
     def work(self, x):
         out = self.buffer(len(x), np.float32, x.shape[1:])
-        power_to_db(x.reshape(-1), np.float32(self.scale), np.float32(self.floor), out.reshape(-1))
+        flat = out.reshape(-1)
+        flat[:] = x.reshape(-1)
+        if self.scale == 20.0:  # 20·log10(a) = 2 · 10·log10(|a|)
+            np.abs(flat, out=flat)
+        db_in_place(flat, np.float32(self.floor))
+        if self.scale == 20.0:
+            flat *= np.float32(2)
         return out

@@ -1,7 +1,7 @@
 import numpy as np
 
 from sdrflow.block import FLOAT32, Decimate, Port, StreamType
-from sdrflow.kernels.fft import average_blocks, average_exponential, power, power_db, to_db
+from sdrflow.kernels.fft import average_blocks, average_exponential, db_in_place, power
 
 from .fft import FFT
 
@@ -64,7 +64,8 @@ class Spectrum(FFT):
         n = len(spectra)
         if self.average is None and self.decimation == 1:
             out = self.buffer(n, np.float32, (self.size,))
-            power_db(spectra.reshape(-1), self._scale, np.float32(1e-30), out.reshape(-1))
+            power(spectra.reshape(-1), self._scale, out.reshape(-1))
+            db_in_place(out.reshape(-1), np.float32(1e-30))
         else:
             p = self.scratch(max(n, 1), np.float32, key="power", shape=(self.size,))[:n]
             power(spectra.reshape(-1), self._scale, p.reshape(-1))
@@ -76,7 +77,8 @@ class Spectrum(FFT):
             kept = p[first::self.decimation]
             self._skip = (first - len(p)) % self.decimation
             out = self.buffer(len(kept), np.float32, (self.size,))
-            to_db(np.ascontiguousarray(kept).reshape(-1), out.reshape(-1))
+            out[:] = kept
+            db_in_place(out.reshape(-1), np.float32(1e-30))
         if self.shift:
             out[:] = np.fft.fftshift(out, axes=1)
         return out

@@ -117,3 +117,11 @@ def test_tiled_fir_matches_lfilter(num_taps, dtype):
     out = np.empty(3000 - num_taps + 1, dtype)
     fir(x.view(np.float32), taps[::-1].copy(), 2 if dtype == np.complex64 else 1, out.view(np.float32))
     np.testing.assert_allclose(out, signal.lfilter(taps, 1, x)[num_taps - 1:], rtol=1e-4, atol=1e-4)
+
+
+def test_db_in_place_matches_log10_to_1e5_db():
+    from sdrflow.kernels.fft import db_in_place
+    p = np.concatenate([10 ** rng.uniform(-30, 30, 10_000), [0.0, 1.0, 2.0, 0.5]]).astype(np.float32)
+    out = p.copy()
+    db_in_place(out, np.float32(1e-30))
+    np.testing.assert_allclose(out, 10 * np.log10(np.maximum(p.astype(np.float64), 1e-30)), atol=2e-5)

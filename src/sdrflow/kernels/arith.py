@@ -1,6 +1,4 @@
 """Element-wise arithmetic."""
-import math
-
 from ._jit import kernel
 
 
@@ -24,13 +22,6 @@ def conjugate(x, out):
     """out[n] = conj(x[n])."""
     for i in range(x.shape[0]):
         out[i] = complex(x[i].real, -x[i].imag)
-
-
-@kernel(["void(float32[::1], float32, float32, float32[::1])"])
-def power_to_db(x, scale, floor, out):
-    """out[n] = scale·log10(max(x[n], floor)): 10 for power, 20 for amplitude."""
-    for i in range(x.shape[0]):
-        out[i] = scale * math.log10(max(x[i], floor))
 
 
 @kernel(["void(complex64[::1], complex64, complex64[::1])", "void(float32[::1], float32, float32[::1])"])

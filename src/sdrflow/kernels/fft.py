@@ -22,51 +22,21 @@ def frames(x, window, hop, out):
             out[f, k] = x[base + k] * window[k]
 
 
-@kernel(["void(complex64[::1], float32, float32, float32[::1])"], fastmath={"contract"})
-def power_db(X, scale, floor, out):
-    """out[n] = 10·log10(max(scale·|X[n]|², floor)), with a vectorisable log2 (error < 1e-5 dB).
+@kernel(["void(float32[::1], float32)"], fastmath={"contract"})
+def db_in_place(p, floor):
+    """p[n] ← 10·log10(max(p[n], floor)), with a log2 that vectorises (error < 1e-5 dB).
 
-    The float32 power is split into exponent and mantissa through its bits (IEEE 754), then
-    log2 of the mantissa comes from a polynomial."""
-    bits = out.view(np.int32)
-    for i in range(X.shape[0]):
-        v = X[i]
-        out[i] = max(scale * (v.real * v.real + v.imag * v.imag), floor)
-    for i in range(X.shape[0]):
-        b = bits[i]
-        e = np.float32(((b >> 23) & 0xFF) - 127)
-        bits[i] = (b & 0x7FFFFF) | 0x3F800000
-        u = out[i] - np.float32(1.0)
-        p = np.float32(_L[7])
-        p = p * u + np.float32(_L[6])
-        p = p * u + np.float32(_L[5])
-        p = p * u + np.float32(_L[4])
-        p = p * u + np.float32(_L[3])
-        p = p * u + np.float32(_L[2])
-        p = p * u + np.float32(_L[1])
-        p = p * u + np.float32(_L[0])
-        out[i] = np.float32(_DB_PER_OCTAVE) * (e + u * p)
-
-
-@kernel(["void(complex64[::1], float32, float32[::1])"], fastmath={"contract"})
-def power(X, scale, out):
-    """out[n] = scale·|X[n]|²."""
-    for i in range(X.shape[0]):
-        v = X[i]
-        out[i] = scale * (v.real * v.real + v.imag * v.imag)
-
-
-@kernel(["void(float32[::1], float32[::1])"], fastmath={"contract"})
-def to_db(p, out):
-    """out[n] = 10·log10(p[n]) for p > 0 (same log2 as power_db)."""
-    bits = out.view(np.int32)
+    Each float32 is split into exponent and mantissa through its bits (IEEE 754); log2 of the
+    mantissa comes from the polynomial above. ``floor`` must be a normal float32 (≥ 1.2e-38):
+    the bit split does not hold for subnormal numbers."""
+    bits = p.view(np.int32)
     for i in range(p.shape[0]):
-        out[i] = max(p[i], np.float32(1e-30))
+        p[i] = max(p[i], floor)
     for i in range(p.shape[0]):
         b = bits[i]
         e = np.float32(((b >> 23) & 0xFF) - 127)
         bits[i] = (b & 0x7FFFFF) | 0x3F800000
-        u = out[i] - np.float32(1.0)
+        u = p[i] - np.float32(1.0)
         q = np.float32(_L[7])
         q = q * u + np.float32(_L[6])
         q = q * u + np.float32(_L[5])
@@ -75,7 +45,15 @@ def to_db(p, out):
         q = q * u + np.float32(_L[2])
         q = q * u + np.float32(_L[1])
         q = q * u + np.float32(_L[0])
-        out[i] = np.float32(_DB_PER_OCTAVE) * (e + u * q)
+        p[i] = np.float32(_DB_PER_OCTAVE) * (e + u * q)
+
+
+@kernel(["void(complex64[::1], float32, float32[::1])"], fastmath={"contract"})
+def power(X, scale, out):
+    """out[n] = scale·|X[n]|²."""
+    for i in range(X.shape[0]):
+        v = X[i]
+        out[i] = scale * (v.real * v.real + v.imag * v.imag)
 
 
 @kernel(["void(float32[:, ::1], float32, float32[::1], float32[:, ::1])"])
