@@ -2,15 +2,16 @@ import numpy as np
 
 from sdrflow.block import COMPLEX64, Block, Decimate, Port
 from sdrflow.design import lowpass, num_taps_for
-from sdrflow.kernels.fir import fir_decimate_complex
-from sdrflow.kernels.nco import mix
+from sdrflow.kernels.fir import fir_decimate
+from sdrflow.kernels.nco import mix, mix_table
 
 
 class FreqXlatingFilter(Block):
     """Channel select in one pass: shift ``frequency`` to 0 Hz, low-pass, decimate.
 
-    ``y[m] = Σ_k h[k] · x[mD − k] · exp(−j·2π·frequency·(mD − k)/rate)``, computed as a
-    decimating FIR with the taps rotated to the channel, then one rotation per kept output.
+    ``y[m] = Σ_k h[k] · x[mD − k] · exp(−j·2π·frequency·(mD − k)/rate)``: the input is mixed
+    down by a table-driven NCO (phase-continuous, also across retunes), then filtered with
+    real taps computing only the kept outputs.
 
     Signature: complex64 -> complex64
 
@@ -49,19 +50,12 @@ class FreqXlatingFilter(Block):
         self._rate = None
 
     def set_frequency(self, frequency: float) -> None:
-        """Retune: the taps are rotated again; the output phase stays continuous."""
+        """Retune; the mixer's phase stays continuous."""
         if self._rate is not None:
             if abs(frequency) >= self._rate / 2:
                 raise ValueError(f"FreqXlatingFilter: {frequency:g} Hz is beyond ±rate/2")
-            self.frequency = float(frequency)
-            self._rotate_taps()
-        else:
-            self.frequency = float(frequency)
-
-    def _rotate_taps(self):
-        w = 2 * np.pi * self.frequency / self._rate
-        rotated = self.taps * np.exp(1j * w * np.arange(len(self.taps)))
-        self._taps_rev = np.ascontiguousarray(rotated[::-1]).astype(np.complex64)
+            self._table = mix_table(-frequency / self._rate)
+        self.frequency = float(frequency)
 
     def start(self, rate):
         self._rate = rate
@@ -71,16 +65,16 @@ class FreqXlatingFilter(Block):
             if not self.cutoff < rate / 2:
                 raise ValueError(f"cutoff {self.cutoff:g} Hz must be below rate/2 ({rate / 2:g} Hz)")
             self.taps = lowpass(self.cutoff, rate, num_taps_for(rate, self.transition))
-        self.cost = len(self.taps) * 2 / self.decimation
+        self.cost = 6 + len(self.taps) / self.decimation
         self.set_frequency(self.frequency)
+        self._taps_rev = np.ascontiguousarray(self.taps[::-1]).astype(np.float32)
         self._hist = np.zeros(len(self.taps) - 1, np.complex64)
         self._state = np.zeros(1, np.intp)
-        self._phase = np.zeros(1)  # cycles of the output rotation
+        self._phase = np.zeros(1)  # of the mixer, in cycles
 
     def work(self, x):
+        mixed = self.scratch(len(x), np.complex64)
+        mix(x, -self.frequency / self._rate, self._phase, self._table, mixed)
         out = self.buffer(len(x) // self.decimation + 1, np.complex64)
-        n = fir_decimate_complex(x, self._taps_rev, self.decimation, self._hist, self._state, out)
-        out = out[:n]
-        # The output m sits at input index m·D; rotate by −ω·m·D, continuing across calls.
-        mix(out, -self.frequency * self.decimation / self._rate, self._phase, out)
-        return out
+        n = fir_decimate(mixed, self._taps_rev, self.decimation, self._hist, self._state, out)
+        return out[:n]

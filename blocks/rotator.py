@@ -1,7 +1,7 @@
 import numpy as np
 
 from sdrflow.block import COMPLEX64, Block, Port
-from sdrflow.kernels.nco import mix
+from sdrflow.kernels.nco import mix, mix_table
 
 
 class Rotator(Block):
@@ -32,6 +32,8 @@ class Rotator(Block):
         if self._rate is not None and abs(frequency) > self._rate / 2:
             raise ValueError(f"Rotator: {frequency:g} Hz is beyond ±rate/2 ({self._rate / 2:g} Hz)")
         self.frequency = float(frequency)
+        if self._rate is not None:
+            self._table = mix_table(self.frequency / self._rate)
 
     def start(self, rate):
         self._rate = rate
@@ -40,5 +42,5 @@ class Rotator(Block):
 
     def work(self, x):
         out = self.buffer(len(x), np.complex64)
-        mix(x, self.frequency / self._rate, self._phase, out)
+        mix(x, self.frequency / self._rate, self._phase, self._table, out)
         return out
