@@ -10,7 +10,6 @@ import os
 import sys
 import time
 
-import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run import lowpass, noise_c  # noqa: E402

@@ -1,4 +1,3 @@
-import numpy as np
 
 from sdrflow.block import NUMERIC, SAME, Block, Interpolate, Port
 

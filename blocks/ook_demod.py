@@ -35,7 +35,6 @@ class OOKDemod(Block):
     inputs = [Port("in", COMPLEX64)]
     outputs = [Port("out", FLOAT32)]
     message_outputs = ("bursts",)
-    propagate_tags = True
 
     def __init__(self, snr_db: float = 10.0, smoothing: float = 8e-6, burst_gap: float = 10e-3,
                  bit_rate: float | None = None, hysteresis_db: float = 1.0):

@@ -1,6 +1,6 @@
 import numpy as np
 
-from sdrflow.block import FLOAT32, Decimate, Port, StreamType
+from sdrflow.block import Decimate, Port, StreamType
 from sdrflow.kernels.fft import average_blocks, average_exponential, db_in_place, power
 
 from .fft import FFT

@@ -1,7 +1,6 @@
 import numpy as np
 
 from sdrflow.block import Block, Port, StreamType
-from sdrflow.edge import Tag
 
 
 class VectorSource(Block):

@@ -7,7 +7,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from sdrflow import (COMPLEX64, FLOAT32, Block, BlockError, Decimate, Flowgraph, GraphError,
+from sdrflow import (COMPLEX64, Block, BlockError, Flowgraph, GraphError,
                      HierBlock, Port, Tag)
 from sdrflow.blocks import (FIRFilter, FMDemod, Head, MessageSink, MultiplyConst, NullSink,
                             SignalSource, VectorSink, VectorSource)
@@ -302,7 +302,7 @@ def test_messages_reach_connected_blocks():
 
 def test_control_message_retunes_a_running_block():
     fg = Flowgraph(chunk=1000)
-    gain, sink = MultiplyConst(1.0), Slow(0.0)
+    gain = MultiplyConst(1.0)
     vs = VectorSink()
     fg.connect(SignalSource(0, rate=1e6), gain, vs)
     fg.start()

@@ -159,6 +159,9 @@ class Block:
     own_thread: bool = False
     #: Rough cost per input item, used to spread blocks over worker threads.
     cost: float = 1.0
+    #: Carry input tags to every output (offsets scaled by the rate rule). A block that places
+    #: its own tags, or consumes them (a packetiser), sets this False.
+    propagate_tags: bool = True
     #: True when the arrays ``work`` returns never change afterwards (a source playing a
     #: fixed array): the engine passes them, and views of them, on without copying.
     stable_output: bool = False

@@ -115,7 +115,7 @@ def _load_script(path: str):
 
 def describe_block(cls) -> str:
     """The reference entry of a block class: docstring, ports, rate rule, parameters."""
-    from .block import Block, HierBlock
+    from .block import HierBlock
 
     doc = inspect.getdoc(cls) or "(no description)"
     lines = [cls.__name__, "=" * len(cls.__name__), doc, ""]

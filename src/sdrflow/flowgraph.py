@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import math
 
-from .block import MESSAGE, SAME, Block, HierBlock, StreamType, _port_of, port_index
+from .block import Block, HierBlock, StreamType, _port_of, port_index
 
 log = logging.getLogger(__name__)
 

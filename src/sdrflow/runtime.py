@@ -1,6 +1,7 @@
 """The runtime: the only threading code in sdrflow.
 
-Blocks are spread over a few worker threads (``Flowgraph(threads=N)``, default 1). A worker
+Blocks are spread over a few worker threads (``Flowgraph(threads=N)``; by default one, or
+two for heavy graphs, see ``Runtime._partition``). A worker
 owns a run of blocks in topological order and calls them one after the other, passing arrays
 without copies, with output arrays recycled through a small pool so a chain stays in the CPU
 cache; only edges between workers copy into a ring buffer. Numba kernels release the GIL, so
@@ -43,7 +44,7 @@ class Node:
         self._p, self._q = (0, 1) if ratio is None else (ratio.numerator, ratio.denominator)
         self._sync = self._p == self._q == 1
         self.max_in = chunk * 4  # most input items one work call gets
-        self.propagate = getattr(block, "propagate_tags", True)
+        self.propagate = block.propagate_tags
         self.is_source = not block.inputs and bool(block.outputs)
         self.items_in = self.items_out = self.calls = 0
         self.work_seconds = 0.0

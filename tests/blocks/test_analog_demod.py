@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sdrflow import Flowgraph
-from sdrflow.blocks import (AMDemod, FMStationSource, NBFMReceiver, PowerSquelch, SSBDemod,
+from sdrflow.blocks import (AMDemod, FMStationSource, NBFMReceiver, SSBDemod,
                             VectorSink, WBFMStereoReceiver)
 from sdrflow.testing import assert_chunk_invariant, run_block
 

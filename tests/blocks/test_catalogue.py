@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import sdrflow.blocks as catalogue
-from sdrflow.block import Block, HierBlock, Rate
+from sdrflow.block import Block, Rate
 from sdrflow.cli import describe_block
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,7 +5,7 @@ from scipy.special import erfc
 
 from sdrflow import Flowgraph
 from sdrflow.blocks import (DifferentialDecoder, FSKDemod, MessageSink, Packetizer, PSKDemod,
-                            SyncWordCorrelator, VectorSink, VectorSource)
+                            SyncWordCorrelator, VectorSource)
 from sdrflow.design import root_raised_cosine
 from sdrflow.testing import assert_chunk_invariant, run_block
 

@@ -6,7 +6,7 @@ import pytest
 
 from sdrflow import Flowgraph
 from sdrflow.blocks import (FileSink, FileSource, FMDemod, FMStationSource, Head, MultiplyConst,
-                            NoiseSource, NullSink, SignalSource, VectorSink, VectorSource, WAVSink)
+                            NoiseSource, SignalSource, VectorSink, VectorSource, WAVSink)
 from sdrflow.testing import assert_chunk_invariant, run_block
 
 rng = np.random.default_rng(5)

@@ -1,6 +1,5 @@
 """The broadcast FM receiver on the simulated station, as a library call and as a command."""
 import importlib.util
-import os
 import signal
 import subprocess
 import sys

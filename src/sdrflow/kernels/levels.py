@@ -1,5 +1,4 @@
 """Level estimation and control: AGC, squelch, RMS."""
-import math
 
 import numpy as np
 

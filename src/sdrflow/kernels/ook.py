@@ -1,7 +1,6 @@
 """On-off keying: envelope slicing with an adaptive noise floor."""
 import math
 
-import numpy as np
 
 from ._jit import kernel
 

@@ -1,7 +1,6 @@
 """Signal simulation: modulated carriers and receiver quantisation."""
 import math
 
-import numpy as np
 
 from ._jit import kernel
 

@@ -4,7 +4,6 @@ The phase loops share one second-order loop filter (proportional ``alpha``, inte
 ``beta``), with the gains from ``loop_gains``; they differ only in the phase detector."""
 import math
 
-import numpy as np
 
 from ._jit import kernel
 from .demod import atan2f
