@@ -7,8 +7,8 @@ Sinks
 Stream control
     Head, StreamToVector, VectorToStream, Interleave, Deinterleave
 Conversion
-    IQToComplex, ComplexToIQ, ComplexToFloat, FloatToComplex, ComplexToMagPhase, FloatToInt16,
-    Int16ToFloat
+    IQToComplex, ComplexToIQ, ComplexToFloat, FloatToComplex, ComplexToMagPhase,
+    MagPhaseToComplex, FloatToInt16, Int16ToFloat
 Arithmetic
     Add, Multiply, AddConst, MultiplyConst, Conjugate, MagSquared, Decibels
 Filters
@@ -67,6 +67,7 @@ from .interleave import Interleave
 from .interpolating_fir_filter import InterpolatingFIRFilter
 from .iq_to_complex import IQToComplex
 from .lowpass_filter import LowpassFilter
+from .mag_phase_to_complex import MagPhaseToComplex
 from .mag_squared import MagSquared
 from .magnitude import Magnitude
 from .message_sink import MessageSink
@@ -108,10 +109,10 @@ __all__ = ["AGC", "AMDemod", "Add", "AddConst", "BandpassFilter", "BinarySlicer"
            "FMDemod", "FMStationSource", "FSKDemod", "FileSink", "FileSource", "FloatToComplex",
            "FloatToInt16", "FreqXlatingFilter", "Head", "HighpassFilter", "HilbertTransform",
            "IIRFilter", "IQToComplex", "Int16ToFloat", "Interleave", "InterpolatingFIRFilter",
-           "LowpassFilter", "MagSquared", "Magnitude", "MessageSink", "MovingAverage", "Multiply",
-           "MultiplyConst", "NBFMReceiver", "NoiseSource", "NullSink", "OOKDemod", "PLL",
-           "PSKDemod", "PSKSlicer", "Packetizer", "PowerSquelch", "RMSProbe", "RRCFilter",
-           "RationalResampler", "RealPart", "Resampler", "Rotator", "SSBDemod", "SignalSource",
-           "Spectrum", "StereoDecoder", "StreamToVector", "SymbolSync", "SyncWordCorrelator",
-           "VectorSink", "VectorSource", "VectorToStream", "WAVSink", "WBFMReceiver",
-           "WBFMStereoReceiver"]
+           "LowpassFilter", "MagPhaseToComplex", "MagSquared", "Magnitude", "MessageSink",
+           "MovingAverage", "Multiply", "MultiplyConst", "NBFMReceiver", "NoiseSource", "NullSink",
+           "OOKDemod", "PLL", "PSKDemod", "PSKSlicer", "Packetizer", "PowerSquelch", "RMSProbe",
+           "RRCFilter", "RationalResampler", "RealPart", "Resampler", "Rotator", "SSBDemod",
+           "SignalSource", "Spectrum", "StereoDecoder", "StreamToVector", "SymbolSync",
+           "SyncWordCorrelator", "VectorSink", "VectorSource", "VectorToStream", "WAVSink",
+           "WBFMReceiver", "WBFMStereoReceiver"]

@@ -23,8 +23,7 @@ class HighpassFilter(LowpassFilter):
 
     def __init__(self, cutoff: float, transition: float | None = None,
                  attenuation_db: float | None = None):
-        super().__init__(cutoff, transition)
-        self.attenuation_db = attenuation_db
+        super().__init__(cutoff, transition, attenuation_db=attenuation_db)
 
     def design(self, rate):
         return highpass(self.cutoff, rate, self.transition, self.attenuation_db)

@@ -10,7 +10,9 @@ class Spectrum(FFT):
     """Power spectrum in dBFS with averaging, one frame of ``size`` bins per output item.
 
     ``P[k] = 10·log10(|X[k]|² / (Σw)²)``: a full-scale complex tone (amplitude 1) on a bin reads
-    0 dBFS. Averaging is over power (before the log): ``exponential`` with weight ``alpha`` for
+    0 dBFS. With ``density=True`` it is a power spectral density instead,
+    ``10·log10(|X[k]|² / (rate·Σw²))`` in dBFS/Hz (noise of power σ² reads σ²/rate whatever
+    the window), the same scaling as ``scipy.signal.welch(..., scaling="density")``. Averaging is over power (before the log): ``exponential`` with weight ``alpha`` for
     each new frame, or the mean of every ``average`` frames. ``decimation`` then keeps one
     frame in so many, for a display that wants fewer frames than the FFT makes.
 
@@ -32,12 +34,15 @@ class Spectrum(FFT):
         Keep one output frame in ``decimation``.
     shift : bool
         0 Hz in the middle (default True, as a spectrum display shows it).
+    density : bool
+        Power spectral density (dBFS/Hz) instead of power per bin (dBFS).
 
     Example: ``Spectrum(2048, average=10, shift=True)``
     """
 
     def __init__(self, size: int = 1024, window: str = "blackmanharris", overlap: int = 0,
-                 average=None, alpha: float = 0.1, decimation: int = 1, shift: bool = True):
+                 average=None, alpha: float = 0.1, decimation: int = 1, shift: bool = True,
+                 density: bool = False):
         super().__init__(size, window, overlap, shift)
         if average not in (None, "exponential") and (isinstance(average, bool) or
                                                      int(average) != average or average < 1):
@@ -51,10 +56,12 @@ class Spectrum(FFT):
         frames_per_output = (average if isinstance(average, int) else 1) * self.decimation
         self.rate_rule = Decimate(self.hop * frames_per_output)
         self.outputs = [Port("out", StreamType(np.float32, self.size))]
-        self._scale = np.float32(1.0 / float(np.sum(self.window)) ** 2)
+        self.density = bool(density)
 
     def start(self, rate):
         super().start(rate)
+        w = self.window.astype(np.float64)
+        self._scale = np.float32(1.0 / (rate * np.sum(w ** 2)) if self.density else 1.0 / np.sum(w) ** 2)
         self._acc = np.zeros(self.size, np.float32)
         self._count = np.zeros(1, np.intp)
         self._skip = 0  # frames to drop before the next kept one (decimation)

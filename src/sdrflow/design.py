@@ -112,3 +112,21 @@ def root_raised_cosine(sps: float, rolloff: float = 0.35, span: int = 11) -> np.
         else:
             h[i] = (np.sin(np.pi * ti * (1 - b)) + 4 * b * ti * np.cos(np.pi * ti * (1 + b))) / (np.pi * ti * (1 - (4 * b * ti) ** 2))
     return h / np.sqrt(np.sum(h ** 2))
+
+
+def lowpass_taps(cutoff: float, rate: float, transition: float, attenuation_db=None,
+                 num_taps=None, equiripple: bool = False) -> np.ndarray:
+    """Low-pass taps by the method the parameters ask for: Hamming window (default), Kaiser
+    window meeting ``attenuation_db``, or Parks–McClellan (``equiripple``; length from the
+    Kaiser estimate for ``attenuation_db``, 60 dB by default). ``num_taps`` overrides the
+    length."""
+    _check(rate, cutoff)
+    if equiripple:
+        n = num_taps or window_taps(rate, transition, attenuation_db or 60.0)[0]
+        return equiripple_lowpass(cutoff, transition, rate, n)
+    if attenuation_db is None:
+        return lowpass(cutoff, rate, num_taps or num_taps_for(rate, transition))
+    from scipy import signal
+
+    n, window = window_taps(rate, transition, attenuation_db)
+    return signal.firwin(num_taps or n, cutoff, fs=rate, window=window)

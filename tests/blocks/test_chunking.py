@@ -49,6 +49,7 @@ CASES = {
     "LowpassFilter": (lambda: b.LowpassFilter(5e3, 2e3, decimation=2), C, 48e3),
     "MagSquared": (lambda: b.MagSquared(), C, 1.0),
     "Magnitude": (lambda: b.Magnitude(), C, 1.0),
+    "MagPhaseToComplex": (lambda: b.MagPhaseToComplex(), [np.abs(F), F], 1.0),
     "MovingAverage": (lambda: b.MovingAverage(10), C, 1.0),
     "Multiply": (lambda: b.Multiply(), [C, C], 1.0),
     "MultiplyConst": (lambda: b.MultiplyConst(2j), C, 1.0),

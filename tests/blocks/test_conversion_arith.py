@@ -5,7 +5,7 @@ import pytest
 from sdrflow import Flowgraph
 from sdrflow.blocks import (Add, AddConst, ComplexToFloat, ComplexToIQ, ComplexToMagPhase,
                             Conjugate, Decibels, Deinterleave, FloatToComplex, Interleave,
-                            IQToComplex, MagSquared, Multiply, StreamToVector, VectorSink,
+                            IQToComplex, MagPhaseToComplex, MagSquared, Multiply, StreamToVector, VectorSink,
                             VectorSource, VectorToStream)
 from sdrflow.testing import assert_chunk_invariant, run_block
 
@@ -42,6 +42,8 @@ def test_complex_parts_and_back():
     mag, phase = assert_chunk_invariant(lambda: ComplexToMagPhase(), X)
     np.testing.assert_allclose(mag, np.abs(X), rtol=1e-6)
     np.testing.assert_allclose(phase, np.angle(X), rtol=1e-6, atol=1e-6)
+    back = assert_chunk_invariant(lambda: MagPhaseToComplex(), [mag, phase])
+    np.testing.assert_allclose(back, X, rtol=1e-5, atol=1e-6)
 
 
 def test_interleave_and_deinterleave():

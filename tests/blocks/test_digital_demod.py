@@ -119,3 +119,19 @@ def test_differential_decoder_and_packets_after_a_sync_word():
     assert [m["offset"] for m in msgs.messages] == [37 + 16, 37 + 16 + 64 + 20 + 16]
     assert msgs.messages[0]["bits"] == payload.tolist()
     assert msgs.messages[1]["bytes"] == np.packbits(payload[::-1]).tobytes()
+
+
+def test_gfsk_with_bt_05_and_h_05_decodes_cleanly():
+    r = np.random.default_rng(21)
+    bits = r.integers(0, 2, 20_000)
+    nrz = np.repeat(2.0 * bits - 1, SPS)
+    t = (np.arange(4 * SPS) - 2 * SPS) / SPS  # Gaussian pulse over ±2 symbols, BT = 0.5
+    bt = 0.5
+    g = np.exp(-2 * (np.pi * bt * t) ** 2 / np.log(2))
+    freq = np.convolve(nrz, g / g.sum(), "same") * SR / 4  # h = 0.5: ±SR/4
+    x = np.exp(2j * np.pi * np.cumsum(freq) / FS)
+    n0 = SPS / 10 ** (14 / 10)
+    x = (x + np.sqrt(n0 / 2) * (r.standard_normal(len(x)) + 1j * r.standard_normal(len(x)))).astype(np.complex64)
+    got = run_block(FSKDemod(deviation=SR / 4, symbol_rate=SR), x, rate=FS)
+    errors, compared = count_errors(bits, got, 2)
+    assert compared > 18_000 and errors == 0

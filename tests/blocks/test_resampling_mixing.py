@@ -131,3 +131,23 @@ def test_rotator_shifts_and_retunes_phase_continuously():
     with pytest.raises(ValueError, match="beyond"):
         run_block(r, X[:10], rate=fs)
         r.set_frequency(600e3)
+
+
+def test_rotator_retunes_by_message_without_a_phase_jump():
+    import time
+    from sdrflow import Flowgraph
+    from sdrflow.blocks import SignalSource, VectorSink
+    fs = 1e6
+    fg = Flowgraph(chunk=4096)
+    rot, sink = Rotator(10e3), VectorSink()
+    fg.connect(SignalSource(0, rate=fs), rot, sink)  # a constant 1 turned into a 10 kHz tone
+    fg.start()
+    time.sleep(0.05)
+    fg.post(rot, "ctrl", {"frequency": -20e3})
+    time.sleep(0.05)
+    fg.stop()
+    fg.wait(5)
+    y = sink.data
+    step = np.angle(y[1:] * np.conj(y[:-1])) * fs / (2 * np.pi)
+    assert step[0] == pytest.approx(10e3, abs=1) and step[-1] == pytest.approx(-20e3, abs=1)
+    assert set(np.round(step / 1e4).astype(int)) == {1, -2}  # no sample in between: no jump

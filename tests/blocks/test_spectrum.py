@@ -67,3 +67,26 @@ def test_spectrum_refuses_bad_parameters():
         FFT(256, overlap=256)
     with pytest.raises(ValueError, match="average must be"):
         Spectrum(256, average=0)
+
+
+def test_power_spectral_density_equals_welch():
+    from scipy.signal import welch
+    fs = 2e6
+    x = (0.1 * (rng.standard_normal(64 * 256) + 1j * rng.standard_normal(64 * 256))).astype(np.complex64)
+    y = run_block(Spectrum(256, "hann", average=64, shift=False, density=True), x, rate=fs)
+    _, ref = welch(x, fs, window="hann", nperseg=256, noverlap=0, return_onesided=False,
+                   scaling="density", detrend=False)
+    np.testing.assert_allclose(y[0], 10 * np.log10(ref), atol=1e-3)
+    # white noise of power 0.02 spread over 2 MHz: 0.02 / 2e6 per Hz, about -80 dBFS/Hz
+    assert np.mean(y[0]) == pytest.approx(10 * np.log10(0.02 / fs), abs=0.5)
+
+
+def test_lowpass_equiripple_and_kaiser_blocks_run():
+    from sdrflow.blocks import LowpassFilter
+    for kw in ({"equiripple": True}, {"attenuation_db": 90}):
+        f = LowpassFilter(100e3, transition=40e3, decimation=4, **kw)
+        y = run_block(f, X, rate=1e6)
+        assert len(y) == -(-len(X) // 4)
+        from scipy import signal
+        _, h = signal.freqz(f.taps, worN=[150e3, 300e3], fs=1e6)
+        assert 20 * np.log10(np.abs(h).max()) < -55

@@ -86,3 +86,10 @@ def c64_to_mag_phase(x, mag, phase):
         v = x[i]
         mag[i] = math.sqrt(v.real * v.real + v.imag * v.imag)
         phase[i] = math.atan2(v.imag, v.real)
+
+
+@kernel(["void(float32[::1], float32[::1], complex64[::1])"], fastmath={"contract"})
+def mag_phase_to_c64(mag, phase, out):
+    """out[n] = mag[n] · exp(j·phase[n])."""
+    for i in range(out.shape[0]):
+        out[i] = complex(mag[i] * math.cos(phase[i]), mag[i] * math.sin(phase[i]))
