@@ -5,7 +5,7 @@ Sources
 Sinks
     NullSink, VectorSink, FileSink, WAVSink, MessageSink
 Stream control
-    Head, StreamToVector, VectorToStream, Interleave, Deinterleave
+    Head, Throttle, StreamToVector, VectorToStream, Interleave, Deinterleave
 Conversion
     IQToComplex, ComplexToIQ, ComplexToFloat, FloatToComplex, ComplexToMagPhase,
     MagPhaseToComplex, FloatToInt16, Int16ToFloat
@@ -26,6 +26,8 @@ Synchronisation
 Demodulators
     FMDemod, WBFMReceiver, WBFMStereoReceiver, StereoDecoder, NBFMReceiver, AMDemod, SSBDemod,
     FSKDemod, OOKDemod, PSKDemod, Magnitude, RealPart
+Network (ZeroMQ, wire-compatible with GNU Radio's gr-zeromq)
+    ZMQPushSink, ZMQPullSource, ZMQPubSink, ZMQSubSource
 Digital
     RRCFilter, PSKSlicer, BinarySlicer, DifferentialDecoder, SyncWordCorrelator, Packetizer
 
@@ -96,12 +98,17 @@ from .stereo_decoder import StereoDecoder
 from .stream_to_vector import StreamToVector
 from .symbol_sync import SymbolSync
 from .sync_word_correlator import SyncWordCorrelator
+from .throttle import Throttle
 from .vector_sink import VectorSink
 from .vector_source import VectorSource
 from .vector_to_stream import VectorToStream
 from .wav_sink import WAVSink
 from .wbfm_receiver import WBFMReceiver
 from .wbfm_stereo_receiver import WBFMStereoReceiver
+from .zmq_pub_sink import ZMQPubSink
+from .zmq_pull_source import ZMQPullSource
+from .zmq_push_sink import ZMQPushSink
+from .zmq_sub_source import ZMQSubSource
 
 __all__ = ["AGC", "AMDemod", "Add", "AddConst", "BandpassFilter", "BinarySlicer", "ComplexToFloat",
            "ComplexToIQ", "ComplexToMagPhase", "Conjugate", "CostasLoop", "DCBlocker", "Decibels",
@@ -114,5 +121,6 @@ __all__ = ["AGC", "AMDemod", "Add", "AddConst", "BandpassFilter", "BinarySlicer"
            "OOKDemod", "PLL", "PSKDemod", "PSKSlicer", "Packetizer", "PowerSquelch", "RMSProbe",
            "RRCFilter", "RationalResampler", "RealPart", "Resampler", "Rotator", "SSBDemod",
            "SignalSource", "Spectrum", "StereoDecoder", "StreamToVector", "SymbolSync",
-           "SyncWordCorrelator", "VectorSink", "VectorSource", "VectorToStream", "WAVSink",
-           "WBFMReceiver", "WBFMStereoReceiver"]
+           "SyncWordCorrelator", "Throttle", "VectorSink", "VectorSource", "VectorToStream",
+           "WAVSink", "WBFMReceiver", "WBFMStereoReceiver", "ZMQPubSink", "ZMQPullSource",
+           "ZMQPushSink", "ZMQSubSource"]

@@ -209,6 +209,13 @@ class Block:
     def name(self, value: str):
         self._name = str(value)
 
+    @property
+    def stopping(self) -> bool:
+        """True once the graph is stopping: a block that waits (on a socket, a radio) checks it
+        between waits and gives up."""
+        node = self._node
+        return node is not None and node.worker is not None and node.worker.runtime.stopping
+
     def end_of_stream(self) -> None:
         """Declare that this block will produce nothing more after the current call."""
         self._eos = True

@@ -70,13 +70,15 @@ CASES = {
     "StreamToVector": (lambda: b.StreamToVector(10), C, 1.0),
     "SymbolSync": (lambda: b.SymbolSync(1e3, 0.01), C, 8e3),
     "SyncWordCorrelator": (lambda: b.SyncWordCorrelator("0110"), BITS, 1.0),
+    "Throttle": (lambda: b.Throttle(speed=1e6), C, 1e3),
     "VectorToStream": (lambda: b.VectorToStream(4), C.reshape(-1, 4), 1.0),
     "WBFMReceiver": (lambda: b.WBFMReceiver(), np.tile(C, 6), 2.4e6),
     "WBFMStereoReceiver": (lambda: b.WBFMStereoReceiver(), np.tile(C, 6), 2.4e6),
 }
 # Sources and sinks: checked in their own tests (they have no input, or no output, to compare).
 ELSEWHERE = {"FileSink", "FileSource", "FMStationSource", "MessageSink", "NoiseSource", "NullSink",
-             "Packetizer", "RMSProbe", "SignalSource", "VectorSink", "VectorSource", "WAVSink"}
+             "Packetizer", "RMSProbe", "SignalSource", "VectorSink", "VectorSource", "WAVSink",
+             "ZMQPubSink", "ZMQPullSource", "ZMQPushSink", "ZMQSubSource"}
 
 
 def test_every_block_is_covered():

@@ -1,0 +1,43 @@
+import zmq
+
+from .zmq_push_sink import ZMQPushSink
+
+
+class ZMQPubSink(ZMQPushSink):
+    """Publishes the stream on a ZeroMQ PUB socket, wire-compatible with GNU Radio's
+    ``zeromq.pub_sink`` / ``sub_source``, optionally under a ``key`` (a first frame that
+    subscribers filter on by prefix).
+
+    PUB never waits: frames for a subscriber that is slow, or not yet connected, are dropped
+    (ZeroMQ's rule). With ``pass_tags`` the receiver sees the gap from the header offsets.
+
+    Signature: any stream ->
+
+    Parameters
+    ----------
+    address : str
+        ``tcp://*:5556`` to bind (default), or an address to connect to with ``bind=False``.
+    key : str
+        Topic sent as the first frame of each message ("" = none).
+    pass_tags : bool
+        Send the tag header.
+    bind : bool
+        Bind (default) or connect.
+    hwm : int, optional
+        High-water mark in frames.
+
+    Example: ``ZMQPubSink("tcp://*:5556", key="rx")``
+    """
+
+    socket_type = zmq.PUB
+
+    def __init__(self, address: str, key: str = "", pass_tags: bool = False, bind: bool = True,
+                 hwm: int | None = None):
+        super().__init__(address, pass_tags, bind, hwm, linger=1.0)
+        self.key = key.encode() if isinstance(key, str) else bytes(key)
+
+    def _send_parts(self, frame: bytes) -> None:
+        if self.key:
+            self._socket.send_multipart([self.key, frame], zmq.NOBLOCK)
+        else:
+            self._socket.send(frame, zmq.NOBLOCK)

@@ -1,0 +1,55 @@
+import numpy as np
+import zmq
+
+from .zmq_pull_source import ZMQPullSource
+
+
+class ZMQSubSource(ZMQPullSource):
+    """Receives a stream from a ZeroMQ SUB socket, wire-compatible with GNU Radio's
+    ``zeromq.pub_sink``; with a ``key`` it takes only messages whose first frame starts with it
+    (ZeroMQ matches by prefix) and drops that frame.
+
+    A subscriber only gets what is published after it has connected (ZeroMQ's slow joiner),
+    and a PUB drops frames a slow subscriber cannot take: with ``pass_tags`` such gaps are
+    counted in ``items_lost`` and tagged ``zmq_gap``.
+
+    Signature: -> the given type (complex64 by default)
+
+    Parameters
+    ----------
+    address : str
+        Publisher to connect to (``tcp://host:5556``), or an address to bind with ``bind=True``.
+    rate : float
+        Sample rate in Hz.
+    key : str
+        Topic prefix to subscribe to ("" = everything).
+    dtype : numpy dtype
+        Item type.
+    vlen : int
+        Items per vector.
+    pass_tags : bool
+        Expect the tag header.
+    bind : bool
+        Bind instead of connect.
+    idle_timeout : float, optional
+        End the stream after this many seconds without a frame.
+
+    Example: ``ZMQSubSource("tcp://127.0.0.1:5556", rate=2.4e6, key="rx")``
+    """
+
+    socket_type = zmq.SUB
+
+    def __init__(self, address: str, rate: float, key: str = "", dtype=np.complex64,
+                 vlen: int = 1, pass_tags: bool = False, bind: bool = False,
+                 idle_timeout: float | None = None):
+        super().__init__(address, rate, dtype, vlen, pass_tags, bind, idle_timeout)
+        self.key = key.encode() if isinstance(key, str) else bytes(key)
+
+    def _open(self, socket):
+        socket.setsockopt(zmq.SUBSCRIBE, self.key)
+
+    def _receive(self):
+        parts = self._socket.recv_multipart(zmq.NOBLOCK)
+        if self.key and len(parts) < 2:
+            raise zmq.Again()  # keyed stream: a message without its data frame is dropped
+        return parts[-1] if self.key else parts[0] if len(parts) == 1 else b"".join(parts)
