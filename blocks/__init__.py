@@ -1,7 +1,7 @@
 """The block catalogue.
 
 Sources
-    SignalSource, NoiseSource, VectorSource, FileSource, FMStationSource
+    SignalSource, NoiseSource, VectorSource, FileSource, FMStationSource, RtlTcpSource
 Sinks
     NullSink, VectorSink, FileSink, WAVSink, MessageSink
 Stream control
@@ -91,6 +91,7 @@ from .resampler import Resampler
 from .rms_probe import RMSProbe
 from .rotator import Rotator
 from .rrc_filter import RRCFilter
+from .rtl_tcp_source import RtlTcpSource
 from .signal_source import SignalSource
 from .spectrum import Spectrum
 from .ssb_demod import SSBDemod
@@ -119,8 +120,8 @@ __all__ = ["AGC", "AMDemod", "Add", "AddConst", "BandpassFilter", "BinarySlicer"
            "LowpassFilter", "MagPhaseToComplex", "MagSquared", "Magnitude", "MessageSink",
            "MovingAverage", "Multiply", "MultiplyConst", "NBFMReceiver", "NoiseSource", "NullSink",
            "OOKDemod", "PLL", "PSKDemod", "PSKSlicer", "Packetizer", "PowerSquelch", "RMSProbe",
-           "RRCFilter", "RationalResampler", "RealPart", "Resampler", "Rotator", "SSBDemod",
-           "SignalSource", "Spectrum", "StereoDecoder", "StreamToVector", "SymbolSync",
+           "RRCFilter", "RationalResampler", "RealPart", "Resampler", "Rotator", "RtlTcpSource",
+           "SSBDemod", "SignalSource", "Spectrum", "StereoDecoder", "StreamToVector", "SymbolSync",
            "SyncWordCorrelator", "Throttle", "VectorSink", "VectorSource", "VectorToStream",
            "WAVSink", "WBFMReceiver", "WBFMStereoReceiver", "ZMQPubSink", "ZMQPullSource",
            "ZMQPushSink", "ZMQSubSource"]

@@ -1,0 +1,111 @@
+"""RtlTcpSource against a fake rtl_tcp server on 127.0.0.1 (the protocol of src/rtl_tcp.c)."""
+import socket
+import struct
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from sdrflow import Flowgraph, GraphError
+from sdrflow.blocks import RtlTcpSource, VectorSink
+
+RAW = np.random.default_rng(2).integers(0, 256, 2 * 300_001 + 1, dtype=np.uint8)  # odd length
+
+
+class FakeRtlTcp:
+    """Greets with RTL0 (R820T, 29 gains), records commands, streams ``data``, then closes or
+    goes silent."""
+
+    def __init__(self, data, greeting=b"RTL0" + struct.pack(">II", 5, 29), close=True, pieces=4099,
+                 pace=0.0):
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.commands, self.data, self.greeting, self.close, self.pieces = [], data, greeting, close, pieces
+        self.pace = pace  # seconds between pieces, like a radio's steady rate
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        conn, _ = self.server.accept()
+        conn.sendall(self.greeting)
+        threading.Thread(target=self._read_commands, args=(conn,), daemon=True).start()
+        time.sleep(0.05)
+        for i in range(0, len(self.data), self.pieces):  # odd-sized pieces split I/Q pairs
+            conn.sendall(self.data[i:i + self.pieces].tobytes())
+            time.sleep(self.pace)
+        if self.close:
+            time.sleep(0.2)
+            conn.shutdown(socket.SHUT_RDWR)  # FIN now, though the command reader is in recv()
+            conn.close()
+        else:
+            time.sleep(3)
+
+    def _read_commands(self, conn):
+        buf = b""
+        try:
+            while True:
+                part = conn.recv(64)
+                if not part:
+                    return
+                buf += part
+                while len(buf) >= 5:
+                    self.commands.append(struct.unpack(">BI", buf[:5]))
+                    buf = buf[5:]
+        except OSError:
+            return
+
+
+def test_streams_and_configures_like_rtl_tcp():
+    server = FakeRtlTcp(RAW)
+    src = RtlTcpSource(98.5e6, rate=2.4e6, port=server.port, gain=29.7, correction_ppm=-3)
+    fg = Flowgraph()
+    sink = VectorSink()
+    fg.connect(src, sink)
+    fg.run()
+    even = RAW[:len(RAW) - 1].astype(np.float64)
+    np.testing.assert_allclose(sink.data, (even[0::2] - 127.5) / 127.5 + 1j * (even[1::2] - 127.5) / 127.5, atol=1e-6)
+    assert src.tuner == "R820T" and src.gain_count == 29 and src.samples == len(RAW) // 2
+    assert server.commands[:5] == [(0x02, 2400000), (0x01, 98500000), (0x03, 1), (0x04, 297),
+                                   (0x05, (-3) & 0xFFFFFFFF)]
+    assert {t.key: t.value for t in sink.tags} == {"rx_freq": 98.5e6, "rx_rate": 2.4e6}
+
+
+def test_retune_by_message_sends_the_command_and_tags_it():
+    server = FakeRtlTcp(np.tile(RAW, 3), pieces=20_000, pace=0.005)
+    src = RtlTcpSource(100e6, port=server.port)
+    fg = Flowgraph()
+    sink = VectorSink()
+    fg.connect(src, sink)
+    fg.start()
+    time.sleep(0.1)
+    fg.post(src, "ctrl", {"frequency": 101.1e6})
+    fg.wait(10)
+    assert (0x01, 101100000) in server.commands and (0x03, 0) in server.commands  # auto gain
+    freqs = [t.value for t in sink.tags if t.key == "rx_freq"]
+    assert freqs == [100e6, 101.1e6]
+
+
+def test_silence_ends_the_stream_and_errors_are_clear():
+    server = FakeRtlTcp(RAW[:1000], close=False)
+    src = RtlTcpSource(100e6, port=server.port, timeout=0.5)
+    fg = Flowgraph()
+    sink = VectorSink()
+    fg.connect(src, sink)
+    t0 = time.monotonic()
+    fg.run()
+    assert len(sink.data) == 500 and time.monotonic() - t0 < 3
+    with pytest.raises(ValueError, match="RTL-SDR samples at"):
+        RtlTcpSource(100e6, rate=500e3)
+    port = FakeRtlTcp(RAW, greeting=b"HTTP/1.1 200").port
+    fg = Flowgraph()
+    fg.connect(RtlTcpSource(100e6, port=port), VectorSink())
+    with pytest.raises(GraphError, match="is not rtl_tcp"):
+        fg.start()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    fg = Flowgraph()
+    fg.connect(RtlTcpSource(100e6, port=closed), VectorSink())
+    with pytest.raises(GraphError, match="cannot connect to rtl_tcp"):
+        fg.start()
