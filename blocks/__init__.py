@@ -1,7 +1,8 @@
 """The block catalogue.
 
 Sources
-    SignalSource, NoiseSource, VectorSource, FileSource, FMStationSource, RtlTcpSource
+    SignalSource, NoiseSource, VectorSource, FileSource, FMStationSource, RtlSdrSource,
+    RtlTcpSource
 Sinks
     NullSink, VectorSink, FileSink, WAVSink, MessageSink
 Stream control
@@ -91,6 +92,7 @@ from .resampler import Resampler
 from .rms_probe import RMSProbe
 from .rotator import Rotator
 from .rrc_filter import RRCFilter
+from .rtl_sdr_source import RtlSdrSource
 from .rtl_tcp_source import RtlTcpSource
 from .signal_source import SignalSource
 from .spectrum import Spectrum
@@ -120,8 +122,8 @@ __all__ = ["AGC", "AMDemod", "Add", "AddConst", "BandpassFilter", "BinarySlicer"
            "LowpassFilter", "MagPhaseToComplex", "MagSquared", "Magnitude", "MessageSink",
            "MovingAverage", "Multiply", "MultiplyConst", "NBFMReceiver", "NoiseSource", "NullSink",
            "OOKDemod", "PLL", "PSKDemod", "PSKSlicer", "Packetizer", "PowerSquelch", "RMSProbe",
-           "RRCFilter", "RationalResampler", "RealPart", "Resampler", "Rotator", "RtlTcpSource",
-           "SSBDemod", "SignalSource", "Spectrum", "StereoDecoder", "StreamToVector", "SymbolSync",
-           "SyncWordCorrelator", "Throttle", "VectorSink", "VectorSource", "VectorToStream",
-           "WAVSink", "WBFMReceiver", "WBFMStereoReceiver", "ZMQPubSink", "ZMQPullSource",
-           "ZMQPushSink", "ZMQSubSource"]
+           "RRCFilter", "RationalResampler", "RealPart", "Resampler", "Rotator", "RtlSdrSource",
+           "RtlTcpSource", "SSBDemod", "SignalSource", "Spectrum", "StereoDecoder",
+           "StreamToVector", "SymbolSync", "SyncWordCorrelator", "Throttle", "VectorSink",
+           "VectorSource", "VectorToStream", "WAVSink", "WBFMReceiver", "WBFMStereoReceiver",
+           "ZMQPubSink", "ZMQPullSource", "ZMQPushSink", "ZMQSubSource"]

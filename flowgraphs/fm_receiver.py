@@ -1,26 +1,31 @@
 """Broadcast FM receiver: source → channel filter ↓10 → FM demod → de-emphasis → audio filter ↓5 → WAV.
 
-    source (simulated station, or a cu8 recording at 2.4 Msps) → LowpassFilter(100 kHz, ↓10)
-    → FMDemod(75 kHz) → Deemphasis(tau) → LowpassFilter(15 kHz, ↓5) → WAVSink (48 kHz)
+    source (simulated station, cu8 recording, RTL-SDR or rtl_tcp at 2.4 Msps)
+    → LowpassFilter(100 kHz, ↓10) → FMDemod(75 kHz) → Deemphasis(tau) → LowpassFilter(15 kHz, ↓5)
+    → WAVSink (48 kHz)
 
     sdrflow run flowgraphs/fm_receiver.py                      # simulated station, 5 s
     sdrflow run flowgraphs/fm_receiver.py --source rec.cu8 --output fm.wav --tau 50e-6
+    sdrflow run flowgraphs/fm_receiver.py --source rtl --frequency 98.5e6 --seconds 30
+    sdrflow run flowgraphs/fm_receiver.py --source rtl_tcp:192.0.2.7:1234 --frequency 98.5e6
 """
 import sys
 
 from sdrflow import Flowgraph
-from sdrflow.blocks import FileSource, FMStationSource, Head, WAVSink, WBFMReceiver
+from sdrflow.blocks import (FileSource, FMStationSource, Head, RtlSdrSource, RtlTcpSource, WAVSink,
+                            WBFMReceiver)
 
 
 def build(source: str = "sim", output: str = "fm.wav", rate: float = 2.4e6,
-          seconds: float = 5.0, tau: float = 75e-6, cnr_db: float = 30.0) -> Flowgraph:
+          seconds: float = 5.0, tau: float = 75e-6, cnr_db: float = 30.0,
+          frequency: float = 98.5e6, gain: float = -1.0) -> Flowgraph:
     """Receive one broadcast FM station and write its audio to a 48 kHz WAV file.
 
     Parameters
     ----------
     source : str
-        "sim" for the simulated station (1 kHz and 3 kHz tones), or a .cu8 recording
-        (rtl_sdr format) tuned to the station.
+        "sim" for the simulated station (1 kHz and 3 kHz tones); a .cu8 recording (rtl_sdr
+        format) tuned to the station; "rtl" for a local RTL-SDR; "rtl_tcp:HOST[:PORT]".
     output : str
         WAV file to write.
     rate : float
@@ -31,6 +36,10 @@ def build(source: str = "sim", output: str = "fm.wav", rate: float = 2.4e6,
         De-emphasis time constant in seconds: 75e-6 (Americas) or 50e-6 (Europe).
     cnr_db : float
         Carrier-to-noise ratio of the simulated station, in dB within 200 kHz.
+    frequency : float
+        Station frequency in Hz, for a radio source.
+    gain : float
+        Tuner gain in dB for a radio source; negative = automatic gain.
     """
     if rate % 240e3:
         raise ValueError(f"rate must be a multiple of 240 kHz (e.g. 2.4e6) for 48 kHz audio, got {rate:g}")
@@ -41,7 +50,15 @@ def build(source: str = "sim", output: str = "fm.wav", rate: float = 2.4e6,
         src = FMStationSource(rate=rate, cnr_db=cnr_db, seconds=seconds)
         chain = [src]
     else:
-        src = FileSource(source, rate=rate, format="cu8")
+        tuner_gain = None if gain < 0 else gain
+        if source == "rtl":
+            src = RtlSdrSource(frequency, rate=rate, gain=tuner_gain)
+        elif source.startswith("rtl_tcp:"):
+            host, _, port = source[len("rtl_tcp:"):].partition(":")
+            src = RtlTcpSource(frequency, rate=rate, host=host or "127.0.0.1",
+                               port=int(port or 1234), gain=tuner_gain)
+        else:
+            src = FileSource(source, rate=rate, format="cu8")
         chain = [src] + ([Head(int(seconds * rate))] if seconds > 0 else [])
     fg.connect(*chain, WBFMReceiver(channel_decimation=int(rate // 240e3), audio_decimation=5,
                                     tau=tau), WAVSink(output))

@@ -125,3 +125,28 @@ def test_ctrl_c_stops_cleanly_and_leaves_a_valid_wav(tmp_path):
         frames = w.getnframes()
         assert frames > 0 and w.getframerate() == 48000
     assert out.stat().st_size == 44 + 2 * frames
+
+
+def test_script_reports_a_missing_dongle_clearly(tmp_path):
+    p = sdrflow("run", str(SCRIPT), "--source", "rtl", "--output", str(tmp_path / "x.wav"))
+    assert p.returncode == 2 and "no RTL-SDR found" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_script_receives_from_rtl_tcp(tmp_path):
+    # The simulated station as rtl_tcp would stream it, from a fake rtl_tcp server.
+    sys.path.insert(0, str(ROOT / "tests" / "blocks"))
+    from test_rtl_tcp_source import FakeRtlTcp
+
+    from sdrflow.blocks import FileSink
+    rec = tmp_path / "station.cu8"
+    fg = Flowgraph()
+    fg.connect(FMStationSource(seconds=1.0, seed=5), FileSink(str(rec), format="cu8"))
+    fg.run()
+    server = FakeRtlTcp(np.fromfile(rec, np.uint8), pieces=65536)
+    out = tmp_path / "fm.wav"
+    load_script().build(source=f"rtl_tcp:127.0.0.1:{server.port}", output=str(out), seconds=0).run()
+    assert (0x01, 98500000) in server.commands and (0x03, 0) in server.commands
+    with wave.open(str(out)) as w:
+        pcm = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(float)
+    assert abs(len(pcm) - 48000) <= 1
+    assert sinad_db(pcm[9600:], 48e3, (1000, 3000)) >= 40
