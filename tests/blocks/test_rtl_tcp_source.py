@@ -27,6 +27,12 @@ class FakeRtlTcp:
         self.thread.start()
 
     def _serve(self):
+        try:
+            self._stream()
+        except OSError:  # the client went away: that is its business, not the server's
+            pass
+
+    def _stream(self):
         conn, _ = self.server.accept()
         conn.sendall(self.greeting)
         threading.Thread(target=self._read_commands, args=(conn,), daemon=True).start()
