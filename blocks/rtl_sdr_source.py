@@ -3,9 +3,9 @@ import logging
 import numpy as np
 
 from sdrflow.block import COMPLEX64, Block, Port
-from sdrflow.kernels.convert import u8_table, u8_to_c64
+from sdrflow.kernels.convert import u8_table
 
-from .rtl_tcp_source import check_rtl_rate
+from .rtl_tcp_source import check_rtl_rate, check_rtl_tuning, cu8_out
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +45,7 @@ class RtlSdrSource(Block):
     def __init__(self, frequency: float, rate: float = 2.4e6, gain: float | None = None,
                  correction_ppm: int = 0, device=0):
         self.sample_rate = check_rtl_rate(rate, "RtlSdrSource")
-        if not 0 < frequency < 2**32:
-            raise ValueError(f"RtlSdrSource: frequency must be in (0, 4.29e9) Hz, got {frequency!r}")
-        if int(correction_ppm) != correction_ppm or abs(correction_ppm) > 1000:
-            raise ValueError(f"RtlSdrSource: correction_ppm must be a whole number within ±1000, "
-                             f"got {correction_ppm!r}")
+        check_rtl_tuning(frequency, correction_ppm, "RtlSdrSource")
         self.frequency, self.gain, self.correction_ppm = float(frequency), gain, int(correction_ppm)
         self.device, self.samples = device, 0
         self._sdr = None
@@ -83,8 +79,7 @@ class RtlSdrSource(Block):
         self._retuned, self._first, self.samples = False, True, 0
 
     def set_frequency(self, frequency: float) -> None:
-        if not 0 < frequency < 2**32:
-            raise ValueError(f"RtlSdrSource: frequency must be in (0, 4.29e9) Hz, got {frequency!r}")
+        check_rtl_tuning(frequency, 0, "RtlSdrSource")
         self.frequency = float(frequency)
         if self._sdr is not None:
             self._sdr.center_freq = int(round(frequency))
@@ -107,15 +102,7 @@ class RtlSdrSource(Block):
         except OSError as e:
             log.warning("%s: the dongle stopped after %d samples: %s", self.name, self.samples, e)
             return None
-        out = self.buffer(len(raw) // 2, np.complex64)
-        u8_to_c64(raw[:2 * len(out)], self._lut, out)
-        if len(out) and (self._first or self._retuned):
-            self.add_tag(0, "rx_freq", self.frequency)
-            if self._first:
-                self.add_tag(0, "rx_rate", self.sample_rate)
-            self._first = self._retuned = False
-        self.samples += len(out)
-        return out
+        return cu8_out(self, raw[:len(raw) - len(raw) % 2])
 
     def _close(self):
         if self._sdr is not None:

@@ -23,6 +23,28 @@ def check_rtl_rate(rate: float, who: str) -> float:
     return float(rate)
 
 
+def check_rtl_tuning(frequency: float, correction_ppm: int, who: str) -> None:
+    if not 0 < frequency < 2**32:
+        raise ValueError(f"{who}: frequency must be in (0, 4.29e9) Hz, got {frequency!r}")
+    if int(correction_ppm) != correction_ppm or abs(correction_ppm) > 1000:
+        raise ValueError(f"{who}: correction_ppm must be a whole number within ±1000, "
+                         f"got {correction_ppm!r}")
+
+
+def cu8_out(block, raw) -> np.ndarray:
+    """cu8 bytes (an even count) to a complex64 output of ``block``, tagged ``rx_freq`` (and
+    ``rx_rate`` on the first) after a start or retune; counts ``block.samples``."""
+    out = block.buffer(len(raw) // 2, np.complex64)
+    u8_to_c64(raw, block._lut, out)
+    if len(out) and (block._first or block._retuned):
+        block.add_tag(0, "rx_freq", block.frequency)
+        if block._first:
+            block.add_tag(0, "rx_rate", block.sample_rate)
+        block._first = block._retuned = False
+    block.samples += len(out)
+    return out
+
+
 class RtlTcpSource(Block):
     """An RTL-SDR on another host, through ``rtl_tcp``.
 
@@ -63,11 +85,7 @@ class RtlTcpSource(Block):
                  port: int = 1234, gain: float | None = None, correction_ppm: int = 0,
                  timeout: float = 5.0):
         self.sample_rate = check_rtl_rate(rate, "RtlTcpSource")
-        if not 0 < frequency < 2**32:
-            raise ValueError(f"RtlTcpSource: frequency must be in (0, 4.29e9) Hz, got {frequency!r}")
-        if int(correction_ppm) != correction_ppm or abs(correction_ppm) > 1000:
-            raise ValueError(f"RtlTcpSource: correction_ppm must be a whole number within ±1000, "
-                             f"got {correction_ppm!r}")
+        check_rtl_tuning(frequency, correction_ppm, "RtlTcpSource")
         if not timeout > 0:
             raise ValueError(f"RtlTcpSource: timeout must be > 0 s, got {timeout!r}")
         self.frequency, self.gain, self.correction_ppm = float(frequency), gain, int(correction_ppm)
@@ -83,8 +101,7 @@ class RtlTcpSource(Block):
             self._sock.sendall(struct.pack(">BI", code, value & 0xFFFFFFFF))
 
     def set_frequency(self, frequency: float) -> None:
-        if not 0 < frequency < 2**32:
-            raise ValueError(f"RtlTcpSource: frequency must be in (0, 4.29e9) Hz, got {frequency!r}")
+        check_rtl_tuning(frequency, 0, "RtlTcpSource")
         self.frequency = float(frequency)
         self._command(SET_FREQUENCY, int(round(frequency)))
         self._retuned = True
@@ -160,15 +177,7 @@ class RtlTcpSource(Block):
         if total % 2:
             self._odd = raw[total - 1]
             total -= 1
-        out = self.buffer(total // 2, np.complex64)
-        u8_to_c64(raw[:total], self._lut, out)
-        if len(out) and (self._first or self._retuned):
-            self.add_tag(0, "rx_freq", self.frequency)
-            if self._first:
-                self.add_tag(0, "rx_rate", self.sample_rate)
-            self._first = self._retuned = False
-        self.samples += len(out)
-        return out
+        return cu8_out(self, raw[:total])
 
     def _close(self):
         if self._sock is not None:
