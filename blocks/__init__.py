@@ -1,10 +1,10 @@
 """The block catalogue.
 
 Sources
-    SignalSource, NoiseSource, VectorSource, FileSource, FMStationSource, RtlSdrSource,
-    RtlTcpSource
+    SignalSource, NoiseSource, VectorSource, FileSource, SigMFSource, FMStationSource,
+    RtlSdrSource, RtlTcpSource
 Sinks
-    NullSink, VectorSink, FileSink, WAVSink, MessageSink
+    NullSink, VectorSink, FileSink, SigMFSink, WAVSink, MessageSink
 Stream control
     Head, Throttle, StreamToVector, VectorToStream, Interleave, Deinterleave
 Conversion
@@ -94,6 +94,8 @@ from .rotator import Rotator
 from .rrc_filter import RRCFilter
 from .rtl_sdr_source import RtlSdrSource
 from .rtl_tcp_source import RtlTcpSource
+from .sigmf_sink import SigMFSink
+from .sigmf_source import SigMFSource
 from .signal_source import SignalSource
 from .spectrum import Spectrum
 from .ssb_demod import SSBDemod
@@ -123,7 +125,7 @@ __all__ = ["AGC", "AMDemod", "Add", "AddConst", "BandpassFilter", "BinarySlicer"
            "MovingAverage", "Multiply", "MultiplyConst", "NBFMReceiver", "NoiseSource", "NullSink",
            "OOKDemod", "PLL", "PSKDemod", "PSKSlicer", "Packetizer", "PowerSquelch", "RMSProbe",
            "RRCFilter", "RationalResampler", "RealPart", "Resampler", "Rotator", "RtlSdrSource",
-           "RtlTcpSource", "SSBDemod", "SignalSource", "Spectrum", "StereoDecoder",
-           "StreamToVector", "SymbolSync", "SyncWordCorrelator", "Throttle", "VectorSink",
-           "VectorSource", "VectorToStream", "WAVSink", "WBFMReceiver", "WBFMStereoReceiver",
-           "ZMQPubSink", "ZMQPullSource", "ZMQPushSink", "ZMQSubSource"]
+           "RtlTcpSource", "SSBDemod", "SigMFSink", "SigMFSource", "SignalSource", "Spectrum",
+           "StereoDecoder", "StreamToVector", "SymbolSync", "SyncWordCorrelator", "Throttle",
+           "VectorSink", "VectorSource", "VectorToStream", "WAVSink", "WBFMReceiver",
+           "WBFMStereoReceiver", "ZMQPubSink", "ZMQPullSource", "ZMQPushSink", "ZMQSubSource"]

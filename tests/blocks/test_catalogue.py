@@ -15,6 +15,7 @@ CLASSES = [getattr(catalogue, n) for n in catalogue.__all__]
 
 
 def snake(name):
+    name = name.replace("SigMF", "Sigmf")  # a product name, written as its makers write it
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
 
 
