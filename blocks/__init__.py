@@ -1,7 +1,7 @@
 """The block catalogue.
 
 Sources
-    SignalSource, NoiseSource, VectorSource, FileSource, SigMFSource, FMStationSource,
+    SignalSource, NoiseSource, VectorSource, FileSource, SigMFSource, WAVSource, FMStationSource,
     RtlSdrSource, RtlTcpSource
 Sinks
     NullSink, VectorSink, FileSink, SigMFSink, WAVSink, MessageSink
@@ -108,6 +108,7 @@ from .vector_sink import VectorSink
 from .vector_source import VectorSource
 from .vector_to_stream import VectorToStream
 from .wav_sink import WAVSink
+from .wav_source import WAVSource
 from .wbfm_receiver import WBFMReceiver
 from .wbfm_stereo_receiver import WBFMStereoReceiver
 from .zmq_pub_sink import ZMQPubSink
@@ -127,5 +128,5 @@ __all__ = ["AGC", "AMDemod", "Add", "AddConst", "BandpassFilter", "BinarySlicer"
            "RRCFilter", "RationalResampler", "RealPart", "Resampler", "Rotator", "RtlSdrSource",
            "RtlTcpSource", "SSBDemod", "SigMFSink", "SigMFSource", "SignalSource", "Spectrum",
            "StereoDecoder", "StreamToVector", "SymbolSync", "SyncWordCorrelator", "Throttle",
-           "VectorSink", "VectorSource", "VectorToStream", "WAVSink", "WBFMReceiver",
+           "VectorSink", "VectorSource", "VectorToStream", "WAVSink", "WAVSource", "WBFMReceiver",
            "WBFMStereoReceiver", "ZMQPubSink", "ZMQPullSource", "ZMQPushSink", "ZMQSubSource"]

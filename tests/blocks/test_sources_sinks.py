@@ -183,3 +183,37 @@ def test_float_int16_conversions_round_and_clip():
     np.testing.assert_array_equal(y, [0, 16384, -16384, 32767, -32768, 0])
     back = assert_chunk_invariant(lambda: Int16ToFloat(32768), y)
     np.testing.assert_allclose(back, y / 32768)
+
+
+def test_wav_source_reads_what_wav_sink_wrote(tmp_path):
+    from sdrflow.blocks import WAVSource
+    path = tmp_path / "s.wav"
+    left = (0.5 * np.sin(np.arange(30_000) / 10)).astype(np.float32)
+    right = (-0.25 * np.cos(np.arange(30_000) / 7)).astype(np.float32)
+    run_block(WAVSink(str(path), channels=2), [left, right], rate=44100)
+    src = WAVSource(str(path))
+    fg = Flowgraph(chunk=7001)
+    a, b = VectorSink(), VectorSink()
+    fg.connect((src, "left"), a)
+    fg.connect((src, "right"), b)
+    fg.run()
+    assert a.rate_seen == 44100
+    np.testing.assert_allclose(a.data, left, atol=1 / 32768)
+    np.testing.assert_allclose(b.data, right, atol=1 / 32768)
+    fg = Flowgraph()
+    iq = VectorSink()
+    fg.connect(WAVSource(str(path), iq=True), iq)
+    fg.run()
+    np.testing.assert_allclose(iq.data, left + 1j * right, atol=2 / 32768)
+
+
+def test_wav_source_refuses_what_it_cannot_read(tmp_path):
+    from sdrflow.blocks import WAVSource
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"RIFF1234WAVEjunk")
+    with pytest.raises(ValueError, match="not a PCM WAV file"):
+        WAVSource(str(bad))
+    mono = tmp_path / "m.wav"
+    run_block(WAVSink(str(mono)), np.zeros(10, np.float32), rate=8000)
+    with pytest.raises(ValueError, match="iq=True needs a stereo file"):
+        WAVSource(str(mono), iq=True)
