@@ -177,7 +177,7 @@ class Block:
         """Set up what depends on the input sample rate (Hz); ``rate`` is None for sources."""
 
     def work(self, *inputs):
-        raise NotImplementedError(f"{type(self).__name__} must define work()")
+        raise TypeError(f"{type(self).__name__} has no work(): every block must define it")
 
     def stop(self) -> None:
         """Release resources and flush what is buffered; called once when the graph stops."""
