@@ -66,9 +66,6 @@ class Edge:
         self.single = len(self.readers) == 1
         return len(self.readers) - 1
 
-    def available(self, r: int) -> int:
-        return self.end - self.readers[r]
-
     def view(self, r: int, n: int) -> np.ndarray:
         """Up to ``n`` unread items for reader ``r``, as one contiguous view (no copy)."""
         pos = self.readers[r]
@@ -85,10 +82,6 @@ class Edge:
             self.wake_writer()
         elif self.lent is not None and self._oldest() >= self.end:
             self._drop_lent()
-
-    def drained(self, r: int) -> bool:
-        """True when the stream has ended and reader ``r`` has read all of it."""
-        return self.eos and self.readers[r] >= self.end
 
     def detach_reader(self, r: int) -> None:
         """Reader ``r`` has finished: it no longer holds back the writer."""
