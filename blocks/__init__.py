@@ -28,7 +28,7 @@ Demodulators
     FMDemod, WBFMReceiver, WBFMStereoReceiver, StereoDecoder, NBFMReceiver, AMDemod, SSBDemod,
     FSKDemod, OOKDemod, PSKDemod, Magnitude, RealPart
 Network (ZeroMQ, wire-compatible with GNU Radio's gr-zeromq)
-    ZMQPushSink, ZMQPullSource, ZMQPubSink, ZMQSubSource
+    ZMQPushSink, ZMQPullSource, ZMQPubSink, ZMQSubSource, ZMQMessageSink, ZMQMessageSource
 Digital
     RRCFilter, PSKSlicer, BinarySlicer, DifferentialDecoder, SyncWordCorrelator, Packetizer
 
@@ -111,6 +111,8 @@ from .wav_sink import WAVSink
 from .wav_source import WAVSource
 from .wbfm_receiver import WBFMReceiver
 from .wbfm_stereo_receiver import WBFMStereoReceiver
+from .zmq_message_sink import ZMQMessageSink
+from .zmq_message_source import ZMQMessageSource
 from .zmq_pub_sink import ZMQPubSink
 from .zmq_pull_source import ZMQPullSource
 from .zmq_push_sink import ZMQPushSink
@@ -129,4 +131,5 @@ __all__ = ["AGC", "AMDemod", "Add", "AddConst", "BandpassFilter", "BinarySlicer"
            "RtlTcpSource", "SSBDemod", "SigMFSink", "SigMFSource", "SignalSource", "Spectrum",
            "StereoDecoder", "StreamToVector", "SymbolSync", "SyncWordCorrelator", "Throttle",
            "VectorSink", "VectorSource", "VectorToStream", "WAVSink", "WAVSource", "WBFMReceiver",
-           "WBFMStereoReceiver", "ZMQPubSink", "ZMQPullSource", "ZMQPushSink", "ZMQSubSource"]
+           "WBFMStereoReceiver", "ZMQMessageSink", "ZMQMessageSource", "ZMQPubSink",
+           "ZMQPullSource", "ZMQPushSink", "ZMQSubSource"]

@@ -182,6 +182,12 @@ class Block:
     def stop(self) -> None:
         """Release resources and flush what is buffered; called once when the graph stops."""
 
+    def poll(self) -> bool:
+        """For a block without stream ports that makes messages from the outside world (a
+        network receiver): wait briefly for input, ``post`` what came, return False when it
+        is finished. Called over and over in the block's thread; give it ``own_thread``."""
+        return False
+
     def output_rate(self, rate: float) -> float:
         """Sample rate of the outputs for input rate ``rate``; sources return their own rate."""
         if self.rate_rule.free:

@@ -8,6 +8,7 @@ from time import perf_counter
 
 import numpy as np
 
+from .block import Block
 from .edge import Edge, Tag
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,8 @@ class Node:
         self.max_in = chunk * 4  # most input items one work call gets
         self.propagate = block.propagate_tags
         self.is_source = not block.inputs and bool(block.outputs)
+        # A block with no stream ports that makes messages from the outside world.
+        self.polls = not block.inputs and not block.outputs and type(block).poll is not Block.poll
         self.items_in = self.items_out = self.calls = 0
         self.work_seconds = 0.0
         self.messages_rejected = 0
@@ -83,7 +86,11 @@ class Node:
                 return False
             return self._call_source(space)
         inputs = self.inputs
-        if not inputs:  # only message inputs
+        if not inputs:  # no stream ports: a message source (poll) or a message sink
+            if self.polls:
+                if not self.block.poll():
+                    self.finish()
+                return True
             if not self.inbox and self.msg_senders and all(n.done for n in self.msg_senders):
                 self.finish()
                 return True

@@ -32,6 +32,11 @@ class WireError(ValueError):
     """A frame or PMT that does not follow the gr-zeromq format."""
 
 
+class Pair(tuple):
+    """A PMT pair ``(car, cdr)`` that is not a list: a PDU is ``Pair((meta_dict, vector))``.
+    (A plain Python tuple is sent as a PMT tuple, as ``pmt.to_pmt`` does.)"""
+
+
 # -- PMT ---------------------------------------------------------------------------------------
 def pmt_encode(value) -> bytes:
     """Serialize a Python value as GNU Radio does with ``pmt.to_pmt``: str → symbol, bool → #t/#f,
@@ -59,6 +64,8 @@ def pmt_encode(value) -> bytes:
         return b"\x04" + struct.pack(">d", float(value))
     if isinstance(value, (complex, np.complexfloating)):
         return b"\x05" + struct.pack(">dd", value.real, value.imag)
+    if isinstance(value, Pair):
+        return b"\x07" + pmt_encode(value[0]) + pmt_encode(value[1])
     if isinstance(value, tuple):
         return b"\x0c" + struct.pack(">I", len(value)) + b"".join(pmt_encode(v) for v in value)
     if isinstance(value, list):
@@ -123,7 +130,7 @@ def pmt_decode(buf: bytes, pos: int = 0):
     if tag == 0x07:
         car, pos = pmt_decode(buf, pos)
         cdr, pos = _decode_rest_of_list(buf, pos)
-        return ([car] + cdr if isinstance(cdr, list) else (car, cdr)), pos
+        return ([car] + cdr if isinstance(cdr, list) else Pair((car, cdr))), pos
     if tag == 0x09:
         out = []
         while True:

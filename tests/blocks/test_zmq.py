@@ -189,3 +189,78 @@ def test_sdrflow_push_sink_to_gnuradio_pull_source():
     got = json.loads(out.strip().splitlines()[-1])
     np.testing.assert_array_equal(np.array(got["data"], np.float32), data)
     assert [tuple(t) for t in got["tags"]] == [(5, "rx_rate", 48e3), (29999, "last", 1)]
+
+
+# -- messages ----------------------------------------------------------------------------------
+def test_messages_round_trip_and_bad_frames_are_skipped():
+    from sdrflow.blocks import MessageSink, ZMQMessageSink, ZMQMessageSource
+    from sdrflow.wire import Pair
+    port = free_port()
+    rx, got = Flowgraph(), MessageSink()
+    src = ZMQMessageSource(f"tcp://127.0.0.1:{port}", pattern="pull", bind=True, idle_timeout=1.0)
+    rx.connect((src, "out"), (got, "in"))
+    rx.start()
+    tx = Flowgraph()
+    sink = ZMQMessageSink(f"tcp://127.0.0.1:{port}", pattern="push", bind=False)
+    tx.add(sink)
+    tx.start()
+    packets = [{"offset": 5, "bits": [1, 0, 1]}, "text", (1700000000, 0.5),
+               ({"len": 3}, np.array([1, 2, 3], np.uint8))]
+    for p in packets:
+        tx.post(sink, "in", p)
+    tx.post(sink, "in", object())  # cannot be serialized: refused and counted
+    time.sleep(0.3)
+    ctx = zmq.Context()
+    raw = ctx.socket(zmq.PUSH)
+    raw.connect(f"tcp://127.0.0.1:{port}")
+    raw.send(b"\x77garbage")  # not a PMT
+    raw.close(linger=500)
+    rx.wait(10)
+    tx.stop()
+    tx.wait(5)
+    ctx.term()
+    assert got.messages[:3] == packets[:3]
+    meta, data = got.messages[3]
+    assert isinstance(got.messages[3], Pair) and meta == {"len": 3} and data.tolist() == [1, 2, 3]
+    assert sink.messages_rejected == 1 and src.messages_rejected == 1 and src.messages_received == 4
+
+
+def test_gnuradio_message_source_takes_sdrflow_messages():
+    port = free_port()
+    proc = gnuradio(f"""
+        import json, time, pmt
+        from gnuradio import gr, zeromq
+        class Keep(gr.basic_block):
+            def __init__(self):
+                gr.basic_block.__init__(self, "keep", None, None)
+                self.got = []
+                self.message_port_register_in(pmt.intern("in"))
+                self.set_msg_handler(pmt.intern("in"), self.handle)  # a method: GR looks it up by name
+            def handle(self, msg):
+                self.got.append(pmt.to_python(msg))
+        tb = gr.top_block()
+        src = zeromq.sub_msg_source("tcp://127.0.0.1:{port}", 100)
+        keep = Keep()
+        tb.msg_connect(src, "out", keep, "in")
+        tb.start()
+        deadline = time.time() + 20
+        while len(keep.got) < 2 and time.time() < deadline:
+            time.sleep(0.05)
+        tb.stop(); tb.wait()
+        print(json.dumps(keep.got, default=str))
+    """)
+    from sdrflow.blocks import ZMQMessageSink
+    fg = Flowgraph()
+    sink = ZMQMessageSink(f"tcp://*:{port}")
+    fg.add(sink)
+    fg.start()
+    deadline = time.time() + 20
+    while proc.poll() is None and time.time() < deadline:
+        fg.post(sink, "in", {"callsign": "AMC421", "altitude": 24275})  # PUB: resend until joined
+        fg.post(sink, "in", "hello")
+        time.sleep(0.2)
+    fg.stop()
+    fg.wait(5)
+    out, err = proc.communicate(timeout=30)
+    got = json.loads(out.strip().splitlines()[-1])
+    assert {"callsign": "AMC421", "altitude": 24275} in got and "hello" in got
