@@ -80,7 +80,7 @@ ELSEWHERE = {"FileSink", "FileSource", "FMStationSource", "MessageSink", "NoiseS
              "Packetizer", "RMSProbe", "SignalSource", "VectorSink", "VectorSource", "WAVSink",
              "ZMQPubSink", "ZMQPullSource", "ZMQPushSink", "ZMQSubSource", "RtlTcpSource",
              "RtlSdrSource", "SigMFSource", "SigMFSink", "WAVSource",
-             "ZMQMessageSink", "ZMQMessageSource"}
+             "ZMQMessageSink", "ZMQMessageSource", "ModeSDemod"}
 
 
 def test_every_block_is_covered():
