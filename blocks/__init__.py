@@ -26,7 +26,7 @@ Synchronisation
     PLL, CostasLoop, FLL, SymbolSync
 Demodulators
     FMDemod, WBFMReceiver, WBFMStereoReceiver, StereoDecoder, NBFMReceiver, AMDemod, SSBDemod,
-    FSKDemod, OOKDemod, PSKDemod, ModeSDemod, Magnitude, RealPart
+    FSKDemod, OOKDemod, PSKDemod, ModeSDemod, ModeSDecoder, Magnitude, RealPart
 Network (ZeroMQ, wire-compatible with GNU Radio's gr-zeromq)
     ZMQPushSink, ZMQPullSource, ZMQPubSink, ZMQSubSource, ZMQMessageSink, ZMQMessageSource
 Digital
@@ -74,6 +74,7 @@ from .mag_phase_to_complex import MagPhaseToComplex
 from .mag_squared import MagSquared
 from .magnitude import Magnitude
 from .message_sink import MessageSink
+from .mode_s_decoder import ModeSDecoder
 from .mode_s_demod import ModeSDemod
 from .moving_average import MovingAverage
 from .multiply import Multiply
@@ -126,11 +127,12 @@ __all__ = ["AGC", "AMDemod", "Add", "AddConst", "BandpassFilter", "BinarySlicer"
            "FloatToInt16", "FreqXlatingFilter", "Head", "HighpassFilter", "HilbertTransform",
            "IIRFilter", "IQToComplex", "Int16ToFloat", "Interleave", "InterpolatingFIRFilter",
            "LowpassFilter", "MagPhaseToComplex", "MagSquared", "Magnitude", "MessageSink",
-           "ModeSDemod", "MovingAverage", "Multiply", "MultiplyConst", "NBFMReceiver",
-           "NoiseSource", "NullSink", "OOKDemod", "PLL", "PSKDemod", "PSKSlicer", "Packetizer",
-           "PowerSquelch", "RMSProbe", "RRCFilter", "RationalResampler", "RealPart", "Resampler",
-           "Rotator", "RtlSdrSource", "RtlTcpSource", "SSBDemod", "SigMFSink", "SigMFSource",
-           "SignalSource", "Spectrum", "StereoDecoder", "StreamToVector", "SymbolSync",
-           "SyncWordCorrelator", "Throttle", "VectorSink", "VectorSource", "VectorToStream",
-           "WAVSink", "WAVSource", "WBFMReceiver", "WBFMStereoReceiver", "ZMQMessageSink",
-           "ZMQMessageSource", "ZMQPubSink", "ZMQPullSource", "ZMQPushSink", "ZMQSubSource"]
+           "ModeSDecoder", "ModeSDemod", "MovingAverage", "Multiply", "MultiplyConst",
+           "NBFMReceiver", "NoiseSource", "NullSink", "OOKDemod", "PLL", "PSKDemod", "PSKSlicer",
+           "Packetizer", "PowerSquelch", "RMSProbe", "RRCFilter", "RationalResampler", "RealPart",
+           "Resampler", "Rotator", "RtlSdrSource", "RtlTcpSource", "SSBDemod", "SigMFSink",
+           "SigMFSource", "SignalSource", "Spectrum", "StereoDecoder", "StreamToVector",
+           "SymbolSync", "SyncWordCorrelator", "Throttle", "VectorSink", "VectorSource",
+           "VectorToStream", "WAVSink", "WAVSource", "WBFMReceiver", "WBFMStereoReceiver",
+           "ZMQMessageSink", "ZMQMessageSource", "ZMQPubSink", "ZMQPullSource", "ZMQPushSink",
+           "ZMQSubSource"]

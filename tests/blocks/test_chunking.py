@@ -80,7 +80,8 @@ ELSEWHERE = {"FileSink", "FileSource", "FMStationSource", "MessageSink", "NoiseS
              "Packetizer", "RMSProbe", "SignalSource", "VectorSink", "VectorSource", "WAVSink",
              "ZMQPubSink", "ZMQPullSource", "ZMQPushSink", "ZMQSubSource", "RtlTcpSource",
              "RtlSdrSource", "SigMFSource", "SigMFSink", "WAVSource",
-             "ZMQMessageSink", "ZMQMessageSource", "ModeSDemod"}
+             "ZMQMessageSink", "ZMQMessageSource", "ModeSDemod",
+             "ModeSDecoder"}
 
 
 def test_every_block_is_covered():
