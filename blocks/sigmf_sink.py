@@ -4,6 +4,8 @@ import numpy as np
 
 from sdrflow.block import COMPLEX64, FLOAT32, Block, Port
 
+from .sigmf_source import sigmf_base
+
 
 class SigMFSink(Block):
     """Records a stream as SigMF: ``NAME.sigmf-data`` (cf32_le, or rf32_le for real streams)
@@ -34,10 +36,7 @@ class SigMFSink(Block):
             import sigmf  # noqa: F401
         except ImportError as e:
             raise ValueError("SigMFSink needs the sigmf package: pip install 'sdrflow[sigmf]'") from e
-        base = str(path)
-        for ext in (".sigmf-meta", ".sigmf-data"):
-            if base.endswith(ext):
-                base = base[:-len(ext)]
+        base = sigmf_base(path)
         folder = os.path.dirname(os.path.abspath(base))
         if not os.path.isdir(folder):
             raise ValueError(f"SigMFSink: folder {folder} does not exist; create it first")

@@ -6,6 +6,15 @@ from .file_source import FileSource
 _FORMATS = {"cu8": "cu8", "ci8": "cs8", "ci16_le": "cs16", "cf32_le": "cf32", "rf32_le": "f32"}
 
 
+def sigmf_base(path) -> str:
+    """The recording's base name, whether given bare or with .sigmf-meta/.sigmf-data."""
+    base = str(path)
+    for ext in (".sigmf-meta", ".sigmf-data"):
+        if base.endswith(ext):
+            return base[:-len(ext)]
+    return base
+
+
 class SigMFSource(FileSource):
     """Plays a SigMF recording (``NAME.sigmf-meta`` + ``NAME.sigmf-data``): rate, format and
     centre frequency come from the metadata (read with the sigmf library).
@@ -30,10 +39,7 @@ class SigMFSource(FileSource):
             from sigmf import sigmffile
         except ImportError as e:
             raise ValueError("SigMFSource needs the sigmf package: pip install 'sdrflow[sigmf]'") from e
-        base = str(path)
-        for ext in (".sigmf-meta", ".sigmf-data"):
-            if base.endswith(ext):
-                base = base[:-len(ext)]
+        base = sigmf_base(path)
         meta, data = base + ".sigmf-meta", base + ".sigmf-data"
         for f in (meta, data):
             if not os.path.isfile(f):
