@@ -66,4 +66,11 @@ class FFT(Block):
 
     def work(self, x):
         spectra = self._spectra(x)
-        return np.fft.fftshift(spectra, axes=1) if self.shift else spectra
+        out = self.buffer(len(spectra), np.complex64, (self.size,))
+        if self.shift:
+            half = self.size // 2
+            out[:, :half] = spectra[:, self.size - half:]  # np.fft.fftshift, into the buffer
+            out[:, half:] = spectra[:, :self.size - half]
+        else:
+            out[:] = spectra
+        return out

@@ -74,7 +74,12 @@ class FileSource(Block):
         self.samples = 0
 
     def work(self, n):
-        raw = self.scratch(n * self.width, np.uint8)
+        direct = self.format in ("cf32", "f32")  # the file's bytes are the samples
+        if direct:
+            out = self.buffer(n, np.complex64 if self.format == "cf32" else np.float32)
+            raw = out.view(np.uint8)
+        else:
+            raw = self.scratch(n * self.width, np.uint8)
         got = self._file.readinto(raw)
         if got == 0 and self.repeat:
             self._file.seek(0)
@@ -89,10 +94,8 @@ class FileSource(Block):
             if self.frequency is not None:
                 self.add_tag(0, "rx_freq", float(self.frequency))
         self.samples += k
-        if self.format == "cf32":
-            return raw.view(np.complex64)
-        if self.format == "f32":
-            return raw.view(np.float32)
+        if direct:
+            return out[:k]
         out = self.buffer(k, np.complex64)
         f = out.view(np.float32)
         if self.format == "cu8":

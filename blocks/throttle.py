@@ -20,6 +20,7 @@ class Throttle(Block):
 
     inputs = [Port("in", ANY)]
     outputs = [Port("out", SAME)]
+    passthrough = True  # work returns a slice of its input
     own_thread = True  # it sleeps
 
     def __init__(self, speed: float = 1.0):

@@ -1,7 +1,7 @@
 import numpy as np
 
 from sdrflow.block import ANY, Block, Port
-from sdrflow.edge import Tag
+from sdrflow.tags import Tag
 
 
 class VectorSink(Block):

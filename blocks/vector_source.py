@@ -22,9 +22,6 @@ class VectorSource(Block):
     Example: ``VectorSource(np.ones(1000, np.complex64), rate=1e6)``
     """
 
-    #: The arrays returned stay unchanged for the whole run, so the engine need not copy them.
-    stable_output = True
-
     def __init__(self, data, rate: float, repeat: bool = False, tags=()):
         data = np.array(data, copy=True, order="C")
         if data.dtype == np.complex128:
@@ -62,7 +59,8 @@ class VectorSource(Block):
         end = self._pos + n if self.repeat else min(self._pos + n, size)
         if end > len(self._loop):
             end = len(self._loop)
-        out = self._loop[self._pos:end]
+        out = self.buffer(end - self._pos, self.data.dtype, self.data.shape[1:])
+        out[:] = self._loop[self._pos:end]
         for t in self.tags:
             at = t.offset - self._sent
             if self._sent < size and 0 <= at < len(out) and t.offset < size:

@@ -75,8 +75,12 @@ class WAVSource(Block):
             out.real, out.imag = frames[:, 0], frames[:, 1]
             return out
         if self.channels == 2:
-            return np.ascontiguousarray(frames[:, 0]), np.ascontiguousarray(frames[:, 1])
-        return values
+            left, right = self.buffer(len(frames), np.float32), self.buffer(len(frames), np.float32)
+            left[:], right[:] = frames[:, 0], frames[:, 1]
+            return left, right
+        out = self.buffer(len(values), np.float32)
+        out[:] = values
+        return out
 
     def stop(self):
         if getattr(self, "_wav", None) is not None:

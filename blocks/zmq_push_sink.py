@@ -3,7 +3,7 @@ import logging
 import zmq
 
 from sdrflow.block import ANY, Block, Port
-from sdrflow.edge import Tag
+from sdrflow.tags import Tag
 from sdrflow.wire import encode_frame
 
 log = logging.getLogger(__name__)

@@ -148,6 +148,13 @@ class Block:
     Other blocks get one array per input, all of the same length ≥ 1, and return one array per
     output (a tuple when there are several, None when there are none). Input arrays are views of
     the engine's buffers: read them, never keep or modify them.
+
+    The contract of ``work``, checked on every call: each output is an ndarray from
+    ``self.buffer()`` (or a leading slice of one; ``passthrough`` blocks return a slice of their
+    first input), of the port's dtype exactly and its vector shape, with as many items as the
+    rate rule allows (1:1 exactly; interpolators exactly n·p; resamplers and decimators at most
+    n·p/q + 1 over the whole stream; free-rate blocks at most ``max_output(n)``; sources at
+    most the n asked for). A breach is a BlockError naming the block, port and values.
     """
 
     inputs: list = []
@@ -162,9 +169,9 @@ class Block:
     #: Carry input tags to every output (offsets scaled by the rate rule). A block that places
     #: its own tags, or consumes them (a packetiser), sets this False.
     propagate_tags: bool = True
-    #: True when the arrays ``work`` returns never change afterwards (a source playing a
-    #: fixed array): the engine passes them, and views of them, on without copying.
-    stable_output: bool = False
+    #: A block whose ``work`` returns a leading slice of its first input (``Head``, ``Throttle``)
+    #: instead of an array from ``self.buffer()``; the engine copies that slice once.
+    passthrough: bool = False
 
     _node = None
     _name = None
@@ -191,7 +198,8 @@ class Block:
     def output_rate(self, rate: float) -> float:
         """Sample rate of the outputs for input rate ``rate``; sources return their own rate."""
         if self.rate_rule.free:
-            raise ValueError(f"{self.name}: a free-rate block must define output_rate()")
+            raise ValueError(f"{self.name}: a free-rate block must define output_rate(rate), "
+                             f"the sample rate of what it emits")
         return float(rate * self.rate_rule.ratio)
 
     def output_types(self, input_types: list) -> list:
@@ -199,7 +207,12 @@ class Block:
         return [input_types[0] if p.type == SAME else p.type for p in self.outputs]
 
     def max_output(self, n: int) -> int:
-        """Most output items ``work`` may return for ``n`` input items."""
+        """Most output items ``work`` may return for ``n`` input items.
+
+        Only free-rate blocks consult it: the engine gives ``work`` no more inputs than fit the
+        output space by this bound, and refuses a result longer than it. The default, one
+        output per input, suits decoders; a block that may make more (an unpacker of bytes
+        into bits) overrides it."""
         if self.rate_rule.free:
             return n
         return int(n * self.rate_rule.ratio) + 1

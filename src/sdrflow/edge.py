@@ -3,10 +3,11 @@
 An edge is a bounded ring buffer with one writer and one or more readers (fan-out), each with
 its own absolute read position. Backpressure is ``space()``: the writer runs only when it fits.
 
-Inside one worker thread the writer's array is *lent* to the edge instead of copied: the readers
-run right after the writer in the same thread and usually take it all. Before the writer runs
-again, ``settle()`` copies whatever a reader left into the ring, so a block may reuse its output
-array on every call. Between threads the writer always copies into the ring.
+Inside one worker thread the writer's output array (always a pool array the engine issued) is
+*lent* to the edge instead of copied: the readers run right after the writer in the same thread
+and usually take it all, and the array goes back to the pool. When the writer puts again before
+the readers took everything, what they left is copied into the ring first. Between threads the
+writer always copies into the ring.
 
 Absolute positions (items since the start of the stream)::
 
@@ -15,20 +16,13 @@ Absolute positions (items since the start of the stream)::
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
 
 import numpy as np
 
 from .block import StreamType
+from .tags import Tag
 
-
-@dataclass(frozen=True)
-class Tag:
-    """Key/value metadata at an absolute item offset of a stream."""
-
-    offset: int
-    key: str
-    value: object
+__all__ = ["Edge", "Tag"]
 
 
 class Edge:
@@ -42,14 +36,12 @@ class Edge:
         self.buf = np.empty((self.capacity,) + stype.shape, stype.dtype)
         self.ring_end = 0
         self.end = 0
-        self.lent = None
+        self.lent = None       # the writer's last array, still read from in place
+        self.lent_base = None  # the pool array behind it, handed to ``release`` when done
         self.lent_start = 0
-        self.lent_base = None  # pool array behind ``lent``, returned through ``release``
-        self.lent_stable = False  # ``lent`` is memory that never changes
         self.readers: list[int] = []
         self.reader_done: list[bool] = []
         self.open_readers = 0
-        self.single = False  # exactly one reader, still reading: the hot path's shortcut
         # (offsets, tags) replaced as one tuple, so a reader in another thread sees a whole state.
         self._tagdata: tuple = ((), ())
         self.eos = False
@@ -63,8 +55,16 @@ class Edge:
         self.readers.append(0)
         self.reader_done.append(False)
         self.open_readers += 1
-        self.single = len(self.readers) == 1
         return len(self.readers) - 1
+
+    def available(self, r: int) -> int:
+        """Unread items of reader ``r``; -1 when there are none and the stream has ended.
+
+        ``eos`` is read before ``end``: a writer that adds its last items and then closes can
+        never make a reader see the close without the items."""
+        eos = self.eos
+        n = self.end - self.readers[r]
+        return n if n > 0 or not eos else -1
 
     def view(self, r: int, n: int) -> np.ndarray:
         """Up to ``n`` unread items for reader ``r``, as one contiguous view (no copy)."""
@@ -77,10 +77,11 @@ class Edge:
         return self.lent[j:j + n]
 
     def consume(self, r: int, n: int) -> None:
+        """Reader ``r`` is done with its next ``n`` items."""
         self.readers[r] += n
         if self.shared:
             self.wake_writer()
-        elif self.lent is not None and self._oldest() >= self.end:
+        elif self.lent is not None and self.oldest() >= self.end:
             self._drop_lent()
 
     def detach_reader(self, r: int) -> None:
@@ -88,7 +89,6 @@ class Edge:
         if not self.reader_done[r]:
             self.reader_done[r] = True
             self.open_readers -= 1
-            self.single = False
         self.wake_writer()
 
     def tags(self, r: int, n: int) -> list:
@@ -100,26 +100,32 @@ class Edge:
         lo, hi = bisect.bisect_left(offsets, pos), bisect.bisect_left(offsets, pos + n)
         return list(tags[lo:hi])
 
+    @property
+    def has_tags(self) -> bool:
+        return bool(self._tagdata[1])
+
     # -- the writer ----------------------------------------------------------------------------
-    def _oldest(self) -> int:
-        if self.open_readers == len(self.readers):
-            return min(self.readers)
-        live = [p for p, done in zip(self.readers, self.reader_done) if not done]
+    def oldest(self) -> int:
+        """Position of the oldest item some open reader still needs."""
+        readers = self.readers
+        if self.open_readers == len(readers):
+            return readers[0] if len(readers) == 1 else min(readers)
+        live = [p for p, done in zip(readers, self.reader_done) if not done]
         return min(live) if live else self.end
 
     def space(self) -> int:
         """How many items the writer may add now."""
-        return self.capacity - (self.end - self._oldest())
+        return self.capacity - self.end + self.oldest()
 
     def fill(self) -> float:
         """Fraction of the buffer holding unread items."""
-        return (self.end - self._oldest()) / self.capacity
+        return (self.end - self.oldest()) / self.capacity
 
     def settle(self) -> None:
-        """Copy what readers left of the lent array into the ring, so the writer may reuse it."""
+        """Copy what readers left of the lent array into the ring and give the array back."""
         if self.lent is None:
             return
-        start = max(self._oldest(), self.lent_start)
+        start = max(self.oldest(), self.lent_start)
         if start < self.end:
             self._copy_in(self.lent[start - self.lent_start:], start)
         self._drop_lent()
@@ -127,29 +133,33 @@ class Edge:
     def _drop_lent(self) -> None:
         self.ring_end = self.end
         self.lent = None
-        if self.lent_base is not None:
-            base, self.lent_base = self.lent_base, None
+        base, self.lent_base = self.lent_base, None
+        if base is not None:
             self.release(base)
 
-    def put(self, items: np.ndarray, tags=(), base=None, stable=False) -> None:
-        """Append ``items`` (the caller checked ``space()``); lend them when readers are local.
+    def put(self, items: np.ndarray, tags=(), base=None) -> None:
+        """Append ``items`` (the caller checked ``space()``).
 
-        ``base`` is the pool array behind ``items``: the edge owns it until it is released."""
+        On a local edge ``items`` must lie in the pool array ``base``, which the edge then owns
+        until its readers are done; a shared edge copies ``items`` into the ring."""
         n = len(items)
         for tag in tags:
             self._add_tag(tag)
         if n == 0:
+            if base is not None:
+                self.release(base)
             return
         if self.shared:
             self._copy_in(items, self.end)
             self.end += n
             self.ring_end = self.end
+            if base is not None:
+                self.release(base)
             self.wake_readers()
         else:
             self.settle()
             self.lent = items
             self.lent_base = base
-            self.lent_stable = stable
             self.lent_start = self.end
             self.end += n
 
@@ -169,7 +179,7 @@ class Edge:
 
     def _add_tag(self, tag: Tag) -> None:
         offsets, tags = self._tagdata
-        keep = bisect.bisect_left(offsets, self._oldest())  # drop tags every reader has passed
+        keep = bisect.bisect_left(offsets, self.oldest())  # drop tags every reader has passed
         offsets, tags = offsets[keep:], tags[keep:]
         i = bisect.bisect_right(offsets, tag.offset)
         self._tagdata = (offsets[:i] + (tag.offset,) + offsets[i:], tags[:i] + (tag,) + tags[i:])

@@ -13,20 +13,12 @@ import logging
 import math
 
 from .block import Block, HierBlock, StreamType, _port_of, port_index
+from .errors import BlockError, GraphError
+from .runtime import Runtime
+
+__all__ = ["Flowgraph", "GraphError", "BlockError"]
 
 log = logging.getLogger(__name__)
-
-
-class GraphError(ValueError):
-    """A flowgraph that cannot run as built: the message names the blocks and ports."""
-
-
-class BlockError(RuntimeError):
-    """A block failed while the graph was running; ``block`` is its name, ``__cause__`` the error."""
-
-    def __init__(self, block: str, error: BaseException):
-        super().__init__(f"block {block} failed: {type(error).__name__}: {error}")
-        self.block = block
 
 
 def _endpoint(item, default_port=0):
@@ -226,8 +218,6 @@ class Flowgraph:
     # -- running -------------------------------------------------------------------------------
     def start(self) -> None:
         """Validate, start every block (rate-dependent setup), then start the worker threads."""
-        from .runtime import Runtime
-
         if self._runtime is not None and not self._runtime.finished:
             raise GraphError("the flowgraph is already running")
         order, info = self.validate()

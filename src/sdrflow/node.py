@@ -1,5 +1,10 @@
-"""How one block is scheduled: its edges, its inbox, its counters, and who owns the arrays it
-returns. No threads here: a worker (runtime.py) calls ``Node.step`` over and over."""
+"""How one block is scheduled: its edges, its inbox, its counters, and the checks on what its
+``work`` returns. No threads here: a worker (runtime.py) calls ``Node.step`` over and over.
+
+Ownership of output arrays is declared, never guessed: ``work`` returns arrays it got from
+``self.buffer()`` (the edge takes them without a copy), or a block with ``passthrough = True``
+returns a leading slice of its first input (copied once). Anything else is refused.
+"""
 from __future__ import annotations
 
 import collections
@@ -9,7 +14,8 @@ from time import perf_counter
 import numpy as np
 
 from .block import Block
-from .edge import Edge, Tag
+from .errors import ContractError
+from .tags import Tag
 
 log = logging.getLogger(__name__)
 
@@ -21,28 +27,33 @@ class Node:
         self.block = block
         self.chunk = chunk
         self.inputs: list[tuple] = []      # (edge, reader index) per stream input
-        self.outputs: list[Edge] = []      # one edge per stream output
+        self.outputs: list = []            # one edge per stream output
         self.msg_out = collections.defaultdict(list)  # port -> [(node, port)]
         self.msg_senders: list = []
         self.inbox = collections.deque()
         self.worker = None
         self.done = False
-        ratio = block.rate_rule.ratio
-        self.ratio = ratio
+        rule = block.rate_rule
         # Integer form of the rate for the hot path; p = 0 marks a free rate.
-        self._p, self._q = (0, 1) if ratio is None else (ratio.numerator, ratio.denominator)
-        self._sync = self._p == self._q == 1
+        self._p, self._q = (0, 1) if rule.free else (rule.ratio.numerator, rule.ratio.denominator)
+        self._custom_max = type(block).max_output is not Block.max_output
         self.max_in = chunk * 4  # most input items one work call gets
         self.propagate = block.propagate_tags
-        self.is_source = not block.inputs and bool(block.outputs)
-        # A block with no stream ports that makes messages from the outside world.
-        self.polls = not block.inputs and not block.outputs and type(block).poll is not Block.poll
+        self.passthrough = block.passthrough
         self.items_in = self.items_out = self.calls = 0
         self.work_seconds = 0.0
         self.messages_rejected = 0
         self._new_tags: list = []
         self._handed: list = []  # pool arrays given to work() in this call
         self._cur = 0
+        if not block.inputs and block.outputs:
+            self.step = self._step_source
+        elif block.inputs:
+            self.step = self._step_stream
+        elif type(block).poll is not Block.poll:
+            self.step = self._step_poll
+        else:
+            self.step = self._step_messages
 
     # -- called from work() through the Block helpers ------------------------------------------
     def add_tag(self, port, index, key, value):
@@ -63,54 +74,65 @@ class Node:
         self._handed.append(base)
         return base[:n]
 
-    # -- scheduling ----------------------------------------------------------------------------
-    def step(self) -> bool:
-        """Do one work call if inputs and output space allow; True if anything happened."""
-        if self.inbox:
-            self._drain_inbox()
-        outs = self.outputs
-        space = 1 << 62
-        listened = not outs
-        for e in outs:
-            # e.space(), inlined: this runs for every block on every pass
-            s = e.capacity - e.end + (e.readers[0] if e.single else e._oldest())
+    # -- the kinds of block --------------------------------------------------------------------
+    def _space(self):
+        """Room on the fullest output edge, or None when no reader wants more."""
+        space, listened = 1 << 62, False
+        for e in self.outputs:
+            s = e.space()
             if s < space:
                 space = s
             if e.open_readers:
                 listened = True
-        if not listened:  # every reader has finished: nobody needs more
+        return space if listened else None
+
+    def _step_source(self) -> bool:
+        if self.inbox:
+            self._drain_inbox()
+        space = self._space()
+        if space is None:  # every reader has finished: nobody needs more
             self.finish()
             return True
-        if self.is_source:
-            if space < self.chunk:
-                return False
-            return self._call_source(space)
-        inputs = self.inputs
-        if not inputs:  # no stream ports: a message source (poll) or a message sink
-            if self.polls:
-                if not self.block.poll():
-                    self.finish()
-                return True
-            if not self.inbox and self.msg_senders and all(n.done for n in self.msg_senders):
+        if space < self.chunk:
+            return False
+        n = self.chunk
+        self._cur = n
+        t0 = perf_counter()
+        result = self.block.work(n)
+        self.work_seconds += perf_counter() - t0
+        self.calls += 1
+        if result is None:
+            self._give_back()
+            self.finish()
+            return True
+        self._emit(result, None, n, None)
+        if self.block._eos:
+            self.finish()
+        return True
+
+    def _step_stream(self) -> bool:
+        if self.inbox:
+            self._drain_inbox()
+        outs = self.outputs
+        space = 1 << 62
+        if outs:
+            space = self._space()
+            if space is None:
                 self.finish()
                 return True
-            return False
         n = self.max_in
+        inputs = self.inputs
         for edge, r in inputs:
-            a = edge.end - edge.readers[r]
+            a = edge.available(r)
             if a <= 0:
-                if edge.eos:
+                if a < 0:
                     self.finish()
                     return True
                 return False
             if a < n:
                 n = a
         if outs:
-            if self._sync:
-                if space < n:
-                    n = space
-            else:  # n·p/q + 1 outputs at most (p = 0: free rate, one output per input at most)
-                n = min(n, space if not self._p else (space - 1) * self._q // self._p)
+            n = self._fit(n, space)
             if n <= 0:
                 return False
         if len(inputs) == 1:
@@ -121,9 +143,6 @@ class Node:
             views = [edge.view(r, n) for edge, r in inputs]
             n = min(len(v) for v in views)
             views = [v[:n] for v in views]
-        for e in outs:
-            if e.lent is not None:
-                e.settle()
         self._cur = n
         block = self.block
         t0 = perf_counter()
@@ -134,106 +153,136 @@ class Node:
         tags = None
         if self.propagate:
             for edge, r in inputs:
-                if edge._tagdata[1]:
+                if edge.has_tags:
                     tags = self._collect_tags(n)
                     break
         if outs:
-            self._emit(result, tags, space)
+            self._emit(result, tags, n, views[0])
         elif self._handed:
             self._give_back()
         for edge, r in inputs:
-            # edge.consume(r, n), inlined
-            edge.readers[r] += n
-            if edge.shared:
-                edge.wake_writer()
-            elif edge.lent is not None and (edge.readers[0] if edge.single else edge._oldest()) >= edge.end:
-                edge._drop_lent()
+            edge.consume(r, n)
         if block._eos:
             self.finish()
         return True
 
-    def _call_source(self, space) -> bool:
-        n = min(self.chunk, space)
-        for e in self.outputs:
-            if e.lent is not None:
-                e.settle()
-        self._cur = n
-        t0 = perf_counter()
-        result = self.block.work(n)
-        self.work_seconds += perf_counter() - t0
-        self.calls += 1
-        if result is None:
-            self._give_back()
-            self.finish()
-            return True
-        self._emit(result, None, space)
-        if self.block._eos:
+    def _fit(self, n, space):
+        """Most input items whose output fits in ``space``, by the rate rule."""
+        p, q = self._p, self._q
+        if p == q:
+            return n if n <= space else space
+        if p:  # n·p/q + 1 outputs at most
+            return min(n, (space - 1) * q // p)
+        if not self._custom_max:
+            return min(n, space)
+        block = self.block
+        while n > 1 and block.max_output(n) > space:
+            n //= 2
+        return n if block.max_output(n) <= space else 0
+
+    def _step_poll(self) -> bool:
+        if self.inbox:
+            self._drain_inbox()
+        if not self.block.poll():
             self.finish()
         return True
 
-    def _emit(self, result, tags, space):
+    def _step_messages(self) -> bool:
+        if self.inbox:
+            self._drain_inbox()
+            return True
+        if self.msg_senders and all(n.done for n in self.msg_senders):
+            self.finish()
+            return True
+        return False
+
+    # -- outputs -------------------------------------------------------------------------------
+    def _emit(self, result, tags, n, first_input):
+        """Check what ``work`` returned for ``n`` inputs (a request of ``n`` for a source) and
+        put it on the output edges."""
         outs = self.outputs
-        results = result if type(result) is tuple else (result,)
-        if len(results) != len(outs):
-            raise TypeError(f"work() returned {len(results)} array(s) for {len(outs)} output(s)")
+        if type(result) is tuple:
+            results = result
+            if len(results) != len(outs):
+                self._fail(None, f"returned {len(results)} arrays for {len(outs)} outputs")
+        elif len(outs) == 1:
+            results = (result,)
+        else:
+            self._fail(None, f"returned a {type(result).__name__}; a block with {len(outs)} "
+                             f"outputs returns a tuple of {len(outs)} arrays")
         new_tags = self._new_tags
         for port in range(len(outs)):
             edge, y = outs[port], results[port]
             if y is None:
-                continue
+                y = edge.buf[:0]
+            base = self._check(port, edge, y, n, first_input)
+            if base is None and not edge.shared:
+                copy = self.buffer(len(y), y.dtype, y.shape[1:])
+                copy[:] = y
+                y, base = copy, self._handed.pop()
             m = len(y)
-            if m > space:
-                raise RuntimeError(f"work() returned {m} items, more than the rate rule allows "
-                                   f"({space}); a free-rate block must define max_output()")
             port_tags = ()
             if tags or new_tags:
                 port_tags = self._out_tags(port, edge.end, m, tags, new_tags)
-            if edge.shared:
-                edge.put(y, port_tags)
-            else:
-                y, base, stable = self._owner(y)
-                edge.put(y, port_tags, base, stable)
+            edge.put(y, port_tags, base)
             self.items_out += m
         new_tags.clear()
         if self._handed:
             self._give_back()
 
-    def _owner(self, y):
-        """Who owns the memory of an output lent to a local edge: (array, pool base, stable).
-
-        A pool buffer from ``buffer()`` passes to the edge. Memory that never changes (a
-        ``stable_output`` block's, or a view of it) is lent as it is. A view of an input is
-        moved along with its pool buffer when this block is its only reader, else copied.
-        Other memory is the block's own (``scratch``); the edge copies what is left of it
-        before the block runs again."""
-        b = y.base
-        handed = self._handed
-        if handed and handed[-1] is b and b is not None:
-            return y, handed.pop(), False
-        if b is None:
-            b = y
-        for i, h in enumerate(handed):
-            if h is b:
-                del handed[i]
-                return y, b, False
-        if self.block.stable_output:
-            return y, None, True
-        for edge, r in self.inputs:
-            lent = edge.lent
-            if lent is not None and np.may_share_memory(y, lent):
-                if edge.lent_stable:
-                    return y, None, True
-                if edge.lent_base is not None and len(edge.readers) == 1:
-                    base, edge.lent_base = edge.lent_base, None
-                    return y, base, False
-                break
+    def _check(self, port, edge, y, n, first_input):
+        """Check one output against the port and the rate rule; return its pool array, or None
+        for a passed-through input slice (to be copied)."""
+        if type(y) is not np.ndarray:
+            self._fail(port, f"returned {type(y).__name__}, not a numpy array from self.buffer()")
+        st = edge.stype
+        if y.dtype is not st.dtype and y.dtype != st.dtype:
+            self._fail(port, f"returned {y.dtype} items, the port carries {st}; convert in "
+                             f"work (the engine never casts)")
+        if y.ndim != (1 if st.vlen == 1 else 2) or (st.vlen > 1 and y.shape[1] != st.vlen):
+            self._fail(port, f"returned an array of shape {y.shape}, expected (n,)"
+                             + ("" if st.vlen == 1 else f" → (n, {st.vlen})"))
+        m = len(y)
+        p, q = self._p, self._q
+        if first_input is None:                      # a source: at most what was asked
+            if m > n:
+                self._fail(port, f"returned {m} items when asked for at most {n}")
+        elif p == q:
+            if m != n and not (m < n and self.block._eos):  # the last call may stop short
+                self._fail(port, f"returned {m} items for {n} inputs; its rate rule is 1:1")
+        elif p == 0:
+            limit = self.block.max_output(n)
+            if m > limit:
+                self._fail(port, f"returned {m} items for {n} inputs, more than its "
+                                 f"max_output({n}) = {limit}")
+        elif q == 1:
+            if m != n * p and not (m < n * p and self.block._eos):
+                self._fail(port, f"returned {m} items for {n} inputs; it interpolates by {p}")
         else:
-            if not any(np.may_share_memory(y, edge.buf) for edge, _ in self.inputs):
-                return y, None, False
-        copy = self.buffer(len(y), y.dtype, y.shape[1:])
-        copy[:] = y
-        self._handed.pop()
-        return copy, copy.base, False
+            # Over the whole stream, at most inputs·p/q plus one (a filter's delay may lag).
+            total = edge.end + m
+            if total * q > self.items_in * p + q:
+                self._fail(port, f"has returned {total} items for {self.items_in} inputs; its "
+                                 f"rate rule {self.block.rate_rule} allows at most "
+                                 f"{-(-self.items_in * p // q)}")
+        base = y.base
+        handed = self._handed
+        for i in range(len(handed) - 1, -1, -1):
+            if handed[i] is base:
+                return handed.pop(i)
+        if self.passthrough and first_input is not None and base is not None \
+                and base is first_input.base:
+            return None
+        if m == 0:
+            return None
+        self._fail(port, "returned an array that did not come from self.buffer(); fill "
+                         "self.buffer(n, dtype) and return it (or a leading slice of it), or "
+                         "declare passthrough = True for a block that returns a slice of its "
+                         "first input")
+
+    def _fail(self, port, what):
+        where = "" if port is None else f" on output {self.block.outputs[port].name!r}"
+        raise ContractError(f"work(){where} {what}")
 
     def _give_back(self):
         pool = self.worker.pool
@@ -244,7 +293,7 @@ class Node:
     def _collect_tags(self, n):
         tags = []
         for edge, r in self.inputs:
-            if edge._tagdata[1]:
+            if edge.has_tags:
                 tags += edge.tags(r, n)
         return tags
 

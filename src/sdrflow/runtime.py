@@ -16,7 +16,7 @@ import threading
 import time
 
 from .edge import Edge
-from .flowgraph import BlockError
+from .errors import BlockError
 from .node import Node, Pool
 
 log = logging.getLogger(__name__)

@@ -26,7 +26,9 @@ class _ChunkedSource(Block):
             return None
         size = self.sizes[self._k % len(self.sizes)]
         self._k += 1
-        out = self.data[self._pos:self._pos + min(n, size)]
+        part = self.data[self._pos:self._pos + min(n, size)]
+        out = self.buffer(len(part), part.dtype, part.shape[1:])
+        out[:] = part
         self._pos += len(out)
         return out
 

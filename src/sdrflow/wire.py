@@ -15,7 +15,7 @@ import struct
 
 import numpy as np
 
-from .edge import Tag
+from .tags import Tag
 
 MAGIC, VERSION = 0x5FF0, 1
 _HEADER = struct.Struct("<HBQQ")

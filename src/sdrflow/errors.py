@@ -1,0 +1,23 @@
+"""The errors the engine raises, in one place so every module can import them."""
+
+
+class GraphError(ValueError):
+    """A flowgraph that cannot run as built: the message names the blocks and ports."""
+
+
+class BlockError(RuntimeError):
+    """A block failed while the graph was running; ``block`` is its name, ``__cause__`` the error."""
+
+    def __init__(self, block: str, error: BaseException):
+        super().__init__(f"block {block} failed: {type(error).__name__}: {error}")
+        self.block = block
+
+
+class ContractError(TypeError):
+    """A block's ``work`` returned something its ports or rate rule do not allow."""
+
+
+class SourceFailed(RuntimeError):
+    """A source ended because its device or connection failed (unplugged dongle, lost server).
+
+    Raised from ``work``: the graph stops, sinks keep what they had, commands exit with code 1."""
