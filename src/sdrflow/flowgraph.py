@@ -221,14 +221,25 @@ class Flowgraph:
         if self._runtime is not None and not self._runtime.finished:
             raise GraphError("the flowgraph is already running")
         order, info = self.validate()
-        for b in order:
-            b._eos = False
-            b.input_types = list(info[b][0])
-            try:
-                b.start(info[b][2])
-            except Exception as e:
-                raise GraphError(f"{b.name} cannot start: {e}") from e
-        self._runtime = Runtime(self, order, info)
+        started = []
+        try:
+            for b in order:
+                b._eos = False
+                b.input_types = list(info[b][0])
+                try:
+                    b.start(info[b][2])
+                except Exception as e:
+                    raise GraphError(f"{b.name} cannot start: {e}") from e
+                started.append(b)
+            self._runtime = Runtime(self, order, info)
+        except BaseException:
+            # Whatever started is stopped again: sockets unbound, files closed, devices freed.
+            for b in reversed(started):
+                try:
+                    b.stop()
+                except Exception as e:
+                    log.warning("%s did not stop cleanly after a failed start: %s", b.name, e)
+            raise
         self._runtime.start()
 
     def wait(self, timeout: float | None = None) -> bool:

@@ -14,7 +14,7 @@ from time import perf_counter
 import numpy as np
 
 from .block import Block
-from .errors import ContractError
+from .errors import ContractError, SourceFailed
 from .tags import Tag
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,11 @@ class Node:
         n = self.chunk
         self._cur = n
         t0 = perf_counter()
-        result = self.block.work(n)
+        try:
+            result = self.block.work(n)
+        except SourceFailed as e:  # the stream ends; what is in flight still reaches the sinks
+            self.worker.runtime.defer(self.block, e)
+            result = None
         self.work_seconds += perf_counter() - t0
         self.calls += 1
         if result is None:

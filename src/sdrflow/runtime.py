@@ -149,6 +149,14 @@ class Runtime:
                 self.error = (block.name if block else "?", error)
         self.stop()
 
+    def defer(self, block, error):
+        """A source failed (device or connection lost): its stream ends as usual, the graph
+        drains, and ``wait`` raises the error at the end."""
+        log.error("%s: %s", block.name, error)
+        with self._lock:
+            if self.error is None:
+                self.error = (block.name, error)
+
     def stop(self):
         self.stopping = True
         for w in self.workers:

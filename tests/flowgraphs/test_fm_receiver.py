@@ -104,7 +104,7 @@ def test_command_line_runs_with_stats_and_reports_bad_input(tmp_path):
     out = tmp_path / "a.wav"
     p = sdrflow("run", str(SCRIPT), "--output", str(out), "--seconds", "0.5", "--stats")
     assert p.returncode == 0, p.stderr
-    assert "FMDemod" in p.stdout and "wall time" in p.stdout
+    assert "FMDemod" in p.stderr and "wall time" in p.stderr  # stdout stays free for audio
     p = sdrflow("run", str(SCRIPT), "--source", str(tmp_path / "none.cu8"))
     assert p.returncode == 2 and "no such file" in p.stderr and "Traceback" not in p.stderr
 

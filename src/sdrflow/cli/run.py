@@ -1,21 +1,14 @@
-"""The ``sdrflow`` command: run flowgraph scripts, print the block catalogue.
-
-    sdrflow run flowgraphs/fm_receiver.py --help
-    sdrflow run flowgraphs/fm_receiver.py --output fm.wav --stats
-    sdrflow blocks [NAME]
-"""
+"""``sdrflow run SCRIPT``: a flowgraph script's ``build`` keywords become its options;
+``sdrflow blocks [NAME]``: the catalogue."""
 from __future__ import annotations
 
 import argparse
 import importlib.util
 import inspect
-import logging
 import re
 import sys
-import time
 
-log = logging.getLogger("sdrflow")
-
+from .core import USAGE, run_graph
 
 def _param_help(doc: str) -> dict:
     """Descriptions of numpydoc ``Parameters`` entries: {name: first line of description}."""
@@ -63,40 +56,22 @@ def parser_for(build, prog: str | None = None) -> argparse.ArgumentParser:
     return ap
 
 
-def print_stats(rows, seconds: float, out=sys.stdout) -> None:
-    """The counters of Flowgraph.stats() as a table."""
-    out.write(f"{'block':28}{'worker':>7}{'items in':>13}{'items out':>13}{'calls':>8}"
-              f"{'work s':>9}{'Msps':>9}{'fill':>6}\n")
-    for r in rows:
-        rate = r["items_in"] / r["work_seconds"] / 1e6 if r["work_seconds"] > 0 and r["items_in"] else 0
-        out.write(f"{r['block'][:27]:28}{r['worker']:>7}{r['items_in']:>13}{r['items_out']:>13}"
-                  f"{r['work_calls']:>8}{r['work_seconds']:>9.3f}{rate:>9.1f}{r['buffer_fill']:>6.2f}\n")
-    out.write(f"wall time {seconds:.3f} s\n")
-
-
 def run_flowgraph(build, argv=None, prog=None) -> int:
-    """Parse options for ``build``, build the flowgraph, run it; Ctrl-C stops it cleanly."""
-    from .flowgraph import BlockError, GraphError
+    """Parse options for ``build``, build the flowgraph, run it; exit code as in ``core``."""
+    from ..errors import GraphError
 
     args = vars(parser_for(build, prog).parse_args(argv))
     stats, threads = args.pop("stats"), args.pop("threads")
     try:
         fg = build(**args)
-        if threads:
-            fg.threads = threads
-        t0 = time.perf_counter()
-        try:
-            fg.run()
-        except KeyboardInterrupt:
-            sys.stderr.write("stopped\n")
-            return 130
-        finally:
-            if stats:
-                print_stats(fg.stats(), time.perf_counter() - t0)
-    except (GraphError, ValueError, BlockError) as e:
+    except (GraphError, ValueError) as e:
         sys.stderr.write(f"error: {e}\n")
-        return 2
-    return 0
+        return USAGE
+    try:
+        return run_graph(fg, stats=stats, threads=threads)
+    except (GraphError, ValueError) as e:  # refused at start: types, rates, parameters
+        sys.stderr.write(f"error: {e}\n")
+        return USAGE
 
 
 def _load_script(path: str):
@@ -115,7 +90,7 @@ def _load_script(path: str):
 
 def describe_block(cls) -> str:
     """The reference entry of a block class: docstring, ports, rate rule, parameters."""
-    from .block import HierBlock
+    from ..block import HierBlock
 
     doc = inspect.getdoc(cls) or "(no description)"
     lines = [cls.__name__, "=" * len(cls.__name__), doc, ""]
@@ -146,35 +121,23 @@ def describe_block(cls) -> str:
     return "\n".join(lines)
 
 
-def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    if not argv or argv[0] in ("-h", "--help"):
-        print(__doc__)
-        return 0
-    cmd, rest = argv[0], argv[1:]
-    if cmd == "run":
-        if not rest or rest[0].startswith("-"):
-            print("usage: sdrflow run SCRIPT.py [options]   (SCRIPT.py --help lists them)")
-            return 2
-        module = _load_script(rest[0])
-        return run_flowgraph(module.build, rest[1:], prog=f"sdrflow run {rest[0]}")
-    if cmd == "blocks":
-        import sdrflow.blocks as catalogue
-
-        if rest:
-            cls = getattr(catalogue, rest[0], None)
-            if cls is None:
-                print(f"error: no block {rest[0]!r}; `sdrflow blocks` lists them", file=sys.stderr)
-                return 2
-            print(describe_block(cls))
-        else:
-            print(inspect.getdoc(catalogue))
-        return 0
-    print(f"error: unknown command {cmd!r}; use `sdrflow run SCRIPT.py` or `sdrflow blocks`",
-          file=sys.stderr)
-    return 2
+def main_run(rest) -> int:
+    if not rest or rest[0].startswith("-"):
+        print("usage: sdrflow run SCRIPT.py [options]   (SCRIPT.py --help lists them)")
+        return USAGE
+    module = _load_script(rest[0])
+    return run_flowgraph(module.build, rest[1:], prog=f"sdrflow run {rest[0]}")
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def main_blocks(rest) -> int:
+    import sdrflow.blocks as catalogue
+
+    if rest:
+        cls = getattr(catalogue, rest[0], None)
+        if cls is None:
+            print(f"error: no block {rest[0]!r}; `sdrflow blocks` lists them", file=sys.stderr)
+            return USAGE
+        print(describe_block(cls))
+    else:
+        print(inspect.getdoc(catalogue))
+    return 0

@@ -1,0 +1,90 @@
+"""What every command shares: numbers with SI suffixes, exit codes, and running a flowgraph
+so that Ctrl-C, SIGTERM and SIGHUP stop it cleanly (sinks flush and close)."""
+from __future__ import annotations
+
+import re
+import signal
+import sys
+import time
+
+#: Exit codes of every command.
+OK, FAILED, USAGE, INTERRUPTED, HANGUP, TERMINATED = 0, 1, 2, 130, 129, 143
+
+_SI = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9}
+
+
+def si(text) -> float:
+    """``98.5M`` → 98.5e6, ``250k`` → 250e3, ``2.4e6`` → 2.4e6; refuses anything else."""
+    if isinstance(text, (int, float)):
+        return float(text)
+    m = re.fullmatch(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([kKMG]?)(?:Hz|S/s|sps)?\s*",
+                     str(text))
+    if not m:
+        raise ValueError(f"not a number: {text!r} (write e.g. 98.5M, 2.4M, 250k or 2.4e6)")
+    return float(m.group(1)) * _SI[m.group(2)]
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised in the main thread where Ctrl-C would be, so every path that
+    stops a graph on Ctrl-C also stops it on these."""
+
+    def __init__(self, signum):
+        super().__init__(signal.Signals(signum).name)
+        self.code = 128 + signum
+
+
+def _on_signal(signum, frame):
+    raise Stopped(signum)
+
+
+def catch_signals() -> None:
+    """SIGTERM and SIGHUP stop like Ctrl-C (only possible from the main thread)."""
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        try:
+            signal.signal(sig, _on_signal)
+        except (ValueError, OSError):  # not the main thread
+            pass
+
+
+def interrupted_code(e: KeyboardInterrupt) -> int:
+    return getattr(e, "code", INTERRUPTED)
+
+
+def print_stats(rows, seconds: float, out=None) -> None:
+    """The counters of Flowgraph.stats() as a table, plus any counters a block adds."""
+    out = out or sys.stderr
+    out.write(f"{'block':28}{'worker':>7}{'items in':>13}{'items out':>13}{'calls':>8}"
+              f"{'work s':>9}{'Msps':>9}{'fill':>6}\n")
+    extra = []
+    for r in rows:
+        rate = r["items_in"] / r["work_seconds"] / 1e6 if r["work_seconds"] > 0 and r["items_in"] else 0
+        worker = "-" if r["worker"] is None else r["worker"]
+        out.write(f"{r['block'][:27]:28}{worker:>7}{r['items_in']:>13}{r['items_out']:>13}"
+                  f"{r['work_calls']:>8}{r['work_seconds']:>9.3f}{rate:>9.1f}{r['buffer_fill']:>6.2f}\n")
+        for key, value in r.get("counters", {}).items():
+            extra.append(f"{r['block']}: {key} = {value}")
+    for line in extra:
+        out.write(line + "\n")
+    out.write(f"wall time {seconds:.3f} s\n")
+
+
+def run_graph(fg, stats: bool = False, threads: int | None = None) -> int:
+    """Run ``fg`` to its end; the exit code says how it ended (see the module's codes)."""
+    from ..errors import BlockError
+
+    if threads:
+        fg.threads = threads
+    catch_signals()
+    t0 = time.perf_counter()
+    try:
+        fg.run()
+        return OK
+    except KeyboardInterrupt as e:
+        sys.stderr.write(f"stopped ({e or 'Ctrl-C'})\n")
+        return interrupted_code(e)
+    except BlockError as e:
+        sys.stderr.write(f"error: {e}\n")
+        return FAILED
+    finally:
+        if stats:
+            print_stats(fg.stats(), time.perf_counter() - t0)

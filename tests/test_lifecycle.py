@@ -1,0 +1,106 @@
+"""How runs end: signals, exit codes, a start that fails half-way, a source whose device fails."""
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import wave
+
+import numpy as np
+import pytest
+import zmq
+
+from sdrflow import Block, BlockError, Flowgraph, GraphError, Port, SourceFailed, FLOAT32
+from sdrflow.blocks import VectorSink, ZMQPushSink, SignalSource, NullSink
+
+SCRIPT = textwrap.dedent('''
+    from sdrflow import Flowgraph
+    from sdrflow.blocks import SignalSource, Throttle, WAVSink
+
+    def build(output: str = "out.wav"):
+        fg = Flowgraph(chunk=4800)
+        fg.connect(SignalSource(1000, rate=48000, real=True), Throttle(), WAVSink(output))
+        return fg
+''')
+
+
+def _wait_for_audio(path, proc):
+    """Wait until the sink has written some audio (a count, not a time)."""
+    while proc.poll() is None:
+        if os.path.exists(path) and os.path.getsize(path) > 44 + 2 * 4800:
+            return
+        threading.Event().wait(0.05)
+    raise AssertionError(f"sdrflow ended early: {proc.communicate()}")
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGHUP, 129),
+                                       (signal.SIGINT, 130)])
+def test_a_signal_stops_the_run_with_its_code_and_a_valid_wav(tmp_path, sig, code):
+    script, out = tmp_path / "tone.py", tmp_path / "tone.wav"
+    script.write_text(SCRIPT)
+    proc = subprocess.Popen([sys.executable, "-m", "sdrflow.cli", "run", str(script),
+                             "--output", str(out)], stderr=subprocess.PIPE, text=True)
+    _wait_for_audio(out, proc)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, err
+    assert "Traceback" not in err
+    with wave.open(str(out)) as w:  # header agrees with the data on disk
+        frames = w.getnframes()
+        assert frames > 4800
+        assert os.path.getsize(out) == 44 + 2 * frames
+
+
+class Explodes(Block):
+    inputs = [Port("in", FLOAT32)]
+
+    def start(self, rate):
+        raise ValueError("cannot start")
+
+    def work(self, x):
+        pass
+
+
+def test_a_failed_start_unbinds_what_had_started():
+    address = "tcp://127.0.0.1:5791"
+    fg = Flowgraph()
+    src = SignalSource(1000, rate=48000, real=True)
+    fg.connect(src, ZMQPushSink(address))
+    fg.connect(src, Explodes())
+    with pytest.raises(GraphError, match="cannot start"):
+        fg.start()
+    ctx = zmq.Context.instance()
+    sock = ctx.socket(zmq.PULL)
+    sock.bind(address)  # free again: would raise "Address already in use"
+    sock.close(0)
+
+
+class Unplugged(Block):
+    """Sends three chunks, then its device goes away."""
+
+    outputs = [Port("out", FLOAT32)]
+
+    def output_rate(self, rate):
+        return 1e3
+
+    def start(self, rate):
+        self.sent = 0
+
+    def work(self, n):
+        if self.sent == 3:
+            raise SourceFailed("device unplugged (USB error -4)")
+        self.sent += 1
+        out = self.buffer(n, np.float32)
+        out[:] = self.sent
+        return out
+
+
+def test_a_failed_source_ends_the_stream_sinks_keep_everything_and_the_run_fails():
+    fg = Flowgraph(chunk=100)
+    sink = VectorSink()
+    src = Unplugged()
+    fg.connect(src, sink)
+    with pytest.raises(BlockError, match=r"Unplugged#\d+ failed: SourceFailed: device unplugged"):
+        fg.run()
+    np.testing.assert_array_equal(sink.data, np.repeat([1, 2, 3], 100))
