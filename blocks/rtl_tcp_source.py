@@ -6,43 +6,15 @@ import time
 import numpy as np
 
 from sdrflow.block import COMPLEX64, Block, Port
-from sdrflow.kernels.convert import u8_table, u8_to_c64
+from sdrflow.errors import SourceFailed
+from sdrflow.kernels.convert import u8_table
+
+from ._rtl import TUNERS, check_rtl_rate, check_rtl_tuning, cu8_out, host_time
 
 log = logging.getLogger(__name__)
 
 # rtl_tcp commands: 1 byte code + u32 big-endian parameter (src/rtl_tcp.c)
 SET_FREQUENCY, SET_RATE, SET_GAIN_MODE, SET_GAIN, SET_CORRECTION = 0x01, 0x02, 0x03, 0x04, 0x05
-TUNERS = {0: "unknown", 1: "E4000", 2: "FC0012", 3: "FC0013", 4: "FC2580", 5: "R820T", 6: "R828D"}
-
-
-def check_rtl_rate(rate: float, who: str) -> float:
-    """RTL2832U rates: 225001–300000 or 900001–3200000 S/s (librtlsdr refuses the others)."""
-    if not (225e3 < rate <= 300e3 or 900e3 < rate <= 3.2e6):
-        raise ValueError(f"{who}: an RTL-SDR samples at 225001–300000 or 900001–3200000 S/s, "
-                         f"got {rate:g} (2.4e6 is the usual stable maximum)")
-    return float(rate)
-
-
-def check_rtl_tuning(frequency: float, correction_ppm: int, who: str) -> None:
-    if not 0 < frequency < 2**32:
-        raise ValueError(f"{who}: frequency must be in (0, 4.29e9) Hz, got {frequency!r}")
-    if int(correction_ppm) != correction_ppm or abs(correction_ppm) > 1000:
-        raise ValueError(f"{who}: correction_ppm must be a whole number within ±1000, "
-                         f"got {correction_ppm!r}")
-
-
-def cu8_out(block, raw) -> np.ndarray:
-    """cu8 bytes (an even count) to a complex64 output of ``block``, tagged ``rx_freq`` (and
-    ``rx_rate`` on the first) after a start or retune; counts ``block.samples``."""
-    out = block.buffer(len(raw) // 2, np.complex64)
-    u8_to_c64(raw, block._lut, out)
-    if len(out) and (block._first or block._retuned):
-        block.add_tag(0, "rx_freq", block.frequency)
-        if block._first:
-            block.add_tag(0, "rx_rate", block.sample_rate)
-        block._first = block._retuned = False
-    block.samples += len(out)
-    return out
 
 
 class RtlTcpSource(Block):
@@ -51,9 +23,10 @@ class RtlTcpSource(Block):
     Connects, reads the 12-byte ``RTL0`` greeting (tuner type, gain count), sends rate,
     frequency, gain and correction as 5-byte commands, then converts the cu8 stream to complex64
     (``(b − 127.5) / 127.5``). Frequency, gain and correction can change while running (message
-    ``{"frequency": Hz}`` …); a retune is tagged ``rx_freq``. When the server closes the
-    connection, or sends nothing for ``timeout`` seconds (an unplugged dongle), the stream
-    ends with a warning; ``samples`` counts what arrived.
+    ``{"frequency": Hz}`` …); a retune is tagged ``rx_freq``, the start ``rx_rate``, ``rx_freq``
+    and ``rx_time``. When the server closes the connection, or sends nothing for ``timeout``
+    seconds (an unplugged dongle), the stream ends, sinks keep what arrived, and the run fails
+    with the reason (exit code 1); ``samples`` counts what arrived.
 
     Signature: -> complex64
 
@@ -123,15 +96,22 @@ class RtlTcpSource(Block):
             raise ValueError(f"cannot connect to rtl_tcp at {self.host}:{self.port}: {e}; is "
                              f"`rtl_tcp -a {self.host}` running there?") from e
         greeting = b""
+        deadline = time.monotonic() + self.timeout  # for the whole greeting, not per byte
         try:
             while len(greeting) < 12:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise socket.timeout()
+                self._sock.settimeout(left)
                 part = self._sock.recv(12 - len(greeting))
                 if not part:
                     break
                 greeting += part
         except OSError as e:
             self._close()
-            raise ValueError(f"rtl_tcp at {self.host}:{self.port} sent no greeting: {e}") from e
+            why = (f"only {len(greeting)} of 12 bytes in {self.timeout:g} s"
+                   if isinstance(e, socket.timeout) else str(e))
+            raise ValueError(f"rtl_tcp at {self.host}:{self.port} sent no greeting: {why}") from e
         if len(greeting) < 12 or greeting[:4] != b"RTL0":
             self._close()
             raise ValueError(f"{self.host}:{self.port} is not rtl_tcp (its greeting was "
@@ -160,16 +140,17 @@ class RtlTcpSource(Block):
         except socket.timeout:
             got = None
         except OSError as e:
-            log.warning("%s: connection lost after %d samples: %s", self.name, self.samples, e)
-            return None
+            raise SourceFailed(f"connection to rtl_tcp lost after {self.samples} samples: {e}")
         if got == 0:
-            log.warning("%s: rtl_tcp closed the connection after %d samples", self.name, self.samples)
-            return None
-        if got is None:
-            if time.monotonic() - self._last_data > self.timeout:
-                log.warning("%s: no data from rtl_tcp for %g s (dongle unplugged?); ending after "
-                            "%d samples", self.name, self.timeout, self.samples)
+            if self.stopping:
                 return None
+            raise SourceFailed(f"rtl_tcp closed the connection after {self.samples} samples")
+        if got is None:
+            if self.stopping:
+                return None
+            if time.monotonic() - self._last_data > self.timeout:
+                raise SourceFailed(f"no data from rtl_tcp for {self.timeout:g} s (dongle "
+                                   f"unplugged?) after {self.samples} samples")
             got = 0
         else:
             self._last_data = time.monotonic()
@@ -177,7 +158,15 @@ class RtlTcpSource(Block):
         if total % 2:
             self._odd = raw[total - 1]
             total -= 1
-        return cu8_out(self, raw[:total])
+        out = cu8_out(self, raw[:total], self._lut)
+        if total and (self._first or self._retuned):
+            self.add_tag(0, "rx_freq", self.frequency)
+            if self._first:
+                self.add_tag(0, "rx_rate", self.sample_rate)
+                self.add_tag(0, "rx_time", host_time(time.time() - len(out) / self.sample_rate))
+            self._first = self._retuned = False
+        self.samples += len(out)
+        return out
 
     def _close(self):
         if self._sock is not None:

@@ -195,6 +195,11 @@ class Block:
         is finished. Called over and over in the block's thread; give it ``own_thread``."""
         return False
 
+    def counters(self) -> dict:
+        """Counters of the block's own (samples dropped, frames rejected …) for ``fg.stats()``
+        and ``--stats``; read from another thread, so plain numbers only."""
+        return {}
+
     def output_rate(self, rate: float) -> float:
         """Sample rate of the outputs for input rate ``rate``; sources return their own rate."""
         if self.rate_rule.free:

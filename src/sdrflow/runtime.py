@@ -199,6 +199,10 @@ class Runtime:
                 "buffer_fill": max((e.fill() for e in n.outputs), default=0.0),
                 "messages_rejected": n.messages_rejected,
             })
+            counters = b.counters()
+            if counters:
+                rows[-1]["counters"] = counters
+                rows[-1].update(counters)
         return rows
 
 

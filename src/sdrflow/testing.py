@@ -1,6 +1,10 @@
 """Helpers for testing blocks: run one block on arrays, and check chunking changes nothing."""
 from __future__ import annotations
 
+import ctypes
+import threading
+import time
+
 import numpy as np
 
 from .block import Block, Port, StreamType
@@ -95,3 +99,150 @@ def _same(a, b, what, rtol, atol):
             continue
         assert len(x) == len(y), f"{what}: {len(y)} items instead of {len(x)}"
         np.testing.assert_allclose(y, x, rtol=rtol, atol=atol, err_msg=f"{what} differ")
+
+
+class StandInDongle:
+    """A simulated RTL-SDR at pyrtlsdr's boundary, for tests and benchmarks without hardware.
+
+    Pass it as ``RtlSdrSource(..., driver=StandInDongle(...))``. Like the real dongle it calls
+    the ``read_bytes_async`` callback from the reading thread with USB-sized buffers (a ctypes
+    array the callback must copy), at the real sample rate with timing jitter, and it can stall,
+    be unplugged, or be busy (held by another program).
+
+    Parameters
+    ----------
+    data : ndarray of uint8, optional
+        cu8 bytes played in a loop; by default a ramp whose sample ``k`` is ``(k % 256,
+        k // 256 % 256)``, so ``sample_index`` recovers where every delivered sample came from.
+    jitter : float
+        Each buffer arrives up to this many seconds late (uniformly), never early.
+    unplug_after : int, optional
+        Samples after which the device disappears (``read_bytes_async`` fails with -4).
+    stall : tuple, optional
+        ``(sample, seconds)``: the USB stream pauses once for that long after that sample.
+    busy : bool
+        Another program holds the device: opening fails with -6 as librtlsdr reports it.
+    seed : int
+        Seed of the jitter.
+    """
+
+    serials = ("00000001",)
+
+    def __init__(self, data=None, jitter: float = 0.002, unplug_after: int | None = None,
+                 stall: tuple | None = None, busy: bool = False, seed: int = 0):
+        if data is None:
+            k = np.arange(65536)
+            data = np.stack([k % 256, k // 256 % 256], axis=1).astype(np.uint8).ravel()
+        self.data = np.ascontiguousarray(data, np.uint8)
+        self.jitter, self.unplug_after, self.stall, self.busy = jitter, unplug_after, stall, busy
+        self.rng = np.random.default_rng(seed)
+        self.settings: list = []  # (setting, value, samples sent when it was made)
+        self.sent = 0
+        self.opened = self.closed = False
+        object.__setattr__(self, "sample_rate", 2.4e6)  # librtlsdr's default, not a setting
+        self._cancel = threading.Event()
+        self._waiters: list = []  # (samples, Event)
+
+    # -- pyrtlsdr's RtlSdr interface -------------------------------------------------------
+    def __call__(self, device_index=0):
+        if self.busy:
+            raise _LibUSBError(-6, "usb_claim_interface error -6 (LIBUSB_ERROR_BUSY)")
+        self.opened, self.device_index = True, device_index
+        return self
+
+    def get_device_index_by_serial(self, serial):
+        if serial not in self.serials:
+            raise _LibUSBError(-3, f"no device with serial {serial}")
+        return self.serials.index(serial)
+
+    def __setattr__(self, key, value):
+        if key in ("sample_rate", "center_freq", "gain", "freq_correction"):
+            self.settings.append((key, value, self.__dict__.get("sent", 0)))
+        object.__setattr__(self, key, value)
+
+    def get_gains(self):
+        from sdrflow.blocks._rtl import R820T_GAINS
+        return list(R820T_GAINS)
+
+    def get_tuner_type(self):
+        return 5  # R820T
+
+    def _record(name):
+        def setter(self, value):
+            self.settings.append((name, value, self.sent))
+        return setter
+
+    set_bias_tee = _record("bias_tee")
+    set_direct_sampling = _record("direct_sampling")
+    set_agc_mode = _record("rtl_agc")
+    set_offset_tuning = _record("offset_tuning")
+    del _record
+
+    def read_bytes_async(self, callback, num_bytes, context=None):
+        if num_bytes % 512:
+            raise ValueError("librtlsdr needs a multiple of 512 bytes")
+        n = num_bytes // 2
+        rate = float(self.sample_rate)
+        t0 = time.monotonic()
+        late = 0.0
+        while not self._cancel.is_set():
+            if self.unplug_after is not None and self.sent >= self.unplug_after:
+                raise _LibUSBError(-4, "LIBUSB_ERROR_NO_DEVICE: the device has been disconnected")
+            if self.stall and self.sent >= self.stall[0]:
+                late += self.stall[1]
+                self.stall = None
+            take = n if self.unplug_after is None else min(n, self.unplug_after - self.sent)
+            due = t0 + late + (self.sent + take) / rate + self.rng.uniform(0, self.jitter)
+            wait = due - time.monotonic()
+            if wait > 0 and self._cancel.wait(wait):
+                break
+            start = 2 * self.sent % len(self.data)
+            idx = (start + np.arange(2 * take)) % len(self.data)
+            chunk = bytearray(self.data[idx].tobytes())
+            callback((ctypes.c_ubyte * len(chunk)).from_buffer(chunk), context)
+            self.sent += take
+            for k, event in self._waiters:
+                if self.sent >= k:
+                    event.set()
+
+    def cancel_read_async(self):
+        self._cancel.set()
+
+    def close(self):
+        self.closed = True
+
+    # -- for tests -------------------------------------------------------------------------
+    def when_sent(self, samples: int) -> threading.Event:
+        """An event set once ``samples`` samples have been sent."""
+        event = threading.Event()
+        self._waiters.append((samples, event))
+        return event
+
+    @staticmethod
+    def sample_index(iq: np.ndarray) -> np.ndarray:
+        """For the default ramp: each delivered sample's index modulo 65536."""
+        i = np.rint(iq.real * 127.5 + 127.5).astype(np.int64)
+        q = np.rint(iq.imag * 127.5 + 127.5).astype(np.int64)
+        return i + 256 * q
+
+    @staticmethod
+    def fm_station(rate: float = 2.4e6, seconds: float = 1.0, **station) -> np.ndarray:
+        """cu8 bytes of the simulated broadcast station (FMStationSource's parameters), to play
+        in a loop."""
+        from sdrflow.blocks import FMStationSource, VectorSink
+
+        fg = Flowgraph()
+        sink = VectorSink()
+        fg.connect(FMStationSource(rate=rate, seconds=seconds, **station), sink)
+        fg.run()
+        x = sink.data
+        iq = np.empty(2 * len(x), np.float32)
+        iq[0::2], iq[1::2] = x.real, x.imag
+        return np.clip(np.rint(iq * 127.5 + 127.5), 0, 255).astype(np.uint8)
+
+
+class _LibUSBError(OSError):
+    """Like pyrtlsdr's LibUSBError: an OSError whose ``errno`` is librtlsdr's code."""
+
+    def __init__(self, code, message):
+        super().__init__(code, message)

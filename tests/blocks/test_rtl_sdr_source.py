@@ -1,15 +1,15 @@
-"""RtlSdrSource: the real pyrtlsdr without a dongle, and a stand-in dongle for the data path."""
-import sys
+"""RtlSdrSource: the real pyrtlsdr without a dongle, and a stand-in dongle at pyrtlsdr's
+boundary for streaming, loss counting, retunes, options and failures."""
 import time
-import types
 
 import numpy as np
 import pytest
 
-from sdrflow import Flowgraph, GraphError
-from sdrflow.blocks import Head, RtlSdrSource, VectorSink
+from sdrflow import Block, BlockError, Flowgraph, GraphError, Port, COMPLEX64, FLOAT32
+from sdrflow.blocks import Head, NullSink, RtlSdrSource, VectorSink, WBFMStereoReceiver
+from sdrflow.testing import StandInDongle
 
-RAW = np.random.default_rng(4).integers(0, 256, 2 * 100_000, dtype=np.uint8)
+ramp_index = StandInDongle.sample_index
 
 
 def test_no_dongle_is_a_clear_error_at_start():
@@ -20,73 +20,154 @@ def test_no_dongle_is_a_clear_error_at_start():
         fg.start()
 
 
-class StandInDongle:
-    """Takes settings like pyrtlsdr's RtlSdr and returns RAW as the USB stream."""
-
-    log = []
-    fail_after = None
-
-    def __init__(self, device_index=0):
-        self.log.append(("open", device_index))
-        self.pos = 0
-
-    @staticmethod
-    def get_device_index_by_serial(serial):
-        if serial != "00000001":
-            raise OSError("no device with that serial")
-        return 0
-
-    def __setattr__(self, key, value):
-        if key != "pos":
-            self.log.append((key, value))
-        object.__setattr__(self, key, value)
-
-    def read_bytes(self, n):
-        assert n % 512 == 0
-        if self.fail_after is not None and self.pos >= self.fail_after:
-            raise OSError("LIBUSB_ERROR_NO_DEVICE")
-        time.sleep(n / 2 / 2.4e7)  # USB delivers at a pace (here ten times real time)
-        chunk = RAW[self.pos % len(RAW):self.pos % len(RAW) + n]
-        self.pos += len(chunk)
-        return bytearray(chunk.tobytes())
-
-    def close(self):
-        self.log.append(("close", None))
+def test_busy_device_says_another_program_holds_it():
+    fg = Flowgraph()
+    fg.connect(RtlSdrSource(98.5e6, driver=StandInDongle(busy=True)), NullSink())
+    with pytest.raises(GraphError, match="is busy: another program"):
+        fg.start()
 
 
-@pytest.fixture
-def stand_in(monkeypatch):
-    StandInDongle.log, StandInDongle.fail_after = [], None
-    monkeypatch.setitem(sys.modules, "rtlsdr", types.SimpleNamespace(RtlSdr=StandInDongle))
-    return StandInDongle
+def test_options_reach_the_device_and_gain_snaps_to_the_table():
+    dongle = StandInDongle(unplug_after=50_000)
+    src = RtlSdrSource(14.2e6, rate=2.048e6, gain=30, correction_ppm=12, device="00000001",
+                       bias_tee=True, direct_sampling="q", offset_tuning=True, rtl_agc=True,
+                       driver=dongle)
+    fg = Flowgraph(chunk=8192)
+    fg.connect(src, NullSink())
+    with pytest.raises(BlockError, match="unplugged"):
+        fg.run()
+    settings = {name: value for name, value, _ in dongle.settings}
+    assert settings == {"sample_rate": 2048000, "direct_sampling": 2, "offset_tuning": True,
+                        "center_freq": 14200000, "gain": 29.7, "freq_correction": 12,
+                        "bias_tee": True, "rtl_agc": True}
+    assert dongle.device_index == 0 and dongle.closed
 
 
-def test_configures_reads_and_retunes(stand_in):
-    src = RtlSdrSource(100e6, rate=2.048e6, gain=29.7, correction_ppm=12, device="00000001")
-    fg = Flowgraph(chunk=10_000)
-    sink = VectorSink()
-    fg.connect(src, Head(100_000), sink)
-    fg.start()
-    while src.samples == 0:
-        time.sleep(0.001)
-    fg.post(src, "ctrl", {"frequency": 101e6})  # after the first read, so both are tagged
-    fg.wait(10)
-    assert stand_in.log[:5] == [("open", 0), ("sample_rate", 2048000), ("center_freq", 100000000),
-                                ("gain", 29.7), ("freq_correction", 12)]
-    assert ("center_freq", 101000000) in stand_in.log and stand_in.log[-1] == ("close", None)
-    raw = RAW.astype(np.float64)
-    expect = (raw[0::2] - 127.5) / 127.5 + 1j * (raw[1::2] - 127.5) / 127.5
-    np.testing.assert_allclose(sink.data, expect[:100_000], atol=1e-6)
-    assert [t.value for t in sink.tags if t.key == "rx_freq"][:2] == [100e6, 101e6]
+def test_gain_off_the_table_lists_the_table():
+    fg = Flowgraph()
+    fg.connect(RtlSdrSource(98.5e6, gain=55, driver=StandInDongle()), NullSink())
+    with pytest.raises(GraphError, match=r"outside this tuner's table: 0, 0.9, 1.4, .*49.6 dB"):
+        fg.start()
 
 
-def test_unplugged_mid_stream_ends_cleanly(stand_in):
-    stand_in.fail_after = 60_000
-    src = RtlSdrSource(100e6)
+@pytest.mark.parametrize("kw, message", [
+    ({"frequency": 5e6}, "use direct sampling"),
+    ({"frequency": 98e6, "direct_sampling": "q"}, "direct sampling receives 0–28.8 MHz"),
+    ({"frequency": 98e6, "rate": 600e3}, "225001–300000 or 900001–3200000"),
+    ({"frequency": 98e6, "direct_sampling": "x"}, "None, 'i' or 'q'"),
+])
+def test_bad_options_are_refused_before_anything_opens(kw, message):
+    with pytest.raises(ValueError, match=message):
+        RtlSdrSource(**kw)
+
+
+def test_unplugged_mid_stream_keeps_every_sample_and_fails_the_run():
+    dongle = StandInDongle(unplug_after=100_000)
+    src = RtlSdrSource(100e6, driver=dongle)
     fg = Flowgraph(chunk=10_000)
     sink = VectorSink()
     fg.connect(src, sink)
-    t0 = time.monotonic()
-    fg.run()
-    assert time.monotonic() - t0 < 5 and src.samples == len(sink.data) > 0
-    assert stand_in.log[-1] == ("close", None)
+    with pytest.raises(BlockError, match=r"SourceFailed: the dongle failed: .*NO_DEVICE.*"
+                                         r"100000 samples delivered, 0 dropped"):
+        fg.run()
+    np.testing.assert_array_equal(ramp_index(sink.data), np.arange(100_000) % 65536)
+    tags = {t.key: t for t in sink.tags}
+    assert tags["rx_rate"].value == 2.4e6 and tags["rx_freq"].value == 100e6
+    whole, frac = tags["rx_time"].value
+    assert tags["rx_time"].offset == 0 and abs(whole + frac - time.time()) < 60 and 0 <= frac < 1
+    assert dongle.closed
+
+
+class Sleepy(Block):
+    """A sink too slow for the dongle: sleeps on every call."""
+
+    inputs = [Port("in", COMPLEX64)]
+
+    def __init__(self, seconds):
+        self.seconds, self.chunks, self.tags = seconds, [], []
+
+    def work(self, x):
+        self.tags += [(t[0] + sum(map(len, self.chunks)), t[1], t[2]) for t in self.input_tags()]
+        self.chunks.append(x.copy())
+        time.sleep(self.seconds)
+
+
+@pytest.mark.parametrize("rate", [2.4e6, 3.2e6])
+def test_a_slow_consumer_makes_drops_that_are_counted_exactly(rate):
+    dongle = StandInDongle(unplug_after=int(rate * 0.8))
+    src = RtlSdrSource(100e6, rate=rate, buffer_seconds=0.05, driver=dongle)
+    sink = Sleepy(0.04)
+    fg = Flowgraph(chunk=32768)
+    fg.connect(src, sink)
+    with pytest.raises(BlockError, match="unplugged"):
+        fg.run()
+    got = np.concatenate(sink.chunks)
+    counts = src.counters()
+    assert counts["samples_dropped"] > 0
+    assert dongle.sent - len(got) == counts["samples_dropped"]
+    assert counts["samples_received"] == dongle.sent
+    overflow = [(offset, value) for offset, key, value in sink.tags if key == "overflow"]
+    assert len(overflow) == counts["gaps"] and sum(v for _, v in overflow) == counts["samples_dropped"]
+    # Between gaps the samples are consecutive; at each gap the index jumps by what was dropped
+    # (modulo the ramp's 65536, so a drop of a whole number of ramps looks consecutive).
+    step = np.diff(ramp_index(got)) % 65536
+    jumps = {int(i) + 1: int(step[i]) for i in np.nonzero(step != 1)[0]}
+    expected = {offset: (value + 1) % 65536 for offset, value in overflow
+                if offset > 0 and (value + 1) % 65536 != 1}
+    assert jumps == expected
+
+
+def test_retune_by_message_while_streaming_tags_the_first_new_sample():
+    dongle = StandInDongle(unplug_after=400_000)
+    src = RtlSdrSource(100e6, driver=dongle)
+    sink = VectorSink()
+    fg = Flowgraph(chunk=16384)
+    fg.connect(src, sink)
+    reached = dongle.when_sent(100_000)
+    fg.start()
+    assert reached.wait(30)
+    fg.post(src, "ctrl", {"frequency": 101.1e6})
+    with pytest.raises(BlockError, match="unplugged"):
+        fg.wait()
+    retuned_at = [sent for name, value, sent in dongle.settings if value == 101100000][0]
+    tags = [t for t in sink.tags if t.key == "rx_freq"]
+    assert [t.value for t in tags] == [100e6, 101.1e6]
+    # The tagged sample was taken after the retune, and nothing before it claims the new frequency.
+    assert ramp_index(sink.data[tags[1].offset:tags[1].offset + 1])[0] == tags[1].offset % 65536
+    assert tags[1].offset >= retuned_at
+    assert any(t.key == "rx_time" and t.offset == tags[1].offset for t in sink.tags)
+    assert ("center_freq", 101100000) in [(n, v) for n, v, _ in dongle.settings]
+
+
+def test_gain_and_ppm_change_while_streaming():
+    dongle = StandInDongle(unplug_after=200_000)
+    src = RtlSdrSource(100e6, driver=dongle)
+    fg = Flowgraph(chunk=16384)
+    fg.connect(src, NullSink())
+    reached = dongle.when_sent(50_000)
+    fg.start()
+    assert reached.wait(30)
+    fg.post(src, "ctrl", {"gain": 40, "correction_ppm": -3})
+    with pytest.raises(BlockError, match="unplugged"):
+        fg.wait()
+    names = [(n, v) for n, v, _ in dongle.settings]
+    assert ("gain", 40.2) in names and ("freq_correction", -3) in names
+
+
+@pytest.mark.slow
+def test_stereo_wbfm_at_3_2_msps_for_20_s_drops_nothing():
+    rate = 3.2e6
+    station = StandInDongle.fm_station(rate, seconds=1.0, right_tones=(2000.0,), right_levels=(0.5,))
+    dongle = StandInDongle(data=station, unplug_after=int(20 * rate))
+    src = RtlSdrSource(98.5e6, rate=rate, driver=dongle)
+    rx = WBFMStereoReceiver(channel_decimation=10, audio_decimation=5)
+    left, right = VectorSink(), VectorSink()
+    fg = Flowgraph()
+    fg.connect(src, rx)
+    fg.connect((rx, "left"), left)
+    fg.connect((rx, "right"), right)
+    with pytest.raises(BlockError, match="unplugged"):
+        fg.run()
+    assert src.counters()["samples_dropped"] == 0
+    assert src.counters()["samples_delivered"] == 20 * rate
+    assert len(left.data) == len(right.data) == 20 * 64000

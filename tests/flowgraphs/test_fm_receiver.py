@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sdrflow import Flowgraph
+
+from sdrflow import BlockError, Flowgraph
 from sdrflow.blocks import FMStationSource, VectorSink, WBFMReceiver
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -144,7 +145,9 @@ def test_script_receives_from_rtl_tcp(tmp_path):
     fg.run()
     server = FakeRtlTcp(np.fromfile(rec, np.uint8), pieces=65536)
     out = tmp_path / "fm.wav"
-    load_script().build(source=f"rtl_tcp:127.0.0.1:{server.port}", output=str(out), seconds=0).run()
+    fg = load_script().build(source=f"rtl_tcp:127.0.0.1:{server.port}", output=str(out), seconds=0)
+    with pytest.raises(BlockError, match="rtl_tcp closed the connection after 2400000 samples"):
+        fg.run()  # the server leaving fails the run; the WAV file keeps all it had
     assert (0x01, 98500000) in server.commands and (0x03, 0) in server.commands
     with wave.open(str(out)) as w:
         pcm = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(float)
