@@ -2,9 +2,10 @@
 
 Sources
     SignalSource, NoiseSource, VectorSource, FileSource, SigMFSource, WAVSource, FMStationSource,
+    BandSource,
     RtlSdrSource, RtlTcpSource
 Sinks
-    NullSink, VectorSink, FileSink, SigMFSink, WAVSink, MessageSink
+    NullSink, VectorSink, FileSink, SigMFSink, WAVSink, MessageSink, PCMSink, AudioSink
 Stream control
     Head, Throttle, StreamToVector, VectorToStream, Interleave, Deinterleave
 Conversion
@@ -38,6 +39,8 @@ from .add import Add
 from .add_const import AddConst
 from .agc import AGC
 from .am_demod import AMDemod
+from .audio_sink import AudioSink
+from .band_source import BandSource
 from .bandpass_filter import BandpassFilter
 from .binary_slicer import BinarySlicer
 from .complex_to_float import ComplexToFloat
@@ -84,6 +87,7 @@ from .noise_source import NoiseSource
 from .null_sink import NullSink
 from .ook_demod import OOKDemod
 from .packetizer import Packetizer
+from .pcm_sink import PCMSink
 from .pll import PLL
 from .power_squelch import PowerSquelch
 from .psk_demod import PSKDemod
@@ -120,7 +124,7 @@ from .zmq_pull_source import ZMQPullSource
 from .zmq_push_sink import ZMQPushSink
 from .zmq_sub_source import ZMQSubSource
 
-__all__ = ["AGC", "AMDemod", "Add", "AddConst", "BandpassFilter", "BinarySlicer", "ComplexToFloat",
+__all__ = ["AGC", "AMDemod", "AudioSink", "PCMSink", "Add", "AddConst", "BandSource", "BandpassFilter", "BinarySlicer", "ComplexToFloat",
            "ComplexToIQ", "ComplexToMagPhase", "Conjugate", "CostasLoop", "DCBlocker", "Decibels",
            "Deemphasis", "Deinterleave", "DifferentialDecoder", "FFT", "FIRFilter", "FLL",
            "FMDemod", "FMStationSource", "FSKDemod", "FileSink", "FileSource", "FloatToComplex",

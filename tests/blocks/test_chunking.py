@@ -79,7 +79,8 @@ CASES = {
 ELSEWHERE = {"FileSink", "FileSource", "FMStationSource", "MessageSink", "NoiseSource", "NullSink",
              "Packetizer", "RMSProbe", "SignalSource", "VectorSink", "VectorSource", "WAVSink",
              "ZMQPubSink", "ZMQPullSource", "ZMQPushSink", "ZMQSubSource", "RtlTcpSource",
-             "RtlSdrSource", "SigMFSource", "SigMFSink", "WAVSource",
+             "RtlSdrSource", "SigMFSource", "SigMFSink", "WAVSource", "BandSource", "PCMSink",
+             "AudioSink",
              "ZMQMessageSink", "ZMQMessageSource", "ModeSDemod",
              "ModeSDecoder"}
 

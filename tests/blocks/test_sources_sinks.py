@@ -217,3 +217,28 @@ def test_wav_source_refuses_what_it_cannot_read(tmp_path):
     run_block(WAVSink(str(mono)), np.zeros(10, np.float32), rate=8000)
     with pytest.raises(ValueError, match="iq=True needs a stereo file"):
         WAVSource(str(mono), iq=True)
+
+
+def test_band_source_places_stations_at_their_offsets_and_levels_in_any_chunking():
+    from sdrflow.blocks import BandSource
+
+    stations = [(-400_000, "am", -30.0, 1000), (150_000, "carrier", -40.0, 0),
+                (600_000, "usb", -35.0, 1500)]
+    outs = []
+    for chunk in (77, 65536):
+        fg = Flowgraph(chunk=chunk)
+        sink = VectorSink()
+        fg.connect(BandSource(2_400_000, stations, noise_db=-70, seconds=0.5), sink)
+        fg.run()
+        outs.append(sink.data)
+    np.testing.assert_array_equal(outs[0], outs[1])
+    x = outs[0][:240_000]
+    spectrum = np.fft.fftshift(np.fft.fft(x)) / len(x)
+    freqs = np.fft.fftshift(np.fft.fftfreq(len(x), 1 / 2.4e6))
+    power = np.abs(spectrum) ** 2
+    carrier = power[np.argmin(np.abs(freqs - 150e3))]
+    assert abs(10 * np.log10(carrier) - -40) < 0.1
+    usb = power[np.argmin(np.abs(freqs - 601.5e3))]
+    assert abs(10 * np.log10(usb) - -35) < 0.1
+    am_carrier = power[np.argmin(np.abs(freqs + 400e3))]
+    assert abs(10 * np.log10(am_carrier) - (-30 - 10 * np.log10(1.125))) < 0.1

@@ -2,27 +2,14 @@
 so that Ctrl-C, SIGTERM and SIGHUP stop it cleanly (sinks flush and close)."""
 from __future__ import annotations
 
-import re
 import signal
 import sys
 import time
 
+from ..units import si, si_format  # noqa: F401  (the commands' number parser)
+
 #: Exit codes of every command.
 OK, FAILED, USAGE, INTERRUPTED, HANGUP, TERMINATED = 0, 1, 2, 130, 129, 143
-
-_SI = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9}
-
-
-def si(text) -> float:
-    """``98.5M`` → 98.5e6, ``250k`` → 250e3, ``2.4e6`` → 2.4e6; refuses anything else."""
-    if isinstance(text, (int, float)):
-        return float(text)
-    m = re.fullmatch(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([kKMG]?)(?:Hz|S/s|sps)?\s*",
-                     str(text))
-    if not m:
-        raise ValueError(f"not a number: {text!r} (write e.g. 98.5M, 2.4M, 250k or 2.4e6)")
-    return float(m.group(1)) * _SI[m.group(2)]
-
 
 class Stopped(KeyboardInterrupt):
     """SIGTERM or SIGHUP, raised in the main thread where Ctrl-C would be, so every path that

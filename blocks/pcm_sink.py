@@ -1,0 +1,76 @@
+import os
+import sys
+
+import numpy as np
+
+from sdrflow.block import FLOAT32, Block, Port
+
+
+class PCMSink(Block):
+    """Raw signed 16-bit little-endian audio to standard output or a file, as rtl_fm writes it.
+
+    ``sdrflow listen … -o - | aplay -r 48000 -f S16_LE -t raw`` (or ``| play -t raw -r 48k -e
+    signed -b 16 -c 1 -``). Channels are interleaved; samples beyond ±1 are clipped and counted
+    in ``clipped``. Every chunk is flushed at once, for low latency. A reader that goes away
+    (the pipe closes) ends the stream quietly, as rtl_fm does.
+
+    Signature: float32 [, float32] ->
+
+    Parameters
+    ----------
+    path : str
+        ``-`` for standard output, or a file name.
+    channels : int
+        1 (mono) or 2 (stereo: inputs ``left`` and ``right``).
+
+    Example: ``PCMSink("-")``
+    """
+
+    def __init__(self, path: str = "-", channels: int = 1):
+        if channels not in (1, 2):
+            raise ValueError(f"PCMSink: channels must be 1 or 2, got {channels!r}")
+        self.path, self.channels = str(path), channels
+        self.inputs = [Port("in", FLOAT32)] if channels == 1 else [Port("left", FLOAT32), Port("right", FLOAT32)]
+        self._file = None
+        self.frames = self.clipped = 0
+
+    def start(self, rate):
+        if self.path == "-":
+            self._file, self._own = sys.stdout.buffer, False
+        else:
+            try:
+                self._file, self._own = open(self.path, "wb"), True
+            except OSError as e:
+                raise ValueError(f"PCMSink: cannot write {self.path}: {e.strerror}") from e
+        self.frames = self.clipped = 0
+
+    def work(self, *channels):
+        x = channels[0] if self.channels == 1 else np.stack(channels, axis=1).ravel()
+        scaled = x * np.float32(32767)
+        self.clipped += int(np.count_nonzero(np.abs(scaled) > 32767))
+        pcm = np.clip(np.rint(scaled), -32768, 32767).astype("<i2")
+        try:
+            self._file.write(pcm.tobytes())
+            self._file.flush()
+        except BrokenPipeError:  # the player went away: nobody is listening any more
+            self._redirect_stdout()
+            self.end_of_stream()
+            return
+        self.frames += len(channels[0])
+
+    def _redirect_stdout(self):
+        # Python would complain again when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+    def stop(self):
+        if self._file is not None:
+            try:
+                if self._own:
+                    self._file.close()
+                else:
+                    self._file.flush()
+            except (BrokenPipeError, ValueError):
+                pass
+            self._file = None

@@ -1,0 +1,222 @@
+"""One way to name a source, for every command and recipe.
+
+    sim                              the simulated FM station, at the frequency asked
+    sim:fm?cnr=30&stereo=1           options: cnr (dB), stereo, seconds, seed
+    sim:am | sim:nbfm | sim:usb | sim:lsb   one station of that kind at the frequency asked
+    sim:band                         three stations (AM, NBFM, USB) at known offsets
+    rtl | rtl:SERIAL | rtl:0?gain=30&ppm=1&bias=1&direct=q&offset=1&agc=1&buffer=0.5
+    rtl?sim=1                        a simulated dongle (real rate, jitter, async reader) playing
+                                     an FM station a quarter of the rate below its centre
+    rtl_tcp:HOST[:PORT][?gain=30&ppm=1]
+    file:PATH?rate=2.4M&format=cu8&freq=98.5M&repeat=1
+    PATH                             format from the extension: .cu8 .cs8 .cs16 .cf32 .wav .sigmf-meta
+    zmq+tcp://HOST:PORT?rate=2.4M&pattern=sub|pull   a stream from another sdrflow or GNU Radio
+
+Numbers take SI suffixes everywhere (98.5M, 2.4M, 250k). ``open_source`` returns the source
+block with the rate and centre frequency it runs at.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+from .units import si
+
+FORMS = __doc__.split("\n\n")[1]
+FILE_FORMATS = ("cu8", "cs8", "cs16", "cf32")
+SIM_KINDS = ("fm", "am", "nbfm", "usb", "lsb", "band")
+#: The stations of ``sim:band``: (offset Hz, modulation, level dBFS, tone Hz).
+BAND = ((-400_000, "am", -30.0, 1000), (150_000, "nbfm", -40.0, 700), (600_000, "usb", -35.0, 1500))
+
+
+class SourceError(ValueError):
+    """A source name that cannot be understood; the message shows the accepted forms."""
+
+    def __init__(self, message):
+        super().__init__(f"{message}\naccepted sources:\n{FORMS}")
+
+
+@dataclass
+class SourceSpec:
+    """A parsed source name: ``kind`` (sim, rtl, rtl_tcp, file, zmq), ``target`` and options."""
+
+    kind: str
+    target: str = ""
+    options: dict = field(default_factory=dict)
+
+    def number(self, key, default=None):
+        value = self.options.get(key)
+        if value is None:
+            return default
+        try:
+            return si(value)
+        except ValueError:
+            raise SourceError(f"option {key}={value!r} is not a number") from None
+
+    def flag(self, key, default=False):
+        value = self.options.get(key)
+        if value is None:
+            return default
+        if value.lower() in ("1", "true", "yes", "on", ""):
+            return True
+        if value.lower() in ("0", "false", "no", "off"):
+            return False
+        raise SourceError(f"option {key}={value!r} must be 1 or 0")
+
+
+@dataclass
+class OpenedSource:
+    """A source block and what it runs at: ``rate`` in Hz, ``frequency`` (centre, Hz or None)."""
+
+    block: object
+    rate: float
+    frequency: float | None
+    spec: SourceSpec
+
+
+_OPTIONS = {
+    "sim": {"cnr", "stereo", "seconds", "seed", "offset", "noise"},
+    "rtl": {"gain", "ppm", "bias", "direct", "offset", "agc", "buffer", "rate", "freq", "sim"},
+    "rtl_tcp": {"gain", "ppm", "rate", "freq", "timeout"},
+    "file": {"rate", "format", "freq", "repeat"},
+    "zmq": {"rate", "pattern", "tags", "timeout"},
+}
+
+
+def parse(uri: str) -> SourceSpec:
+    """Parse a source name; a malformed one raises SourceError showing the accepted forms."""
+    if not isinstance(uri, str) or not uri.strip():
+        raise SourceError(f"empty source name {uri!r}")
+    uri = uri.strip()
+    base, _, query = uri.partition("?")
+    try:
+        options = dict(parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query)))
+    except ValueError:
+        raise SourceError(f"cannot read the options of {uri!r} (write key=value&key=value)") from None
+    if base.startswith("zmq+tcp://") or base.startswith("zmq+ipc://"):
+        spec = SourceSpec("zmq", base[len("zmq+"):], options)
+    elif base == "sim" or base.startswith("sim:"):
+        kind = base[4:] or "fm"
+        if kind not in SIM_KINDS:
+            raise SourceError(f"unknown simulation {kind!r} in {uri!r} (one of {', '.join(SIM_KINDS)})")
+        spec = SourceSpec("sim", kind, options)
+    elif base == "rtl" or base.startswith("rtl:"):
+        spec = SourceSpec("rtl", base[4:] or "0", options)
+    elif base.startswith("rtl_tcp:"):
+        target = base[len("rtl_tcp:"):]
+        if not re.fullmatch(r"[\w.\-]+(:\d{1,5})?|\[[0-9a-fA-F:]+\](:\d{1,5})?", target):
+            raise SourceError(f"rtl_tcp needs HOST or HOST:PORT, got {uri!r}")
+        spec = SourceSpec("rtl_tcp", target, options)
+    elif base.startswith("file:"):
+        if not base[5:]:
+            raise SourceError(f"file: needs a path, got {uri!r}")
+        spec = SourceSpec("file", base[5:], options)
+    elif re.match(r"^[a-z][a-z0-9+_]*://", base) or re.fullmatch(r"[a-z_]+:?", base):
+        raise SourceError(f"unknown source {uri!r}")
+    else:
+        spec = SourceSpec("file", base, options)
+    unknown = set(spec.options) - _OPTIONS[spec.kind]
+    if unknown:
+        raise SourceError(f"unknown option(s) {', '.join(sorted(unknown))} for a {spec.kind} source "
+                          f"(known: {', '.join(sorted(_OPTIONS[spec.kind]))})")
+    return spec
+
+
+def file_format(path: str, given: str | None = None) -> str:
+    """The sample format of a recording, from ``given`` or the file's extension."""
+    if given:
+        if given not in FILE_FORMATS:
+            raise SourceError(f"format must be one of {', '.join(FILE_FORMATS)}, got {given!r}")
+        return given
+    lower = path.lower()
+    for ext in (".sigmf-meta", ".sigmf-data", ".wav") + tuple("." + f for f in FILE_FORMATS):
+        if lower.endswith(ext):
+            return ext[1:]
+    raise SourceError(f"cannot tell the format of {path!r} from its extension: name it .cu8, "
+                      f".cs8, .cs16, .cf32, .wav or .sigmf-meta, or write "
+                      f"file:{path}?format=cu8&rate=2.4M")
+
+
+def open_source(uri: str, frequency: float | None = None, rate: float | None = None,
+                gain: float | None = None, ppm: int | None = None,
+                seconds: float | None = None) -> OpenedSource:
+    """The source block ``uri`` names. ``frequency``, ``rate``, ``gain`` and ``ppm`` are the
+    command's settings (options in the name win); ``seconds`` bounds a simulation."""
+    from sdrflow import blocks
+
+    spec = parse(uri)
+    frequency = spec.number("freq", frequency)
+    rate = spec.number("rate", rate)
+    if spec.kind == "sim":
+        rate = rate or 2.4e6
+        frequency = 98.5e6 if frequency is None else frequency
+        seconds = spec.number("seconds", seconds)
+        seed = int(spec.number("seed", 0))
+        if spec.target == "fm":
+            stereo = spec.flag("stereo")
+            station = dict(right_tones=(3000.0,), right_levels=(0.5,), tones=(1000.0,),
+                           levels=(0.5,)) if stereo else {}
+            block = blocks.FMStationSource(rate=rate, cnr_db=spec.number("cnr", 30.0),
+                                           seconds=seconds, frequency=frequency, seed=seed,
+                                           offset=spec.number("offset", 0.0), **station)
+        else:
+            stations = BAND if spec.target == "band" else \
+                ((int(spec.number("offset", 0)), spec.target, -20.0, 1000),)
+            block = blocks.BandSource(rate=round(rate), stations=stations,
+                                      noise_db=spec.number("noise", -60.0), seconds=seconds,
+                                      frequency=frequency, seed=seed)
+        return OpenedSource(block, rate, frequency, spec)
+    if spec.kind in ("rtl", "rtl_tcp"):
+        if frequency is None:
+            raise SourceError(f"{uri}: a radio source needs a frequency (-f 98.5M or ?freq=98.5M)")
+        rate = rate or 2.4e6
+        gain = spec.number("gain", gain)
+        ppm = int(spec.number("ppm", ppm or 0))
+        if spec.kind == "rtl":
+            device = int(spec.target) if spec.target.isdigit() else spec.target
+            driver = None
+            if spec.flag("sim"):
+                from .testing import StandInDongle
+
+                driver = StandInDongle(data=StandInDongle.fm_station(rate, 1.0, offset=-rate / 4))
+            block = blocks.RtlSdrSource(frequency, rate=rate, gain=gain, correction_ppm=ppm,
+                                        device=device, bias_tee=spec.flag("bias"),
+                                        direct_sampling=spec.options.get("direct") or None,
+                                        offset_tuning=spec.flag("offset"), rtl_agc=spec.flag("agc"),
+                                        buffer_seconds=spec.number("buffer", 0.5), driver=driver)
+        else:
+            host, _, port = spec.target.rpartition(":") if re.search(r":\d+$", spec.target) \
+                else (spec.target, "", "1234")
+            block = blocks.RtlTcpSource(frequency, rate=rate, host=host.strip("[]"),
+                                        port=int(port), gain=gain, correction_ppm=ppm,
+                                        timeout=spec.number("timeout", 5.0))
+        return OpenedSource(block, rate, frequency, spec)
+    if spec.kind == "zmq":
+        if rate is None:
+            raise SourceError(f"{uri}: a ZeroMQ stream needs its rate (?rate=2.4M)")
+        pattern = spec.options.get("pattern", "sub")
+        cls = {"sub": blocks.ZMQSubSource, "pull": blocks.ZMQPullSource}.get(pattern)
+        if cls is None:
+            raise SourceError(f"{uri}: pattern must be sub or pull, got {pattern!r}")
+        block = cls(spec.target, rate=rate, pass_tags=spec.flag("tags", True))
+        return OpenedSource(block, rate, frequency, spec)
+    # a recording
+    path = spec.target
+    if not os.path.exists(path):
+        raise SourceError(f"no such file: {path}")
+    fmt = file_format(path, spec.options.get("format"))
+    if fmt.startswith("sigmf"):
+        block = blocks.SigMFSource(path, repeat=spec.flag("repeat"))
+        centre = block.captures[0][1] if block.captures and block.captures[0][1] else frequency
+        return OpenedSource(block, block.sample_rate, centre, spec)
+    if fmt == "wav":
+        block = blocks.WAVSource(path, iq=True, repeat=spec.flag("repeat"))
+        return OpenedSource(block, block.sample_rate, frequency, spec)
+    if rate is None:
+        raise SourceError(f"{path}: a raw {fmt} recording does not say its sample rate; give it "
+                          f"(-s 2.4M, or file:{path}?rate=2.4M)")
+    block = blocks.FileSource(path, rate=rate, format=fmt, frequency=frequency,
+                              repeat=spec.flag("repeat"))
+    return OpenedSource(block, rate, frequency, spec)

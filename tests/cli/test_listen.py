@@ -1,0 +1,92 @@
+"""`sdrflow listen`: rtl_fm's job on the simulated station, the simulated dongle, and bad input."""
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from audio import sinad_db, tone_frequency  # noqa: E402
+
+from sdrflow.cli.listen import build  # noqa: E402
+
+
+def sdrflow(*args, **kw):
+    return subprocess.run([sys.executable, "-m", "sdrflow.cli", *args], capture_output=True,
+                          timeout=300, **kw)
+
+
+def read_wav(path):
+    with wave.open(str(path)) as w:
+        pcm = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(float)
+        return pcm.reshape(-1, w.getnchannels()), w.getframerate()
+
+
+def test_wbfm_from_the_simulation_to_wav_recovers_the_tones(tmp_path):
+    out = tmp_path / "fm.wav"
+    p = sdrflow("listen", "--source", "sim", "-f", "98.5M", "-o", str(out), "--seconds", "2")
+    assert p.returncode == 0, p.stderr
+    assert b"Tuned to 98.5 MHz (wbfm)" in p.stderr
+    pcm, rate = read_wav(out)
+    assert rate == 48000 and len(pcm) == 96000
+    assert sinad_db(pcm[9600:, 0], 48e3, (1000, 3000)) >= 40
+
+
+def test_stereo_separates_left_and_right(tmp_path):
+    out = tmp_path / "st.wav"
+    fg, _ = build(98.5e6, stereo=True, source="sim:fm?stereo=1", output=str(out), seconds=2)
+    fg.run()
+    pcm, _ = read_wav(out)
+    assert pcm.shape[1] == 2
+    assert abs(tone_frequency(pcm[19200:, 0], 48e3) - 1000) < 2
+    assert abs(tone_frequency(pcm[19200:, 1], 48e3) - 3000) < 2
+
+
+@pytest.mark.parametrize("mode, tone", [("fm", 1000), ("am", 1000), ("usb", 1000), ("lsb", 1000)])
+def test_narrow_modes_recover_the_simulated_tone(tmp_path, mode, tone):
+    out = tmp_path / f"{mode}.wav"
+    fg, _ = build(145.5e6, mode=mode, source=f"sim:{'nbfm' if mode == 'fm' else mode}",
+                  output=str(out), seconds=1.5)
+    fg.run()
+    pcm, rate = read_wav(out)
+    assert rate == 48000
+    assert abs(tone_frequency(pcm[24000:, 0], 48e3) - tone) < 2
+    assert sinad_db(pcm[24000:, 0], 48e3, (tone,)) >= 20
+
+
+def test_raw_audio_to_stdout_for_aplay():
+    p = sdrflow("listen", "--source", "sim", "-f", "98.5M", "-o", "-", "--seconds", "1")
+    assert p.returncode == 0, p.stderr
+    pcm = np.frombuffer(p.stdout, "<i2").astype(float)
+    assert len(pcm) == 48000
+    assert abs(tone_frequency(pcm[9600:], 48e3) - 1000) < 2 or \
+        abs(tone_frequency(pcm[9600:], 48e3) - 3000) < 2
+
+
+def test_the_simulated_dongle_at_3_2_msps_drops_nothing_through_listen(tmp_path):
+    fg, _ = build(98.5e6, stereo=True, rate=3.2e6, source="rtl?sim=1",
+                  output=str(tmp_path / "st.wav"), seconds=3)
+    fg.run()
+    row = next(r for r in fg.stats() if r["block"].startswith("RtlSdrSource"))
+    assert row["samples_dropped"] == 0 and row["gaps"] == 0
+    pcm, _ = read_wav(tmp_path / "st.wav")
+    assert abs(len(pcm) - 3 * 48000) <= 1  # the resampler rounds its last output up
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-f", "98.5M", "-M", "cw"], b"invalid choice: 'cw'"),
+    (["-f", "5M"], b"outside the RTL-SDR tuners' range"),
+    (["-f", "98.5M", "-s", "600k"], b"225001"),
+    (["-f", "98.5M", "--source", "nope://x"], b"accepted sources"),
+    (["-f", "98.5M", "-M", "am", "--stereo", "--source", "sim"], b"stereo is for broadcast FM"),
+])
+def test_bad_input_is_refused_before_anything_opens(args, message):
+    p = sdrflow("listen", *args)
+    assert p.returncode == 2 and message in p.stderr and b"Traceback" not in p.stderr
+
+
+def test_no_dongle_fails_with_exit_code_1():
+    p = sdrflow("listen", "-f", "98.5M", "-o", "-", "--seconds", "1")
+    assert p.returncode == 1 and b"no RTL-SDR found" in p.stderr and p.stdout == b""
