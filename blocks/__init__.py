@@ -5,7 +5,8 @@ Sources
     BandSource,
     RtlSdrSource, RtlTcpSource
 Sinks
-    NullSink, VectorSink, FileSink, SigMFSink, WAVSink, MessageSink, PCMSink, AudioSink
+    NullSink, VectorSink, FileSink, SigMFSink, WAVSink, MessageSink, PCMSink, AudioSink,
+    RtlTcpServerSink
 Stream control
     Head, Throttle, StreamToVector, VectorToStream, Interleave, Deinterleave
 Conversion
@@ -99,6 +100,7 @@ from .rms_probe import RMSProbe
 from .rotator import Rotator
 from .rrc_filter import RRCFilter
 from .rtl_sdr_source import RtlSdrSource
+from .rtl_tcp_server_sink import RtlTcpServerSink
 from .rtl_tcp_source import RtlTcpSource
 from .sigmf_sink import SigMFSink
 from .sigmf_source import SigMFSource
@@ -124,19 +126,19 @@ from .zmq_pull_source import ZMQPullSource
 from .zmq_push_sink import ZMQPushSink
 from .zmq_sub_source import ZMQSubSource
 
-__all__ = ["AGC", "AMDemod", "AudioSink", "PCMSink", "Add", "AddConst", "BandSource", "BandpassFilter", "BinarySlicer", "ComplexToFloat",
-           "ComplexToIQ", "ComplexToMagPhase", "Conjugate", "CostasLoop", "DCBlocker", "Decibels",
-           "Deemphasis", "Deinterleave", "DifferentialDecoder", "FFT", "FIRFilter", "FLL",
-           "FMDemod", "FMStationSource", "FSKDemod", "FileSink", "FileSource", "FloatToComplex",
-           "FloatToInt16", "FreqXlatingFilter", "Head", "HighpassFilter", "HilbertTransform",
-           "IIRFilter", "IQToComplex", "Int16ToFloat", "Interleave", "InterpolatingFIRFilter",
-           "LowpassFilter", "MagPhaseToComplex", "MagSquared", "Magnitude", "MessageSink",
-           "ModeSDecoder", "ModeSDemod", "MovingAverage", "Multiply", "MultiplyConst",
-           "NBFMReceiver", "NoiseSource", "NullSink", "OOKDemod", "PLL", "PSKDemod", "PSKSlicer",
-           "Packetizer", "PowerSquelch", "RMSProbe", "RRCFilter", "RationalResampler", "RealPart",
-           "Resampler", "Rotator", "RtlSdrSource", "RtlTcpSource", "SSBDemod", "SigMFSink",
-           "SigMFSource", "SignalSource", "Spectrum", "StereoDecoder", "StreamToVector",
-           "SymbolSync", "SyncWordCorrelator", "Throttle", "VectorSink", "VectorSource",
-           "VectorToStream", "WAVSink", "WAVSource", "WBFMReceiver", "WBFMStereoReceiver",
-           "ZMQMessageSink", "ZMQMessageSource", "ZMQPubSink", "ZMQPullSource", "ZMQPushSink",
-           "ZMQSubSource"]
+__all__ = ["Add", "AddConst", "AGC", "AMDemod", "AudioSink", "BandpassFilter", "BandSource",
+           "BinarySlicer", "ComplexToFloat", "ComplexToIQ", "ComplexToMagPhase", "Conjugate",
+           "CostasLoop", "DCBlocker", "Decibels", "Deemphasis", "Deinterleave",
+           "DifferentialDecoder", "FFT", "FileSink", "FileSource", "FIRFilter", "FLL",
+           "FloatToComplex", "FloatToInt16", "FMDemod", "FMStationSource", "FreqXlatingFilter",
+           "FSKDemod", "Head", "HighpassFilter", "HilbertTransform", "IIRFilter", "Int16ToFloat",
+           "Interleave", "InterpolatingFIRFilter", "IQToComplex", "LowpassFilter", "Magnitude",
+           "MagPhaseToComplex", "MagSquared", "MessageSink", "ModeSDecoder", "ModeSDemod",
+           "MovingAverage", "Multiply", "MultiplyConst", "NBFMReceiver", "NoiseSource", "NullSink",
+           "OOKDemod", "Packetizer", "PCMSink", "PLL", "PowerSquelch", "PSKDemod", "PSKSlicer",
+           "RationalResampler", "RealPart", "Resampler", "RMSProbe", "Rotator", "RRCFilter",
+           "RtlSdrSource", "RtlTcpServerSink", "RtlTcpSource", "SigMFSink", "SigMFSource",
+           "SignalSource", "Spectrum", "SSBDemod", "StereoDecoder", "StreamToVector", "SymbolSync",
+           "SyncWordCorrelator", "Throttle", "VectorSink", "VectorSource", "VectorToStream",
+           "WAVSink", "WAVSource", "WBFMReceiver", "WBFMStereoReceiver", "ZMQMessageSink",
+           "ZMQMessageSource", "ZMQPubSink", "ZMQPullSource", "ZMQPushSink", "ZMQSubSource"]

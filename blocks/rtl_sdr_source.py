@@ -200,6 +200,29 @@ class RtlSdrSource(Block):
                 self._sdr.freq_correction = int(ppm)
         self.correction_ppm = int(ppm)
 
+    def set_bias_tee(self, on: bool) -> None:
+        self.bias_tee = bool(on)
+        self._set(lambda sdr: sdr.set_bias_tee(self.bias_tee))
+
+    def set_rtl_agc(self, on: bool) -> None:
+        self.rtl_agc = bool(on)
+        self._set(lambda sdr: sdr.set_agc_mode(self.rtl_agc))
+
+    def set_offset_tuning(self, on: bool) -> None:
+        self.offset_tuning = bool(on)
+        self._set(lambda sdr: _set_offset_tuning(sdr, self.offset_tuning))
+
+    def set_direct_sampling(self, branch) -> None:
+        if branch not in DIRECT_SAMPLING:
+            raise ValueError(f"{self.name}: direct_sampling must be None, 'i' or 'q', got {branch!r}")
+        self.direct_sampling = branch
+        self._set(lambda sdr: sdr.set_direct_sampling(DIRECT_SAMPLING[branch]))
+
+    def _set(self, call):
+        if self._sdr is not None:
+            with self._control:
+                call(self._sdr)
+
     def work(self, n):
         ring = self._ring
         raw = self.scratch(2 * n, np.uint8)

@@ -254,9 +254,16 @@ class Flowgraph:
         if self._runtime is not None:
             self._runtime.stop()
 
+    @property
+    def running(self) -> bool:
+        """True between start() and the end of the run."""
+        return self._runtime is not None and not self._runtime.finished
+
     def run(self) -> None:
-        """Start and wait for the end of stream. Ctrl-C stops the graph cleanly, then re-raises."""
-        self.start()
+        """Start (unless started) and wait for the end of stream. Ctrl-C stops the graph
+        cleanly, then re-raises."""
+        if not self.running:
+            self.start()
         try:
             self.wait()
         except KeyboardInterrupt:

@@ -18,7 +18,7 @@ import sys
 from .core import INTERRUPTED, USAGE, interrupted_code
 from .run import describe_block, run_flowgraph  # noqa: F401  (used by flowgraph scripts)
 
-COMMANDS = {"run": "run", "listen": "listen", "blocks": "run"}
+COMMANDS = {"run": "run", "listen": "listen", "serve": "serve", "blocks": "run"}
 
 
 def main(argv=None) -> int:

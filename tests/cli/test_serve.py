@@ -1,0 +1,124 @@
+"""`sdrflow serve`: an rtl_tcp server for any source, tried with sdrflow's RtlTcpSource and with
+a raw socket as SDR++ or GQRX would speak to it."""
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
+from audio import tone_frequency  # noqa: E402
+
+from sdrflow import BlockError, Flowgraph  # noqa: E402
+from sdrflow.blocks import Head, RtlTcpSource, VectorSink, WBFMReceiver  # noqa: E402
+from sdrflow.cli.serve import build  # noqa: E402
+
+
+@pytest.fixture
+def served():
+    """Start a server flowgraph; stop it at the end of the test."""
+    running = []
+
+    def serve(source, **kw):
+        fg, sink = build(source, port=0, **kw)
+        fg.start()
+        running.append(fg)
+        return fg, sink
+
+    yield serve
+    for fg in running:
+        fg.stop()
+        fg.wait()
+
+
+def recv_exactly(sock, n):
+    data = b""
+    while len(data) < n:
+        part = sock.recv(n - len(data))
+        if not part:
+            break
+        data += part
+    return data
+
+
+def wait_for(condition, what):
+    for _ in range(3000):  # a count of polls, each short; the condition is what we wait on
+        if condition():
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"never happened: {what}")
+
+
+def test_rtl_tcp_source_receives_the_simulated_station_through_serve(served):
+    fg, sink = served("sim", frequency=98.5e6)
+    rx = Flowgraph()
+    src = RtlTcpSource(98.5e6, port=sink.port)
+    audio = VectorSink()
+    rx.connect(src, Head(int(2.4e6 * 0.5)), WBFMReceiver(), audio)
+    rx.run()
+    assert src.tuner == "R820T" and src.gain_count == 29
+    assert abs(tone_frequency(audio.data[4800:], 48e3) - 1000) < 3 or \
+        abs(tone_frequency(audio.data[4800:], 48e3) - 3000) < 3
+
+
+def test_commands_reach_the_dongle_and_the_rest_are_ignored(served):
+    fg, sink = served("rtl?sim=1", frequency=100e6)
+    dongle = next(b for b in fg.blocks if type(b).__name__ == "RtlSdrSource").driver
+    with socket.create_connection(("127.0.0.1", sink.port)) as c:
+        greeting = recv_exactly(c, 12)
+        assert greeting[:4] == b"RTL0" and struct.unpack(">II", greeting[4:]) == (5, 29)
+        for code, value in [(0x01, 101_100_000), (0x03, 1), (0x04, 297), (0x05, 5),
+                            (0x0e, 1), (0x06, 0x10005), (0x02, 1_024_000)]:
+            c.sendall(struct.pack(">BI", code, value))
+        assert len(recv_exactly(c, 65536)) == 65536  # cu8 flows
+        wait_for(lambda: ("bias_tee", True) in [(n, v) for n, v, _ in dongle.settings],
+                 "the bias tee command applied")
+    names = [(n, v) for n, v, _ in dongle.settings]
+    assert ("center_freq", 101_100_000) in names and ("gain", 29.7) in names
+    assert ("freq_correction", 5) in names
+    assert any("if_gain" in x for x in sink.ignored) and any("sample rate 1024000" in x for x in sink.ignored)
+
+
+def test_one_client_at_a_time_the_next_waits(served):
+    fg, sink = served("sim:band", frequency=100e6)
+    first = socket.create_connection(("127.0.0.1", sink.port))
+    assert recv_exactly(first, 12)[:4] == b"RTL0"
+    second = socket.create_connection(("127.0.0.1", sink.port))
+    second.settimeout(0.5)
+    with pytest.raises(socket.timeout):
+        second.recv(12)  # queued behind the first, as with rtl_tcp
+    first.close()
+    second.settimeout(30)
+    assert recv_exactly(second, 12)[:4] == b"RTL0"
+    second.close()
+    wait_for(lambda: sink.clients == 2, "both clients served")
+
+
+def test_a_client_that_does_not_read_makes_counted_drops_with_a_bounded_queue(served):
+    fg, sink = served("sim", frequency=98.5e6)
+    c = socket.socket()
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    c.connect(("127.0.0.1", sink.port))
+    wait_for(lambda: sink.counters()["samples_dropped"] > 0, "drops for a stalled client")
+    assert sink.counters()["queued_bytes"] <= sink._limit
+    c.close()
+
+
+def test_lost_server_fails_the_client_run(served):
+    fg, sink = served("sim", frequency=98.5e6, seconds=0.3)
+    rx = Flowgraph()
+    rx.connect(RtlTcpSource(98.5e6, port=sink.port, timeout=5), VectorSink())
+    with pytest.raises(BlockError, match="rtl_tcp closed the connection"):
+        rx.run()
+
+
+def test_serve_command_binds_loopback_and_says_so():
+    p = subprocess.Popen([sys.executable, "-m", "sdrflow.cli", "serve", "--source", "sim",
+                          "--port", "0", "--seconds", "0.2"], stderr=subprocess.PIPE, text=True)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 0, err
+    assert "as rtl_tcp on 127.0.0.1:" in err
