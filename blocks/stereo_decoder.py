@@ -5,7 +5,7 @@ import numpy as np
 from sdrflow.block import FLOAT32, Block, Port
 from sdrflow.design import complex_bandpass
 from sdrflow.kernels.demod import stereo_matrix
-from sdrflow.kernels.fir import fir_decimate_complex
+from sdrflow.kernels.fir import fir
 from sdrflow.kernels.sync import loop_gains, phase_loop
 
 
@@ -43,10 +43,12 @@ class StereoDecoder(Block):
         if rate < 2 * 53e3:
             raise ValueError(f"StereoDecoder: the multiplex reaches 53 kHz; {rate:g} Hz is too slow "
                              f"(use ≥ 120 kHz, e.g. 240 kHz)")
-        taps = complex_bandpass(18.5e3, 19.5e3, rate, 2e3)
-        self._taps_rev = np.ascontiguousarray(taps[::-1]).astype(np.complex64)
-        self._hist = np.zeros(len(taps) - 1, np.complex64)
-        self._fir_state = np.zeros(1, np.intp)
+        # The pilot's band-pass only has to keep L+R (≤ 15 kHz) and L−R (≥ 23 kHz) out of the
+        # PLL: 4 kHz transitions. Complex taps on the real multiplex are two real FIRs.
+        taps = complex_bandpass(18.5e3, 19.5e3, rate, 4e3)
+        self._re_rev = np.ascontiguousarray(taps.real[::-1]).astype(np.float32)
+        self._im_rev = np.ascontiguousarray(taps.imag[::-1]).astype(np.float32)
+        self._hist = np.zeros(len(taps) - 1, np.float32)
         alpha, beta = loop_gains(self.pilot_bandwidth, rate)
         self._alpha, self._beta = np.float32(alpha), np.float32(beta)
         w = 2 * math.pi / rate
@@ -55,11 +57,17 @@ class StereoDecoder(Block):
         self._rate = rate
 
     def work(self, mpx):
-        n = len(mpx)
-        as_complex = self.scratch(n, np.complex64, key="c")
-        as_complex[:] = mpx
+        n, m = len(mpx), len(self._hist)
+        joined = self.scratch(m + n, np.float32, key="joined")
+        joined[:m] = self._hist
+        joined[m:] = mpx
+        self._hist[:] = joined[n:]
         pilot = self.scratch(n, np.complex64, key="pilot")
-        fir_decimate_complex(as_complex, self._taps_rev, 1, self._hist, self._fir_state, pilot)
+        part = self.scratch(n, np.float32, key="part")
+        fir(joined, self._re_rev, 1, part)
+        pilot.real = part
+        fir(joined, self._im_rev, 1, part)
+        pilot.imag = part
         derotated = self.scratch(n, np.complex64, key="derot")
         ref = self.scratch(n, np.complex64, key="ref")
         phase_loop(pilot, self._alpha, self._beta, self._fmin, self._fmax, 0, self._loop, derotated, ref)

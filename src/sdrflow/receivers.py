@@ -63,10 +63,23 @@ def add_receiver(fg, source, rate: float, mode: str = "wbfm", offset: float = 0.
     width = float(bandwidth or width)
     if not 0 < width < rc:
         raise ValueError(f"bandwidth must be within (0, {rc:g}) Hz for {mode}, got {width:g}")
-    channel = b.FreqXlatingFilter(offset, cutoff=width / 2, transition=min(width / 4, rc / 2 - width / 2),
-                                  decimation=d)
-    fg.connect(source, channel)
-    head, squelch = channel, None
+    # A narrow channel far below the input rate is cut in two steps, each filter short: first
+    # to about 240 kHz with a wide transition, then to the channel rate.
+    first = d // 5 if mode != "wbfm" and d >= 10 and d % 5 == 0 else 1
+    if first > 1:
+        r1 = rate / first
+        channel = b.FreqXlatingFilter(offset, cutoff=width / 2, transition=r1 - width,
+                                      decimation=first)
+        second = b.LowpassFilter(width / 2, transition=min(width / 4, rc - width), decimation=5)
+        fg.connect(source, channel, second)
+        head = second
+    else:
+        # What folds back on decimation must land outside the channel: stop ≤ rc − width/2.
+        channel = b.FreqXlatingFilter(offset, cutoff=width / 2, transition=min(width / 4, rc - width),
+                                      decimation=d)
+        fg.connect(source, channel)
+        head = channel
+    squelch = None
     if squelch_db is not None and mode != "fm":
         squelch = b.PowerSquelch(squelch_db)
         fg.connect(head, squelch)

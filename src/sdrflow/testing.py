@@ -138,6 +138,7 @@ class StandInDongle:
         self.rng = np.random.default_rng(seed)
         self.settings: list = []  # (setting, value, samples sent when it was made)
         self.sent = 0
+        self.arrivals: list = []  # (samples sent after a callback, time.monotonic() before it)
         self.opened = self.closed = False
         object.__setattr__(self, "sample_rate", 2.4e6)  # librtlsdr's default, not a setting
         self._cancel = threading.Event()
@@ -196,9 +197,13 @@ class StandInDongle:
             wait = due - time.monotonic()
             if wait > 0 and self._cancel.wait(wait):
                 break
-            start = 2 * self.sent % len(self.data)
-            idx = (start + np.arange(2 * take)) % len(self.data)
-            chunk = bytearray(self.data[idx].tobytes())
+            chunk = bytearray(2 * take)
+            start, done = 2 * self.sent % len(self.data), 0
+            while done < 2 * take:  # the loop of data, wrapped
+                k = min(2 * take - done, len(self.data) - start)
+                chunk[done:done + k] = self.data[start:start + k].data
+                done, start = done + k, 0
+            self.arrivals.append((self.sent + take, time.monotonic()))
             callback((ctypes.c_ubyte * len(chunk)).from_buffer(chunk), context)
             self.sent += take
             for k, event in self._waiters:
