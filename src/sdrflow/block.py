@@ -137,6 +137,7 @@ def out_port(name="out", type=COMPLEX64) -> Port:
 
 
 _ids = itertools.count(1)
+_DTYPES: dict = {}  # what buffer() was asked for → np.dtype, so the hot path skips np.dtype()
 
 
 class Block:
@@ -249,8 +250,12 @@ class Block:
         per call. It comes from a small pool the engine recycles as soon as the readers are
         done with it, which keeps a chain of blocks inside the CPU cache. Return it (or a
         leading slice of it) from this call and do not keep it."""
-        if self._node is not None:
-            return self._node.buffer(n, np.dtype(dtype), shape)
+        node = self._node
+        if node is not None:
+            dt = _DTYPES.get(dtype)
+            if dt is None:
+                dt = _DTYPES[dtype] = np.dtype(dtype)
+            return node.buffer(n, dt, shape)
         return np.empty((n,) + shape, dtype)
 
     def scratch(self, n: int, dtype, key=0, shape: tuple = ()) -> np.ndarray:

@@ -78,10 +78,11 @@ class Edge:
 
     def consume(self, r: int, n: int) -> None:
         """Reader ``r`` is done with its next ``n`` items."""
-        self.readers[r] += n
+        readers = self.readers
+        readers[r] += n
         if self.shared:
             self.wake_writer()
-        elif self.lent is not None and self.oldest() >= self.end:
+        elif self.lent is not None and (readers[0] if len(readers) == 1 else self.oldest()) >= self.end:
             self._drop_lent()
 
     def detach_reader(self, r: int) -> None:
@@ -115,6 +116,9 @@ class Edge:
 
     def space(self) -> int:
         """How many items the writer may add now."""
+        readers = self.readers
+        if len(readers) == 1 and self.open_readers:
+            return self.capacity - self.end + readers[0]
         return self.capacity - self.end + self.oldest()
 
     def fill(self) -> float:

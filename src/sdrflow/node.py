@@ -124,26 +124,38 @@ class Node:
             if space is None:
                 self.finish()
                 return True
-        n = self.max_in
         inputs = self.inputs
-        for edge, r in inputs:
-            a = edge.available(r)
-            if a <= 0:
-                if a < 0:
+        if len(inputs) == 1:
+            edge, r = inputs[0]
+            n = edge.available(r)
+            if n <= 0:
+                if n < 0:
                     self.finish()
                     return True
                 return False
-            if a < n:
-                n = a
-        if outs:
-            n = self._fit(n, space)
-            if n <= 0:
-                return False
-        if len(inputs) == 1:
-            edge, r = inputs[0]
+            if n > self.max_in:
+                n = self.max_in
+            if outs:
+                n = self._fit(n, space)
+                if n <= 0:
+                    return False
             views = (edge.view(r, n),)
             n = len(views[0])
         else:
+            n = self.max_in
+            for edge, r in inputs:
+                a = edge.available(r)
+                if a <= 0:
+                    if a < 0:
+                        self.finish()
+                        return True
+                    return False
+                if a < n:
+                    n = a
+            if outs:
+                n = self._fit(n, space)
+                if n <= 0:
+                    return False
             views = [edge.view(r, n) for edge, r in inputs]
             n = min(len(v) for v in views)
             views = [v[:n] for v in views]
@@ -342,7 +354,9 @@ class Pool:
 
     def get(self, n, dtype, shape, minimum):
         arrays = self.free[(dtype, shape)]
-        for i in range(len(arrays) - 1, -1, -1):
+        if arrays and len(arrays[-1]) >= n:  # the usual case: the array given back last
+            return arrays.pop()
+        for i in range(len(arrays) - 2, -1, -1):
             if len(arrays[i]) >= n:
                 return arrays.pop(i)
         per_item = int(np.prod(shape)) if shape else 1
