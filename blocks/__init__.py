@@ -36,95 +36,101 @@ Digital
 
 ``sdrflow blocks`` prints each block's reference entry; ``sdrflow blocks NAME`` one of them.
 """
-from .add import Add
-from .add_const import AddConst
-from .agc import AGC
-from .am_demod import AMDemod
-from .audio_sink import AudioSink
-from .band_source import BandSource
-from .bandpass_filter import BandpassFilter
-from .binary_slicer import BinarySlicer
-from .complex_to_float import ComplexToFloat
-from .complex_to_iq import ComplexToIQ
-from .complex_to_mag_phase import ComplexToMagPhase
-from .conjugate import Conjugate
-from .costas_loop import CostasLoop
-from .dc_blocker import DCBlocker
-from .decibels import Decibels
-from .deemphasis import Deemphasis
-from .deinterleave import Deinterleave
-from .differential_decoder import DifferentialDecoder
-from .fft import FFT
-from .file_sink import FileSink
-from .file_source import FileSource
-from .fir_filter import FIRFilter
-from .fll import FLL
-from .float_to_complex import FloatToComplex
-from .float_to_int16 import FloatToInt16
-from .fm_demod import FMDemod
-from .fm_station_source import FMStationSource
-from .freq_xlating_filter import FreqXlatingFilter
-from .fsk_demod import FSKDemod
-from .head import Head
-from .highpass_filter import HighpassFilter
-from .hilbert_transform import HilbertTransform
-from .iir_filter import IIRFilter
-from .int16_to_float import Int16ToFloat
-from .interleave import Interleave
-from .interpolating_fir_filter import InterpolatingFIRFilter
-from .iq_to_complex import IQToComplex
-from .lowpass_filter import LowpassFilter
-from .mag_phase_to_complex import MagPhaseToComplex
-from .mag_squared import MagSquared
-from .magnitude import Magnitude
-from .message_sink import MessageSink
-from .mode_s_decoder import ModeSDecoder
-from .mode_s_demod import ModeSDemod
-from .moving_average import MovingAverage
-from .multiply import Multiply
-from .multiply_const import MultiplyConst
-from .nbfm_receiver import NBFMReceiver
-from .noise_source import NoiseSource
-from .null_sink import NullSink
-from .ook_demod import OOKDemod
-from .packetizer import Packetizer
-from .pcm_sink import PCMSink
-from .pll import PLL
-from .power_squelch import PowerSquelch
-from .psk_demod import PSKDemod
-from .psk_slicer import PSKSlicer
-from .rational_resampler import RationalResampler
-from .real_part import RealPart
-from .resampler import Resampler
-from .rms_probe import RMSProbe
-from .rotator import Rotator
-from .rrc_filter import RRCFilter
-from .rtl_sdr_source import RtlSdrSource
-from .rtl_tcp_server_sink import RtlTcpServerSink
-from .rtl_tcp_source import RtlTcpSource
-from .sigmf_sink import SigMFSink
-from .sigmf_source import SigMFSource
-from .signal_source import SignalSource
-from .spectrum import Spectrum
-from .ssb_demod import SSBDemod
-from .stereo_decoder import StereoDecoder
-from .stream_to_vector import StreamToVector
-from .symbol_sync import SymbolSync
-from .sync_word_correlator import SyncWordCorrelator
-from .throttle import Throttle
-from .vector_sink import VectorSink
-from .vector_source import VectorSource
-from .vector_to_stream import VectorToStream
-from .wav_sink import WAVSink
-from .wav_source import WAVSource
-from .wbfm_receiver import WBFMReceiver
-from .wbfm_stereo_receiver import WBFMStereoReceiver
-from .zmq_message_sink import ZMQMessageSink
-from .zmq_message_source import ZMQMessageSource
-from .zmq_pub_sink import ZMQPubSink
-from .zmq_pull_source import ZMQPullSource
-from .zmq_push_sink import ZMQPushSink
-from .zmq_sub_source import ZMQSubSource
+# Blocks load on first use, so a graph imports (and loads the Numba kernels of) only the blocks
+# it uses; `from sdrflow.blocks import X` and `sdrflow.blocks.X` work as if all were imported.
+import importlib
+
+_MODULES = {
+    "Add": "add",
+    "AddConst": "add_const",
+    "AGC": "agc",
+    "AMDemod": "am_demod",
+    "AudioSink": "audio_sink",
+    "BandpassFilter": "bandpass_filter",
+    "BandSource": "band_source",
+    "BinarySlicer": "binary_slicer",
+    "ComplexToFloat": "complex_to_float",
+    "ComplexToIQ": "complex_to_iq",
+    "ComplexToMagPhase": "complex_to_mag_phase",
+    "Conjugate": "conjugate",
+    "CostasLoop": "costas_loop",
+    "DCBlocker": "dc_blocker",
+    "Decibels": "decibels",
+    "Deemphasis": "deemphasis",
+    "Deinterleave": "deinterleave",
+    "DifferentialDecoder": "differential_decoder",
+    "FFT": "fft",
+    "FileSink": "file_sink",
+    "FileSource": "file_source",
+    "FIRFilter": "fir_filter",
+    "FLL": "fll",
+    "FloatToComplex": "float_to_complex",
+    "FloatToInt16": "float_to_int16",
+    "FMDemod": "fm_demod",
+    "FMStationSource": "fm_station_source",
+    "FreqXlatingFilter": "freq_xlating_filter",
+    "FSKDemod": "fsk_demod",
+    "Head": "head",
+    "HighpassFilter": "highpass_filter",
+    "HilbertTransform": "hilbert_transform",
+    "IIRFilter": "iir_filter",
+    "Int16ToFloat": "int16_to_float",
+    "Interleave": "interleave",
+    "InterpolatingFIRFilter": "interpolating_fir_filter",
+    "IQToComplex": "iq_to_complex",
+    "LowpassFilter": "lowpass_filter",
+    "Magnitude": "magnitude",
+    "MagPhaseToComplex": "mag_phase_to_complex",
+    "MagSquared": "mag_squared",
+    "MessageSink": "message_sink",
+    "ModeSDecoder": "mode_s_decoder",
+    "ModeSDemod": "mode_s_demod",
+    "MovingAverage": "moving_average",
+    "Multiply": "multiply",
+    "MultiplyConst": "multiply_const",
+    "NBFMReceiver": "nbfm_receiver",
+    "NoiseSource": "noise_source",
+    "NullSink": "null_sink",
+    "OOKDemod": "ook_demod",
+    "Packetizer": "packetizer",
+    "PCMSink": "pcm_sink",
+    "PLL": "pll",
+    "PowerSquelch": "power_squelch",
+    "PSKDemod": "psk_demod",
+    "PSKSlicer": "psk_slicer",
+    "RationalResampler": "rational_resampler",
+    "RealPart": "real_part",
+    "Resampler": "resampler",
+    "RMSProbe": "rms_probe",
+    "Rotator": "rotator",
+    "RRCFilter": "rrc_filter",
+    "RtlSdrSource": "rtl_sdr_source",
+    "RtlTcpServerSink": "rtl_tcp_server_sink",
+    "RtlTcpSource": "rtl_tcp_source",
+    "SigMFSink": "sigmf_sink",
+    "SigMFSource": "sigmf_source",
+    "SignalSource": "signal_source",
+    "Spectrum": "spectrum",
+    "SSBDemod": "ssb_demod",
+    "StereoDecoder": "stereo_decoder",
+    "StreamToVector": "stream_to_vector",
+    "SymbolSync": "symbol_sync",
+    "SyncWordCorrelator": "sync_word_correlator",
+    "Throttle": "throttle",
+    "VectorSink": "vector_sink",
+    "VectorSource": "vector_source",
+    "VectorToStream": "vector_to_stream",
+    "WAVSink": "wav_sink",
+    "WAVSource": "wav_source",
+    "WBFMReceiver": "wbfm_receiver",
+    "WBFMStereoReceiver": "wbfm_stereo_receiver",
+    "ZMQMessageSink": "zmq_message_sink",
+    "ZMQMessageSource": "zmq_message_source",
+    "ZMQPubSink": "zmq_pub_sink",
+    "ZMQPullSource": "zmq_pull_source",
+    "ZMQPushSink": "zmq_push_sink",
+    "ZMQSubSource": "zmq_sub_source",
+}
 
 __all__ = ["Add", "AddConst", "AGC", "AMDemod", "AudioSink", "BandpassFilter", "BandSource",
            "BinarySlicer", "ComplexToFloat", "ComplexToIQ", "ComplexToMagPhase", "Conjugate",
@@ -142,3 +148,16 @@ __all__ = ["Add", "AddConst", "AGC", "AMDemod", "AudioSink", "BandpassFilter", "
            "SyncWordCorrelator", "Throttle", "VectorSink", "VectorSource", "VectorToStream",
            "WAVSink", "WAVSource", "WBFMReceiver", "WBFMStereoReceiver", "ZMQMessageSink",
            "ZMQMessageSource", "ZMQPubSink", "ZMQPullSource", "ZMQPushSink", "ZMQSubSource"]
+
+
+def __getattr__(name):
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"sdrflow.blocks has no block {name!r}; `sdrflow blocks` lists them")
+    cls = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = cls
+    return cls
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -12,8 +12,8 @@
 import sys
 
 from sdrflow import Flowgraph
-from sdrflow.blocks import (FileSource, FMStationSource, Head, RtlSdrSource, RtlTcpSource, WAVSink,
-                            WBFMReceiver)
+from sdrflow.blocks import WAVSink, WBFMReceiver
+from sdrflow.sources import source_chain
 
 
 def build(source: str = "sim", output: str = "fm.wav", rate: float = 2.4e6,
@@ -24,8 +24,8 @@ def build(source: str = "sim", output: str = "fm.wav", rate: float = 2.4e6,
     Parameters
     ----------
     source : str
-        "sim" for the simulated station (1 kHz and 3 kHz tones); a .cu8 recording (rtl_sdr
-        format) tuned to the station; "rtl" for a local RTL-SDR; "rtl_tcp:HOST[:PORT]".
+        Any source name (``sdrflow.sources``): "sim" for the simulated station (1 kHz and 3 kHz
+        tones), a .cu8 recording tuned to the station, "rtl", "rtl_tcp:HOST[:PORT]" …
     output : str
         WAV file to write.
     rate : float
@@ -39,27 +39,18 @@ def build(source: str = "sim", output: str = "fm.wav", rate: float = 2.4e6,
     frequency : float
         Station frequency in Hz, for a radio source.
     gain : float
-        Tuner gain in dB for a radio source; negative = automatic gain.
+        Tuner gain in dB for a radio source; negative = automatic.
     """
     if rate % 240e3:
         raise ValueError(f"rate must be a multiple of 240 kHz (e.g. 2.4e6) for 48 kHz audio, got {rate:g}")
-    fg = Flowgraph()
     if source == "sim":
-        if not seconds > 0:
-            raise ValueError("the simulated station needs --seconds > 0")
-        src = FMStationSource(rate=rate, cnr_db=cnr_db, seconds=seconds)
-        chain = [src]
-    else:
-        tuner_gain = None if gain < 0 else gain
-        if source == "rtl":
-            src = RtlSdrSource(frequency, rate=rate, gain=tuner_gain)
-        elif source.startswith("rtl_tcp:"):
-            host, _, port = source[len("rtl_tcp:"):].partition(":")
-            src = RtlTcpSource(frequency, rate=rate, host=host or "127.0.0.1",
-                               port=int(port or 1234), gain=tuner_gain)
-        else:
-            src = FileSource(source, rate=rate, format="cu8")
-        chain = [src] + ([Head(int(seconds * rate))] if seconds > 0 else [])
+        source = f"sim:fm?cnr={cnr_db:g}"
+    chain, opened = source_chain(source, frequency=frequency, rate=rate,
+                                 gain=None if gain < 0 else gain, seconds=seconds)
+    rate = opened.rate
+    if rate % 240e3:
+        raise ValueError(f"{source} runs at {rate:g} S/s; this receiver needs a multiple of 240 kHz")
+    fg = Flowgraph()
     fg.connect(*chain, WBFMReceiver(channel_decimation=int(rate // 240e3), audio_decimation=5,
                                     tau=tau), WAVSink(output))
     return fg

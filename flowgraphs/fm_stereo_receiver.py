@@ -9,8 +9,8 @@
 import sys
 
 from sdrflow import Flowgraph
-from sdrflow.blocks import (FileSource, FMStationSource, Head, RtlSdrSource, RtlTcpSource, WAVSink,
-                            WBFMStereoReceiver)
+from sdrflow.blocks import WAVSink, WBFMStereoReceiver
+from sdrflow.sources import source_chain
 
 
 def build(source: str = "sim", output: str = "stereo.wav", seconds: float = 5.0,
@@ -20,8 +20,8 @@ def build(source: str = "sim", output: str = "stereo.wav", seconds: float = 5.0,
     Parameters
     ----------
     source : str
-        "sim" (a stereo station with 1 kHz on the left, 3 kHz on the right), a 2.4 Msps .cu8
-        recording, "rtl", or "rtl_tcp:HOST[:PORT]".
+        Any source name (``sdrflow.sources``): "sim" (a stereo station with 1 kHz on the left,
+        3 kHz on the right), a 2.4 Msps .cu8 recording, "rtl", "rtl_tcp:HOST[:PORT]" …
     output : str
         WAV file to write.
     seconds : float
@@ -33,23 +33,10 @@ def build(source: str = "sim", output: str = "stereo.wav", seconds: float = 5.0,
     gain : float
         Tuner gain in dB for a radio source; negative = automatic.
     """
-    rate = 2.4e6
-    tuner_gain = None if gain < 0 else gain
     if source == "sim":
-        if not seconds > 0:
-            raise ValueError("the simulated station needs --seconds > 0")
-        chain = [FMStationSource(rate=rate, seconds=seconds, tones=(1000.0,), levels=(1.0,),
-                                 right_tones=(3000.0,), right_levels=(1.0,))]
-    else:
-        if source == "rtl":
-            src = RtlSdrSource(frequency, rate=rate, gain=tuner_gain)
-        elif source.startswith("rtl_tcp:"):
-            host, _, port = source[len("rtl_tcp:"):].partition(":")
-            src = RtlTcpSource(frequency, rate=rate, host=host or "127.0.0.1", port=int(port or 1234),
-                               gain=tuner_gain)
-        else:
-            src = FileSource(source, rate=rate, format="cu8")
-        chain = [src] + ([Head(int(seconds * rate))] if seconds > 0 else [])
+        source = "sim:fm?stereo=1"
+    chain, _ = source_chain(source, frequency=frequency, rate=2.4e6,
+                            gain=None if gain < 0 else gain, seconds=seconds)
     fg = Flowgraph()
     rx, wav = WBFMStereoReceiver(tau=tau), WAVSink(output, channels=2)
     fg.connect(*chain, rx)

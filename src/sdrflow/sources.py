@@ -220,3 +220,26 @@ def open_source(uri: str, frequency: float | None = None, rate: float | None = N
     block = blocks.FileSource(path, rate=rate, format=fmt, frequency=frequency,
                               repeat=spec.flag("repeat"))
     return OpenedSource(block, rate, frequency, spec)
+
+
+def source_chain(uri: str, frequency: float | None = None, rate: float | None = None,
+                 gain: float | None = None, ppm: int | None = None, seconds: float | None = None,
+                 pace: bool = False):
+    """The blocks a recipe puts in front of its chain: the source, a ``Head`` when ``seconds``
+    bounds a recording or radio, and a ``Throttle`` when ``pace`` asks a recording or simulation
+    to run in real time. Returns (list of blocks, OpenedSource)."""
+    from sdrflow import blocks
+
+    spec = parse(uri)
+    if seconds is not None and seconds <= 0:
+        seconds = None
+    if spec.kind == "sim" and seconds is None and not pace:
+        raise SourceError(f"{uri}: the simulation is endless; give a length (--seconds 5)")
+    opened = open_source(uri, frequency=frequency, rate=rate, gain=gain, ppm=ppm,
+                         seconds=seconds if spec.kind == "sim" else None)
+    chain = [opened.block]
+    if seconds is not None and spec.kind != "sim":
+        chain.append(blocks.Head(int(round(seconds * opened.rate))))
+    if pace and spec.kind in ("sim", "file"):
+        chain.append(blocks.Throttle())
+    return chain, opened
