@@ -30,6 +30,9 @@ class FIRFilter(Block):
         self.decimation = int(decimation)
         if taps is not None:
             self._set_taps(taps)
+        elif type(self).design is FIRFilter.design:  # only derived filters design their own
+            raise ValueError(f"{type(self).__name__}: give the taps (e.g. FIRFilter([0.25, 0.5, "
+                             f"0.25])), or use LowpassFilter/BandpassFilter to design them from Hz")
 
     def _set_taps(self, taps) -> None:
         taps = np.asarray(taps)

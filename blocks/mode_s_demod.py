@@ -1,3 +1,5 @@
+import collections
+
 import numpy as np
 
 from sdrflow.block import COMPLEX64, Block, Port
@@ -30,7 +32,8 @@ class ModeSDemod(Block):
     ``fix`` is on; the other formats (DF0, 4, 5, 16, 20, 21, 24) carry the address in their
     parity and are kept when it is an aircraft already heard in a DF11/17/18. Each frame goes out
     on ``frames`` as ``{"raw": hex, "df": n, "icao": "4d2023", "time": s, "crc": "ok" | "fixed"
-    | "address"}``; ``frames`` (the attribute) keeps them all.
+    | "address"}``; ``frames`` (the attribute) keeps the latest 1000 and ``frames_found`` counts
+    them all, so a receiver running for days holds bounded memory.
 
     Signature: complex64 (2 Msps) -> , message ``frames``
 
@@ -48,7 +51,8 @@ class ModeSDemod(Block):
 
     def __init__(self, fix: bool = True):
         self.fix = bool(fix)
-        self.frames = []
+        self.frames = collections.deque(maxlen=1000)
+        self.frames_found = 0
 
     def start(self, rate):
         if abs(rate - 2e6) > 1:
@@ -59,7 +63,8 @@ class ModeSDemod(Block):
         self._next_free = 0  # frames may not overlap: the next one starts after this sample
         self._icao = set()
         self._syndromes = {56: _syndromes(56), 112: _syndromes(112)}
-        self.frames = []
+        self.frames = collections.deque(maxlen=1000)
+        self.frames_found = 0
 
     def work(self, x):
         mag = self.scratch(len(self._history) + len(x), np.float32)
@@ -109,5 +114,6 @@ class ModeSDemod(Block):
         icao = raw[2:8] if df in (11, 17, 18) else f"{residual:06x}"
         message = {"raw": raw, "df": df, "icao": icao, "time": position / 2e6, "crc": status}
         self.frames.append(message)
+        self.frames_found += 1
         self.post("frames", message)
         self._next_free = position + 16 + 2 * nbits

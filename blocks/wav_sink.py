@@ -11,7 +11,10 @@ class WAVSink(Block):
 
     Samples beyond ±1 are clipped (and counted in ``clipped``). The header is rewritten with the
     true length about once a second and when the graph stops, so the file stays valid after
-    Ctrl-C or a crash. The sample rate comes from the graph (rounded to whole Hz).
+    Ctrl-C, SIGTERM or a crash. The sample rate comes from the graph (rounded to whole Hz). A
+    28-byte ``JUNK`` chunk is reserved after ``WAVE``, as ffmpeg does, so a file that outgrows
+    4 GiB (12 h of mono 48 kHz) becomes RF64 in place (``RF64`` + ``ds64`` with 64-bit sizes),
+    which sox and ffmpeg read.
 
     Signature: float32 [, float32] ->
 
@@ -46,11 +49,23 @@ class WAVSink(Block):
         self._since_header = 0
         self._write_header()
 
+    #: Data bytes beyond which the header turns RF64 (a RIFF size field holds 32 bits).
+    RF64_ABOVE = 0xFFFFFFFF - 72
+    HEADER = 80
+
     def _write_header(self):
         data = self.frames * 2 * self.channels
-        hdr = struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + data, b"WAVE", b"fmt ", 16, 1,
-                          self.channels, self._rate, self._rate * 2 * self.channels,
-                          2 * self.channels, 16, b"data", data)
+        fmt = struct.pack("<4sIHHIIHH", b"fmt ", 16, 1, self.channels, self._rate,
+                          self._rate * 2 * self.channels, 2 * self.channels, 16)
+        if data > self.RF64_ABOVE:
+            hdr = (struct.pack("<4sI4s", b"RF64", 0xFFFFFFFF, b"WAVE")
+                   + struct.pack("<4sIQQQI", b"ds64", 28, self.HEADER - 8 + data, data,
+                                 self.frames, 0)
+                   + fmt + struct.pack("<4sI", b"data", 0xFFFFFFFF))
+        else:
+            hdr = (struct.pack("<4sI4s", b"RIFF", self.HEADER - 8 + data, b"WAVE")
+                   + struct.pack("<4sI", b"JUNK", 28) + bytes(28)
+                   + fmt + struct.pack("<4sI", b"data", data))
         pos = self._file.tell()
         self._file.seek(0)
         self._file.write(hdr)

@@ -1,9 +1,12 @@
+import logging
 import os
 import wave
 
 import numpy as np
 
 from sdrflow.block import COMPLEX64, FLOAT32, Block, Port
+
+log = logging.getLogger(__name__)
 
 
 class WAVSource(Block):
@@ -57,14 +60,24 @@ class WAVSource(Block):
 
     def start(self, rate):
         self._wav = wave.open(self.path, "rb")
+        self._read, self._warned = 0, False
 
     def work(self, n):
         raw = self._wav.readframes(n)
         if not raw and self.repeat:
             self._wav.rewind()
             raw = self._wav.readframes(n)
+        whole = len(raw) - len(raw) % (self.width * self.channels)
+        if whole < len(raw) or (not raw and not self._warned and self._read < self.frames):
+            if not self._warned:
+                self._warned = True
+                log.warning("%s: %s is truncated: its header promises %d frames, the file holds "
+                            "%d; playing what is there", self.name, self.path, self.frames,
+                            self._read + whole // (self.width * self.channels))
+            raw = raw[:whole]
         if not raw:
             return None
+        self._read += len(raw) // (self.width * self.channels)
         if self.width == 2:
             values = np.frombuffer(raw, "<i2").astype(np.float32) * np.float32(1 / 32768)
         else:

@@ -7,12 +7,24 @@ from __future__ import annotations
 import numpy as np
 
 
+#: Longest filter the designs make: beyond it a filter costs more than any receiver should.
+MAX_TAPS = 65535
+
+
 def num_taps_for(rate: float, transition: float, window: str = "hamming") -> int:
     """Odd tap count giving about ``transition`` Hz between pass and stop band (Hamming: the
     main-lobe width 3.3/N in cycles per sample)."""
     if window != "hamming":
         raise ValueError(f"unknown window {window!r}")
-    return int(3.3 * rate / transition) | 1
+    if not transition > 0:
+        raise ValueError(f"transition must be > 0 Hz, got {transition!r}")
+    n = int(3.3 * rate / transition) | 1
+    if n > MAX_TAPS:
+        raise ValueError(f"a {transition:g} Hz transition at {rate:g} S/s needs {n:,} taps (at most "
+                         f"{MAX_TAPS:,} are designed): widen the transition to at least "
+                         f"{3.3 * rate / MAX_TAPS:.3g} Hz, or decimate first and filter at a "
+                         f"lower rate")
+    return n
 
 
 def lowpass(cutoff: float, rate: float, num_taps: int) -> np.ndarray:

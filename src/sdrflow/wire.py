@@ -6,7 +6,7 @@ memory), or — with ``pass_tags`` — a header first::
     u16 magic 0x5FF0 (bytes F0 5F) | u8 version 1 | u64 offset | u64 ntags |
     ntags × (u64 tag offset, PMT key, PMT value, PMT srcid) | items
 
-Header integers are little-endian; PMTs are big-endian (see shared/reference/gr-zeromq-wire.md).
+Header integers are little-endian; PMTs are big-endian.
 Anything malformed raises ``WireError`` with what was wrong, so a source can count and skip it.
 """
 from __future__ import annotations

@@ -14,6 +14,7 @@ X = (rng.standard_normal(6000) + 1j * rng.standard_normal(6000)).astype(np.compl
 def test_fir_filter_equals_upfirdn_in_any_chunking(decimation):
     taps = signal.firwin(31, 0.1)
     y = assert_chunk_invariant(lambda: FIRFilter(taps, decimation), X, rate=1e6)
+    assert len(y) == -(-len(X) // decimation)  # every kept output, no more, no fewer
     np.testing.assert_allclose(y, signal.upfirdn(taps, X, 1, decimation)[:len(y)], rtol=1e-5, atol=1e-5)
 
 
@@ -56,3 +57,15 @@ def test_deemphasis_has_its_corner_at_one_over_two_pi_tau(tau):
     _, h = signal.freqz([d._b0, d._b0], [1, d._a1], worN=[0.1, 1 / (2 * np.pi * tau)], fs=fs)
     assert abs(h[0]) == pytest.approx(1, abs=1e-3)
     assert 20 * np.log10(abs(h[1])) == pytest.approx(-3.01, abs=0.05)
+
+
+def test_fir_filter_without_taps_and_absurd_designs_are_refused():
+    with pytest.raises(ValueError, match="give the taps"):
+        FIRFilter()
+    from sdrflow import Flowgraph
+    from sdrflow.blocks import LowpassFilter, NullSink, SignalSource
+
+    fg = Flowgraph()
+    fg.connect(SignalSource(1e3, rate=2.4e6), LowpassFilter(100e3, transition=1.0), NullSink())
+    with pytest.raises(ValueError, match=r"needs 7,920,001 taps .*widen the transition to at least"):
+        fg.start()

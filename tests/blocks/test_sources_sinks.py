@@ -242,3 +242,43 @@ def test_band_source_places_stations_at_their_offsets_and_levels_in_any_chunking
     assert abs(10 * np.log10(usb) - -35) < 0.1
     am_carrier = power[np.argmin(np.abs(freqs + 400e3))]
     assert abs(10 * np.log10(am_carrier) - (-30 - 10 * np.log10(1.125))) < 0.1
+
+
+def test_wav_sink_turns_rf64_past_the_riff_limit(tmp_path, monkeypatch):
+    import struct
+
+    monkeypatch.setattr(WAVSink, "RF64_ABOVE", 1000)  # stands for 4 GiB: same code path
+    path = tmp_path / "long.wav"
+    x = np.linspace(-0.5, 0.5, 3000).astype(np.float32)
+    run_block(WAVSink(str(path)), x, rate=48000)
+    raw = path.read_bytes()
+    assert raw[:4] == b"RF64" and struct.unpack("<I", raw[4:8])[0] == 0xFFFFFFFF
+    tag, size, riff, data, frames = struct.unpack("<4sIQQQ", raw[12:44])
+    assert (tag, size, riff, data, frames) == (b"ds64", 28, len(raw) - 8, 6000, 3000)
+    assert raw[72:80] == b"data" + b"\xff\xff\xff\xff"
+    pcm = np.frombuffer(raw[80:], "<i2")
+    np.testing.assert_array_equal(pcm, np.rint(x * 32767).astype(np.int16))
+
+
+def test_truncated_wav_source_plays_every_whole_frame_and_warns(tmp_path, caplog):
+    path = tmp_path / "cut.wav"
+    x = np.linspace(-0.5, 0.5, 4000).astype(np.float32)
+    run_block(WAVSink(str(path), channels=2), [x, -x], rate=8000)
+    raw = path.read_bytes()
+    path.write_bytes(raw[:80 + 4 * 1000 + 3])  # 1000 frames and 3 bytes of the next
+    with caplog.at_level("WARNING"):
+        left, right = _play(path)
+    assert len(left) == len(right) == 1000
+    np.testing.assert_allclose(left, x[:1000], atol=1 / 32767)
+    assert "truncated: its header promises 4000 frames, the file holds 1000" in caplog.text
+
+
+def _play(path):
+    from sdrflow.blocks import WAVSource
+
+    fg = Flowgraph(chunk=333)
+    src, a, b = WAVSource(str(path)), VectorSink(), VectorSink()
+    fg.connect((src, "left"), a)
+    fg.connect((src, "right"), b)
+    fg.run()
+    return a.data, b.data

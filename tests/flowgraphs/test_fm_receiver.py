@@ -125,7 +125,7 @@ def test_ctrl_c_stops_cleanly_and_leaves_a_valid_wav(tmp_path):
     with wave.open(str(out)) as w:
         frames = w.getnframes()
         assert frames > 0 and w.getframerate() == 48000
-    assert out.stat().st_size == 44 + 2 * frames
+    assert out.stat().st_size == 80 + 2 * frames
 
 
 def test_script_reports_a_missing_dongle_clearly(tmp_path):

@@ -28,6 +28,11 @@ def crc24(data, nbytes, table):
     return c
 
 
+#: Halves of a bit closer than this (in |x| of cu8 scaled to ±1) are too close to call:
+#: dump1090's 256 in its magnitude units (360·√(I²+Q²) of raw bytes).
+NEAR = np.float32(256 / (360 * 127.5))
+
+
 @kernel(["intp(float32[::1], intp, intp, uint32[::1], uint8[:, ::1], intp[::1], uint32[::1])"])
 def find_frames(mag, limit, half, table, frames, positions, residuals):
     """Candidate frames at every position j < ``limit`` whose 8 µs preamble (pulses at 0, 1,
@@ -35,8 +40,9 @@ def find_frames(mag, limit, half, table, frames, positions, residuals):
     112 bits (bit i = first half-µs > second, from sample j+16+2i), its position, and the CRC
     residual (CRC of the data part XOR the parity field) for its length, 56 bits if DF < 16.
     With ``half`` = 1 each bit's first sample is corrected for the previous pulse's leak (scaled
-    by 4/5 after a 1, 5/4 after a 0, as dump1090's phase correction), which recovers frames
-    whose pulses straddle two samples. Returns the number
+    by 5/4 after a 1, 4/5 after a 0, as dump1090's phase correction), which recovers frames
+    whose pulses straddle two samples; halves closer than ``NEAR`` repeat the previous bit, as
+    dump1090 decides them. Returns the number
     of candidates written (at most len(positions))."""
     count = 0
     for j in range(limit):
@@ -59,9 +65,13 @@ def find_frames(mag, limit, half, table, frames, positions, residuals):
                 first = mag[i]
                 if half and 8 * b + k > 0:
                     # dump1090's phase correction: the previous bit's pulse leaks into this
-                    # bit's first half; scale it by 4/5 after a 1, by 5/4 after a 0
-                    first = first * (np.float32(0.8) if prev_one else np.float32(1.25))
-                one = first > mag[i + 1]
+                    # bit's first half: scale it by 5/4 after a 1, by 4/5 after a 0
+                    first = first * (np.float32(1.25) if prev_one else np.float32(0.8))
+                second = mag[i + 1]
+                if 8 * b + k > 0 and abs(first - second) < NEAR:
+                    one = prev_one  # halves too close to call: dump1090 repeats the last bit
+                else:
+                    one = first > second
                 prev_one = one
                 v = (v << 1) | (1 if one else 0)
             out[b] = v
