@@ -407,6 +407,26 @@ def test_auto_threads_uses_a_second_worker_only_for_heavy_graphs():
                       FIRFilter(np.ones(256) / 256), NullSink())
     decimated.run()
     assert light._runtime.threads == 1 and len(light._runtime.workers) == 1
-    two = 2 if (os.cpu_count() or 1) >= 2 else 1
-    assert heavy._runtime.threads == two and len(heavy._runtime.workers) == two
+    if (os.cpu_count() or 1) >= 2:
+        assert heavy._runtime.threads >= 2 and len(heavy._runtime.workers) == heavy._runtime.threads
     assert decimated._runtime.threads == 1
+
+
+@pytest.mark.parametrize("cores", [1, 2, 4, 8, 16])
+def test_partitioner_uses_the_cores_the_work_repays(cores):
+    from sdrflow.runtime import HANDOVER, plan_workers
+
+    light = [1.0] * 12                       # ten trivial blocks: hand-overs would cost more
+    assert plan_workers(light, cores) == [list(range(12))]
+    heavy = [1.0, 300.0, 300.0, 300.0, 300.0, 1.0]  # four long filters in a chain
+    groups = plan_workers(heavy, cores)
+    assert len(groups) == min(cores, 4)  # one long filter a worker at most
+    assert sorted(i for g in groups for i in g) == list(range(6))   # every block, in order
+    assert all(g == list(range(g[0], g[-1] + 1)) for g in groups)   # contiguous runs
+    work = [sum(heavy[i] for i in g) for g in groups]
+    if len(groups) > 1:
+        assert min(work) >= 2 * HANDOVER  # every worker repays its hand-overs
+        assert max(work) <= sum(heavy) / len(groups) + 300  # balanced to within one block
+    # A fixed thread count wins, and a graph needing two does not take sixteen.
+    assert len(plan_workers(heavy, cores, threads=3)) == 3
+    assert len(plan_workers([100.0, 100.0], cores)) == min(cores, 2)

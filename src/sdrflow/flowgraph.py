@@ -285,6 +285,18 @@ class Flowgraph:
             raise GraphError("post() needs a running flowgraph: call start() first")
         self._runtime.deliver(block, port, message)
 
+    def plan(self) -> dict:
+        """How the runtime spread the blocks: DSP workers, cores, estimated work per sample."""
+        import os
+
+        from .runtime import HANDOVER
+
+        rt = self._runtime
+        if rt is None:
+            return {}
+        return {"workers": rt.threads, "cores": os.cpu_count() or 1,
+                "work_per_sample": rt.work_per_sample, "handover": HANDOVER}
+
     def stats(self) -> list[dict]:
         """Counters per block: items in/out, work calls, seconds in work, buffer fill."""
         return self._runtime.stats() if self._runtime else []

@@ -1,7 +1,7 @@
 """The runtime: the only threading code in sdrflow.
 
-Blocks are spread over a few worker threads (``Flowgraph(threads=N)``; by default one, or
-two for heavy graphs, see ``Runtime._partition``). A worker
+Blocks are spread over worker threads (``Flowgraph(threads=N)``; by default as many as the
+graph's work repays on this machine's cores, see ``plan_workers``). A worker
 owns a run of blocks in topological order and calls them one after the other, passing arrays
 without copies, with output arrays recycled through a small pool so a chain stays in the CPU
 cache; only edges between workers copy into a ring buffer. Numba kernels release the GIL, so
@@ -20,6 +20,50 @@ from .errors import BlockError
 from .node import Node, Pool
 
 log = logging.getLogger(__name__)
+
+
+#: Work per source sample (multiply-adds, roughly) that one hand-over between workers costs
+#: each side: a copy into a ring and two GIL switches.
+HANDOVER = 32.0
+
+
+def plan_workers(weights, cores: int, threads: int | None = None) -> list:
+    """Split blocks (their work per source sample, in topological order) into contiguous runs,
+    one per worker; returns lists of indices.
+
+    A run pays a hand-over on each side (``HANDOVER``), so a worker is worth adding only when
+    each run still does at least twice that in real work: the count is the largest k ≤
+    ``cores`` (and ≤ the blocks) with total/k ≥ 2·HANDOVER, unless ``threads`` fixes it. The
+    cuts then give each run about total/k."""
+    n = len(weights)
+    if n == 0:
+        return []
+    total = float(sum(weights))
+    auto = threads is None
+    if auto:
+        threads = max(1, min(cores, n, int(total // (2 * HANDOVER))))
+    k = max(1, min(int(threads), n))
+    target = total / k
+    groups, acc = [[]], 0.0
+    for i, w in enumerate(weights):
+        # Cut before a block when more than half of it would spill over the run's share.
+        if groups[-1] and acc + w / 2 > target and len(groups) < k:
+            groups.append([])
+            acc = 0.0
+        groups[-1].append(i)
+        acc += w
+    if auto:  # a run too light to repay its hand-overs joins its lighter neighbour
+        work = lambda g: sum(weights[i] for i in g)  # noqa: E731
+        while len(groups) > 1:
+            light = min(range(len(groups)), key=lambda j: work(groups[j]))
+            if work(groups[light]) >= 2 * HANDOVER:
+                break
+            if light == 0 or (light < len(groups) - 1
+                              and work(groups[light + 1]) < work(groups[light - 1])):
+                groups[light:light + 2] = [groups[light] + groups[light + 1]]
+            else:
+                groups[light - 1:light + 1] = [groups[light - 1] + groups[light]]
+    return groups
 
 
 class Worker:
@@ -86,31 +130,19 @@ class Runtime:
         self.workers = [Worker(self, [self.nodes[b] for b in g], i) for i, g in enumerate(groups)]
         self._build_edges(order, info)
 
-    #: Estimated work per source sample above which a second DSP worker pays for its hand-overs.
-    HEAVY = 128.0
-
     def _partition(self, order, info, threads):
-        """Own-thread blocks alone; the rest cut into runs of about equal work.
-
-        A block's work is its ``cost`` per input item times its input rate relative to the
-        fastest stream, so blocks after a decimation weigh less. ``threads`` None picks one
-        worker, or two when the total work is at least HEAVY and the machine has two cores."""
+        """Own-thread blocks alone; the rest cut by ``plan_workers`` into runs of about equal
+        work. A block's work is its ``cost`` per input item times its input rate relative to
+        the fastest stream, so blocks after a decimation weigh less."""
         own = [[b] for b in order if b.own_thread]
         rest = [b for b in order if not b.own_thread]
         rates = [r for b in order for r in (info[b][2], info[b][3]) if r]
         top = max(rates) if rates else 1.0
-        weight = {b: max(b.cost, 1e-3) * ((info[b][2] or info[b][3] or top) / top) for b in rest}
-        total = sum(weight.values())
-        if threads is None:
-            threads = 2 if total >= self.HEAVY and (os.cpu_count() or 1) >= 2 else 1
-        self.threads = threads
-        groups, acc, k = [[]], 0.0, max(1, min(threads, len(rest)))
-        for b in rest:
-            if groups[-1] and acc >= total * len(groups) / k:
-                groups.append([])
-            groups[-1].append(b)
-            acc += weight[b]
-        return [g for g in groups if g] + own
+        weights = [max(b.cost, 1e-3) * ((info[b][2] or info[b][3] or top) / top) for b in rest]
+        cuts = plan_workers(weights, os.cpu_count() or 1, threads)
+        self.threads = len(cuts)
+        self.work_per_sample = sum(weights)
+        return [[rest[i] for i in group] for group in cuts] + own
 
     def _build_edges(self, order, info):
         fg = self.fg

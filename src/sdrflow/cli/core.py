@@ -75,3 +75,8 @@ def run_graph(fg, stats: bool = False, threads: int | None = None) -> int:
     finally:
         if stats:
             print_stats(fg.stats(), time.perf_counter() - t0)
+            plan = fg.plan()
+            if plan:
+                sys.stderr.write(f"workers: {plan['workers']} for DSP on {plan['cores']} cores "
+                                 f"(estimated work {plan['work_per_sample']:.0f} per source "
+                                 f"sample; a hand-over costs {plan['handover']:.0f})\n")
