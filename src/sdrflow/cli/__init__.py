@@ -3,6 +3,10 @@
     sdrflow run SCRIPT.py [options]     run a flowgraph script (SCRIPT.py --help lists its options)
     sdrflow listen -f 98.5M -M wbfm     hear a station: rtl_fm's job (--source sim needs no dongle)
     sdrflow serve --source URI          an rtl_tcp server for SDR++, GQRX, SDR# and rtl_tcp clients
+    sdrflow record --source URI -o F    rtl_sdr's job: .cu8 .cs8 .cs16 .cf32 or SigMF
+    sdrflow info FILE                   format, rate, centre, duration, SigMF captures
+    sdrflow devices                     attached RTL-SDR dongles
+    sdrflow graph SCRIPT [--mermaid]    the flowgraph as Graphviz dot or Mermaid
     sdrflow blocks [NAME]               the block catalogue, or one block's reference entry
 
 Sources are named the same way everywhere: sim, rtl, rtl:SERIAL?gain=30, rtl_tcp:HOST:PORT,
@@ -18,7 +22,8 @@ import sys
 from .core import INTERRUPTED, USAGE, interrupted_code
 from .run import describe_block, run_flowgraph  # noqa: F401  (used by flowgraph scripts)
 
-COMMANDS = {"run": "run", "listen": "listen", "serve": "serve", "blocks": "run"}
+COMMANDS = {"run": "run", "listen": "listen", "serve": "serve", "record": "record",
+            "info": "record", "devices": "record", "graph": "graph", "blocks": "run"}
 
 
 def main(argv=None) -> int:

@@ -80,3 +80,43 @@ def run_graph(fg, stats: bool = False, threads: int | None = None) -> int:
                 sys.stderr.write(f"workers: {plan['workers']} for DSP on {plan['cores']} cores "
                                  f"(estimated work {plan['work_per_sample']:.0f} per source "
                                  f"sample; a hand-over costs {plan['handover']:.0f})\n")
+
+
+class progress:
+    """A progress bar (tqdm, extra ``progress``) for finite work, on a terminal only: it follows
+    ``block``'s output count towards ``total``. Nothing when quiet, piped or without tqdm."""
+
+    def __init__(self, fg, block, total, unit="samples", quiet=False):
+        self.fg, self.block, self.total, self.unit, self.quiet = fg, block, total, unit, quiet
+        self._bar = self._thread = None
+
+    def __enter__(self):
+        import threading
+
+        if self.quiet or not self.total or not sys.stderr.isatty():
+            return self
+        try:
+            from tqdm import tqdm
+        except ImportError:
+            return self
+        self._bar = tqdm(total=int(self.total), unit=self.unit[:-1] if self.unit.endswith("s") else self.unit,
+                         unit_scale=True, file=sys.stderr, dynamic_ncols=True)
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._follow, daemon=True)
+        self._thread.start()
+        return self
+
+    def _follow(self):
+        shown = 0
+        while not self._done.wait(0.2):
+            count = next((r["items_out"] for r in self.fg.stats() if r["block"] == self.block.name), 0)
+            count = min(count, self.total)
+            self._bar.update(count - shown)
+            shown = count
+
+    def __exit__(self, *exc):
+        if self._bar is not None:
+            self._done.set()
+            self._thread.join()
+            self._bar.close()
+        return False

@@ -1,0 +1,213 @@
+"""``sdrflow record``, ``sdrflow info``, ``sdrflow devices``: rtl_sdr's job for any source, what
+a recording holds, and which dongles are attached.
+
+    sdrflow record --source rtl -f 98.5M -s 2.4M -o fm.cu8 --seconds 10
+    sdrflow record --source sim -f 98.5M -o station.sigmf-meta --seconds 2
+    sdrflow info station.sigmf-meta
+    sdrflow devices
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from .core import FAILED, OK, USAGE, run_graph, si
+
+FORMATS = {".cu8": "cu8", ".cs8": "cs8", ".cs16": "cs16", ".cf32": "cf32"}
+WIDTH = {"cu8": 2, "cs8": 2, "cs16": 4, "cf32": 8}
+
+
+def record_parser():
+    ap = argparse.ArgumentParser(prog="sdrflow record", description="Record any source to "
+                                 ".cu8, .cs8, .cs16, .cf32 or SigMF (.sigmf-meta).")
+    ap.add_argument("--source", default="rtl", help="what to record (rtl)")
+    ap.add_argument("-o", "--output", required=True, help="FILE.cu8|.cs8|.cs16|.cf32|.sigmf-meta")
+    ap.add_argument("-f", "--frequency", type=si, default=None, help="centre frequency")
+    ap.add_argument("-s", "--rate", type=si, default=None, help="sample rate (2.4M for radios)")
+    ap.add_argument("-g", "--gain", type=si, default=None, help="tuner gain in dB (automatic)")
+    length = ap.add_mutually_exclusive_group()
+    length.add_argument("--seconds", type=si, default=None, help="stop after this long")
+    length.add_argument("--samples", type=si, default=None, help="stop after this many samples")
+    ap.add_argument("--stats", action="store_true", help="print counters at the end (stderr)")
+    ap.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    return ap
+
+
+def build_record(source, output, frequency=None, rate=None, gain=None, seconds=None, samples=None):
+    from sdrflow import Flowgraph
+    from sdrflow import blocks as b
+
+    from ..sources import open_source, parse
+
+    spec = parse(source)
+    lower = output.lower()
+    sigmf = lower.endswith((".sigmf-meta", ".sigmf-data", ".sigmf"))
+    fmt = None if sigmf else FORMATS.get(os.path.splitext(lower)[1])
+    if not sigmf and fmt is None:
+        raise ValueError(f"-o {output}: name the file .cu8, .cs8, .cs16, .cf32 or .sigmf-meta")
+    if spec.kind == "sim" and seconds is None and samples is None:
+        raise ValueError("the simulation is endless: give --seconds or --samples")
+    opened = open_source(source, frequency=frequency, rate=rate, gain=gain,
+                         seconds=seconds if spec.kind == "sim" else None)
+    total = int(samples) if samples is not None else \
+        int(round(seconds * opened.rate)) if seconds is not None else None
+    fg = Flowgraph(chunk=65536)
+    chain = [opened.block]
+    if total is not None:
+        chain.append(b.Head(total))
+    if sigmf:
+        hardware = "RTL-SDR" if spec.kind == "rtl" else "rtl_tcp" if spec.kind == "rtl_tcp" else ""
+        sink = b.SigMFSink(output, frequency=opened.frequency, description=f"sdrflow record {source}",
+                           hardware=hardware)
+    else:
+        sink = b.FileSink(output, format=fmt)
+    fg.connect(*chain, sink)
+    return fg, total, opened
+
+
+def main_record(argv) -> int:
+    from ..errors import GraphError
+    from .core import progress
+
+    args = record_parser().parse_args(argv)
+    try:
+        fg, total, opened = build_record(args.source, args.output, args.frequency, args.rate,
+                                         args.gain, args.seconds, args.samples)
+    except (ValueError, GraphError) as e:
+        sys.stderr.write(f"error: {e}\n")
+        return USAGE
+    sys.stderr.write(f"Recording {args.source} at {opened.rate:g} S/s to {args.output}\n")
+    try:
+        with progress(fg, opened.block, total, "samples", quiet=args.quiet):
+            return run_graph(fg, stats=args.stats)
+    except (ValueError, GraphError) as e:
+        sys.stderr.write(f"error: {e}\n")
+        return FAILED
+
+
+def describe(path: str) -> dict:
+    """What a recording holds: format, rate, centre, duration, size; SigMF captures and
+    annotations. Raises ValueError with the reason when it cannot be read."""
+    from ..sources import file_format
+
+    if not os.path.exists(path):
+        raise ValueError(f"no such file: {path}")
+    fmt = file_format(path)
+    if fmt.startswith("sigmf"):
+        from sigmf import sigmffile
+
+        from sdrflow.blocks.sigmf_source import sigmf_base
+
+        base = sigmf_base(path)
+        try:
+            record = sigmffile.fromfile(base + ".sigmf-meta", skip_checksum=True)
+        except Exception as e:
+            raise ValueError(f"{base}.sigmf-meta is not SigMF sdrflow can read: {e}") from e
+        rate = record.get_global_field("core:sample_rate")
+        datatype = record.get_global_field("core:datatype")
+        data = base + ".sigmf-data"
+        size = os.path.getsize(data) if os.path.exists(data) else None
+        width = {"cu8": 2, "ci8": 2, "ci16_le": 4, "cf32_le": 8, "rf32_le": 4}.get(datatype)
+        samples = size // width if size is not None and width else None
+        captures = [{"sample_start": c.get("core:sample_start", 0), "frequency": c.get("core:frequency"),
+                     "datetime": c.get("core:datetime")} for c in record.get_captures()]
+        return {"file": path, "format": f"SigMF {datatype}", "sample_rate": rate,
+                "frequency": captures[0]["frequency"] if captures else None,
+                "samples": samples, "seconds": samples / rate if samples and rate else None,
+                "bytes": size, "hardware": record.get_global_field("core:hw"),
+                "captures": captures,
+                "annotations": [{"sample_start": a.get("core:sample_start"),
+                                 "sample_count": a.get("core:sample_count"),
+                                 "label": a.get("core:label")} for a in record.get_annotations()]}
+    if fmt == "wav":
+        import wave
+        try:
+            with wave.open(path) as w:
+                rate, frames, channels, width = w.getframerate(), w.getnframes(), w.getnchannels(), w.getsampwidth()
+        except (wave.Error, EOFError) as e:
+            raise ValueError(f"{path} is not a WAV file sdrflow can read: {e}") from e
+        return {"file": path, "format": f"WAV {8 * width}-bit, {channels} channel(s)",
+                "sample_rate": rate, "frequency": None, "samples": frames,
+                "seconds": frames / rate, "bytes": os.path.getsize(path)}
+    size = os.path.getsize(path)
+    samples = size // WIDTH[fmt]
+    return {"file": path, "format": fmt, "sample_rate": None, "frequency": None,
+            "samples": samples, "seconds": None, "bytes": size,
+            "note": "a raw recording does not say its rate: seconds = samples / rate"}
+
+
+def main_info(argv) -> int:
+    ap = argparse.ArgumentParser(prog="sdrflow info", description="What a recording holds.")
+    ap.add_argument("file")
+    ap.add_argument("--json", action="store_true", help="as JSON")
+    args = ap.parse_args(argv)
+    try:
+        info = describe(args.file)
+    except ValueError as e:
+        sys.stderr.write(f"error: {e}\n")
+        return FAILED
+    if args.json:
+        print(json.dumps(info))
+        return OK
+    from ..units import si_format
+
+    for key in ("file", "format", "sample_rate", "frequency", "samples", "seconds", "bytes",
+                "hardware", "note"):
+        value = info.get(key)
+        if value is None:
+            continue
+        if key == "sample_rate":
+            value = si_format(value, "S/s")
+        elif key == "frequency":
+            value = si_format(value)
+        elif key == "seconds":
+            value = f"{value:.3f} s"
+        print(f"{key.replace('_', ' '):12} {value}")
+    for c in info.get("captures", []):
+        print(f"capture      at sample {c['sample_start']}: "
+              f"{si_format(c['frequency']) if c['frequency'] else 'frequency unknown'}"
+              f"{', ' + c['datetime'] if c.get('datetime') else ''}")
+    for a in info.get("annotations", []):
+        print(f"annotation   at sample {a['sample_start']} (+{a['sample_count']}): {a['label']}")
+    return OK
+
+
+def list_devices(driver=None) -> list:
+    """Attached dongles as dicts (index, name, serial, tuner); [] when there are none."""
+    if driver is None:
+        try:
+            from rtlsdr import librtlsdr
+        except (ImportError, AttributeError, OSError) as e:
+            raise ValueError(f"cannot load librtlsdr ({e}); install pyrtlsdr[lib]") from e
+        driver = librtlsdr
+    import ctypes
+
+    found = []
+    for i in range(driver.rtlsdr_get_device_count()):
+        manufact, product, serial = (ctypes.create_string_buffer(256) for _ in range(3))
+        driver.rtlsdr_get_device_usb_strings(i, manufact, product, serial)
+        found.append({"index": i, "name": driver.rtlsdr_get_device_name(i).decode(errors="replace"),
+                      "serial": serial.value.decode(errors="replace"),
+                      "vendor": manufact.value.decode(errors="replace"),
+                      "product": product.value.decode(errors="replace")})
+    return found
+
+
+def main_devices(argv) -> int:
+    ap = argparse.ArgumentParser(prog="sdrflow devices", description="Attached RTL-SDR dongles.")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    try:
+        found = list_devices()
+    except ValueError as e:
+        sys.stderr.write(f"error: {e}\n")
+        return FAILED
+    if args.json:
+        print(json.dumps(found))
+    elif not found:
+        print("none: no RTL-SDR dongle is attached (or the DVB kernel driver holds it)")
+    for d in found:
+        print(f"{d['index']}: {d['name']} ({d['vendor']} {d['product']}), serial {d['serial']}")
+    return OK

@@ -1,0 +1,100 @@
+"""`sdrflow record`, `info`, `devices` and `graph`, run as a user runs them."""
+import ctypes
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from sdrflow.cli.record import list_devices
+
+
+def sdrflow(*args, **kw):
+    return subprocess.run([sys.executable, "-m", "sdrflow.cli", *args], capture_output=True,
+                          text=True, timeout=300, **kw)
+
+
+@pytest.mark.parametrize("ext, dtype, scale", [(".cu8", np.uint8, None), (".cs16", "<i2", 32768),
+                                               (".cf32", np.complex64, None)])
+def test_record_raw_formats_hold_exactly_the_samples_asked(tmp_path, ext, dtype, scale):
+    out = tmp_path / f"rec{ext}"
+    p = sdrflow("record", "--source", "sim", "-f", "98.5M", "-o", str(out), "--samples", "250k")
+    assert p.returncode == 0, p.stderr
+    data = np.fromfile(out, dtype)
+    assert len(data) == (250_000 if dtype == np.complex64 else 500_000)
+    info = json.loads(sdrflow("info", str(out), "--json").stdout)
+    assert info["samples"] == 250_000 and info["format"] == ext[1:]
+
+
+def test_record_sigmf_has_rate_frequency_datetime_and_info_shows_them(tmp_path):
+    out = tmp_path / "station.sigmf-meta"
+    p = sdrflow("record", "--source", "sim", "-f", "98.5M", "-o", str(out), "--seconds", "0.5")
+    assert p.returncode == 0, p.stderr
+    meta = json.loads(out.read_text())
+    assert meta["global"]["core:sample_rate"] == 2.4e6
+    capture = meta["captures"][0]
+    assert capture["core:frequency"] == 98.5e6 and capture["core:datetime"].endswith("Z")
+    shown = sdrflow("info", str(out)).stdout
+    assert "2.4 MS/s" in shown and "98.5 MHz" in shown and "0.500 s" in shown
+    assert "capture      at sample 0: 98.5 MHz" in shown
+
+
+def test_record_stopped_by_sigterm_leaves_valid_sigmf(tmp_path):
+    out = tmp_path / "long.sigmf-meta"
+    p = subprocess.Popen([sys.executable, "-m", "sdrflow.cli", "record", "--source",
+                          "rtl?sim=1", "-f", "98.5M", "-o", str(out), "--seconds", "600"],
+                         stderr=subprocess.PIPE, text=True)
+    data = tmp_path / "long.sigmf-data"
+    while p.poll() is None and (not data.exists() or data.stat().st_size < 1_000_000):
+        time.sleep(0.05)
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 143, err
+    meta = json.loads(out.read_text())
+    assert meta["global"]["core:hw"] == "RTL-SDR" and meta["captures"][0]["core:frequency"] == 98.5e6
+    assert data.stat().st_size % 8 == 0
+
+
+def test_info_refuses_what_it_cannot_read(tmp_path):
+    p = sdrflow("info", str(tmp_path / "none.cu8"))
+    assert p.returncode == 1 and "no such file" in p.stderr
+    odd = tmp_path / "notes.txt"
+    odd.write_text("hello")
+    p = sdrflow("info", str(odd))
+    assert p.returncode == 1 and "cannot tell the format" in p.stderr
+    bad = tmp_path / "bad.sigmf-meta"
+    bad.write_text("{not json")
+    p = sdrflow("info", str(bad))
+    assert p.returncode == 1 and "not SigMF" in p.stderr
+
+
+def test_devices_says_none_here_and_lists_what_librtlsdr_reports():
+    p = sdrflow("devices")
+    assert p.returncode == 0 and p.stdout.startswith("none")
+
+    class TwoDongles:  # librtlsdr's device listing calls, as ctypes sees them
+        def rtlsdr_get_device_count(self):
+            return 2
+
+        def rtlsdr_get_device_name(self, i):
+            return b"Generic RTL2832U OEM"
+
+        def rtlsdr_get_device_usb_strings(self, i, manufact, product, serial):
+            manufact.value, product.value, serial.value = b"Realtek", b"RTL2838UHIDIR", b"0000000%d" % i
+
+    found = list_devices(TwoDongles())
+    assert [d["serial"] for d in found] == ["00000000", "00000001"]
+    assert found[1]["name"] == "Generic RTL2832U OEM"
+
+
+def test_graph_draws_blocks_parameters_types_and_rates():
+    script = "flowgraphs/fm_receiver.py"
+    dot = sdrflow("graph", script).stdout
+    assert dot.startswith("digraph flowgraph {")
+    assert 'label="complex64 @ 2.4 MS/s"' in dot and 'label="float32 @ 48 kS/s"' in dot
+    assert "cutoff=100000" in dot and "WAVSink" in dot
+    mermaid = sdrflow("graph", script, "--mermaid", "--rate", "1.2e6").stdout
+    assert mermaid.startswith("flowchart LR") and '"complex64 @ 1.2 MS/s"' in mermaid
