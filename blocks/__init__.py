@@ -2,11 +2,11 @@
 
 Sources
     SignalSource, NoiseSource, VectorSource, FileSource, SigMFSource, WAVSource, FMStationSource,
-    BandSource,
+    BandSource, QueueSource,
     RtlSdrSource, RtlTcpSource
 Sinks
     NullSink, VectorSink, FileSink, SigMFSink, WAVSink, MessageSink, PCMSink, AudioSink,
-    RtlTcpServerSink
+    RtlTcpServerSink, CallbackSink, WebSink
 Stream control
     Head, Throttle, StreamToVector, VectorToStream, Interleave, Deinterleave
 Conversion
@@ -41,6 +41,9 @@ Digital
 import importlib
 
 _MODULES = {
+    "CallbackSink": "callback_sink",
+    "QueueSource": "queue_source",
+    "WebSink": "web_sink",
     "Add": "add",
     "AddConst": "add_const",
     "AGC": "agc",
@@ -132,7 +135,7 @@ _MODULES = {
     "ZMQSubSource": "zmq_sub_source",
 }
 
-__all__ = ["Add", "AddConst", "AGC", "AMDemod", "AudioSink", "BandpassFilter", "BandSource",
+__all__ = ["CallbackSink", "QueueSource", "WebSink", "Add", "AddConst", "AGC", "AMDemod", "AudioSink", "BandpassFilter", "BandSource",
            "BinarySlicer", "ComplexToFloat", "ComplexToIQ", "ComplexToMagPhase", "Conjugate",
            "CostasLoop", "DCBlocker", "Decibels", "Deemphasis", "Deinterleave",
            "DifferentialDecoder", "FFT", "FileSink", "FileSource", "FIRFilter", "FLL",

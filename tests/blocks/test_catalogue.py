@@ -52,7 +52,10 @@ def test_every_blocks_folder_is_packaged():
             continue
         rel = folder.relative_to(ROOT / "blocks").parts
         assert ".".join(("sdrflow", "blocks") + rel) in packages, f"{folder} not in the wheel"
+    data = config["tool"]["setuptools"].get("package-data", {})
     for folder in (ROOT / "src" / "sdrflow").rglob("*"):
         if folder.is_dir() and folder.name != "__pycache__":
             rel = folder.relative_to(ROOT / "src").parts
-            assert ".".join(rel) in packages, f"{folder} not in the wheel"
+            parent = ".".join(rel[:-1])
+            as_data = f"{rel[-1]}/*" in data.get(parent, [])  # plain files: the page's static/
+            assert ".".join(rel) in packages or as_data, f"{folder} not in the wheel"

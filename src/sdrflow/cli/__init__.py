@@ -7,6 +7,7 @@
     sdrflow info FILE                   format, rate, centre, duration, SigMF captures
     sdrflow devices                     attached RTL-SDR dongles
     sdrflow graph SCRIPT [--mermaid]    the flowgraph as Graphviz dot or Mermaid
+    sdrflow view [--source URI]         spectrum, waterfall and receivers in the browser (:8073)
     sdrflow blocks [NAME]               the block catalogue, or one block's reference entry
 
 Sources are named the same way everywhere: sim, rtl, rtl:SERIAL?gain=30, rtl_tcp:HOST:PORT,
@@ -23,7 +24,7 @@ from .core import INTERRUPTED, USAGE, interrupted_code
 from .run import describe_block, run_flowgraph  # noqa: F401  (used by flowgraph scripts)
 
 COMMANDS = {"run": "run", "listen": "listen", "serve": "serve", "record": "record",
-            "info": "record", "devices": "record", "graph": "graph", "blocks": "run"}
+            "info": "record", "devices": "record", "graph": "graph", "view": "view", "blocks": "run"}
 
 
 def main(argv=None) -> int:

@@ -1,0 +1,256 @@
+import logging
+import struct
+import threading
+import time
+
+import numpy as np
+from scipy.signal import get_window
+
+from sdrflow.block import COMPLEX64, Block, Port
+
+log = logging.getLogger(__name__)
+
+#: Spectrum frames carry dB as bytes: 0 = DB_MIN, 255 = DB_MAX (0.55 dB steps).
+DB_MIN, DB_MAX = -140.0, 0.0
+FFT_SIZES = (256, 512, 1024, 2048, 4096, 8192)
+MODES = ("wbfm", "fm", "am", "usb", "lsb")
+
+
+class WebSink(Block):
+    """A live spectrum, waterfall and receivers in the browser, for any complex stream.
+
+    Serves a page (``http://127.0.0.1:PORT/``) that draws the band's spectrum and a scrolling
+    waterfall, frequency axis in Hz (absolute once an ``rx_freq`` tag says the centre). A click
+    on the waterfall tunes a receiver (WBFM, NBFM, AM, USB, LSB) for that page alone, which runs
+    as a small flowgraph of its own fed from this stream; its audio plays in the page. Pages may
+    change the source's centre frequency and gain through message port ``ctrl`` (connect it to
+    the source's ``ctrl``). Frames go out at most ``fps`` a second, 8-bit dB per bin; a page
+    too slow to take them gets frames dropped and counted, never a growing queue.
+
+    Signature: complex64 ->
+
+    Parameters
+    ----------
+    title : str
+        Name of this view (several web sinks may share a port).
+    port : int
+        TCP port of the page (8073, OpenWebRX's).
+    bind : str
+        Address to listen on; any but loopback requires the printed token.
+    token : str, optional
+        The token to require (one is made when binding beyond loopback).
+    fps : float
+        Most spectrum frames per second per page.
+    frequency : float, optional
+        Centre frequency in Hz until an ``rx_freq`` tag says it.
+
+    Example: ``WebSink("band", port=8073)``
+    """
+
+    inputs = [Port("in", COMPLEX64)]
+    message_outputs = ("ctrl",)
+
+    def __init__(self, title: str = "band", port: int = 8073, bind: str = "127.0.0.1",
+                 token: str | None = None, fps: float = 25.0, frequency: float | None = None):
+        if not 0 <= int(port) < 65536:
+            raise ValueError(f"WebSink: port must be 0–65535, got {port!r}")
+        if not 0 < fps <= 60:
+            raise ValueError(f"WebSink: fps must be in (0, 60], got {fps!r}")
+        self.title, self.port, self.bind, self.token = str(title), int(port), str(bind), token
+        self.fps, self.centre = float(fps), frequency
+        self.server = None
+        self.frames_dropped = 0
+
+    # -- life ---------------------------------------------------------------------------------
+    def start(self, rate):
+        from sdrflow.web import WebServer
+
+        self.rate = rate
+        self._history = np.zeros(8 * max(FFT_SIZES), np.complex64)
+        self._filled = 0
+        self._lock = threading.Lock()
+        self._pages: list = []
+        self._last_frame = 0.0
+        self._newest = time.time()
+        # Load the receivers' kernels now, so a page's first click does not wait for them.
+        import sdrflow.blocks as catalogue
+        for name in ("FreqXlatingFilter", "LowpassFilter", "FMDemod", "Deemphasis", "StereoDecoder",
+                     "NBFMReceiver", "AMDemod", "SSBDemod", "PowerSquelch", "Resampler"):
+            getattr(catalogue, name)
+        self.server = WebServer.at(self.port, self.bind, self.token)
+        self.server.open(self)
+        self.port = self.server.port
+        self._windows = {}
+
+    def stop(self):
+        with self._lock:
+            pages, self._pages = self._pages, []
+        for page in pages:
+            self._stop_receiver(page)
+        if self.server is not None:
+            self.server.close(self)
+            self.server = None
+
+    @property
+    def url(self) -> str:
+        return self.server.url if self.server else ""
+
+    def describe(self) -> dict:
+        return {"title": self.title, "rate": self.rate, "centre": self.centre,
+                "fft_sizes": FFT_SIZES, "modes": MODES, "db_range": [DB_MIN, DB_MAX]}
+
+    # -- pages (called from the server's thread) ----------------------------------------------
+    def page_opened(self, page):
+        page.state.update(fft=2048, avg=0.5, rx=None, _spectrum=None, _rx=None, _generation=0)
+        with self._lock:
+            self._pages.append(page)
+        page.send({"type": "hello", **self.describe(), "page": page.id})
+
+    def page_closed(self, page):
+        with self._lock:
+            if page in self._pages:
+                self._pages.remove(page)
+        self._stop_receiver(page)
+
+    def page_command(self, page, command):
+        if "fft" in command:
+            size = int(command["fft"])
+            if size not in FFT_SIZES:
+                raise ValueError(f"fft must be one of {FFT_SIZES}")
+            page.state["fft"], page.state["_spectrum"] = size, None
+        if "avg" in command:
+            avg = float(command["avg"])
+            if not 0 <= avg < 1:
+                raise ValueError("avg must be in [0, 1)")
+            page.state["avg"] = avg
+        if "tune" in command:
+            self._tune(page, command)
+        if command.get("untune"):
+            self._stop_receiver(page)
+            page.state["rx"] = None
+        if "centre" in command:
+            self.post("ctrl", {"frequency": float(command["centre"])})
+        if "gain" in command:
+            gain = command["gain"]
+            self.post("ctrl", {"gain": None if gain is None else float(gain)})
+
+    def _tune(self, page, command):
+        offset = float(command["tune"])
+        if abs(offset) >= self.rate / 2:
+            raise ValueError(f"tune offset must be within ±{self.rate / 2:g} Hz")
+        old = page.state.get("rx") or {}
+        mode = command.get("mode", old.get("mode", "wbfm"))
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        bandwidth = command.get("bandwidth", old.get("bandwidth") if old.get("mode") == mode else None)
+        squelch = command.get("squelch", old.get("squelch"))
+        rx = {"offset": offset, "mode": mode, "bandwidth": bandwidth, "squelch": squelch}
+        running = page.state.get("_rx")
+        same = running is not None and {k: v for k, v in old.items() if k != "offset"} == \
+            {k: v for k, v in rx.items() if k != "offset"}
+        page.state["_generation"] += 1
+        page.state["rx"] = rx
+        if same:  # only the frequency moved: retune the running channel filter
+            fg, channel, _ = running
+            fg.post(channel, "ctrl", {"frequency": offset})
+            running[2]["generation"] = page.state["_generation"]
+            return
+        self._stop_receiver(page)
+        self._start_receiver(page, rx)
+
+    def _start_receiver(self, page, rx):
+        from sdrflow import Flowgraph
+        from sdrflow.blocks import CallbackSink, QueueSource
+        from sdrflow.receivers import add_receiver
+
+        feed = QueueSource(self.rate, maxsize=32)
+        fg = Flowgraph(chunk=16384)
+        squelch = rx["squelch"]
+        receiver = add_receiver(fg, feed, self.rate, rx["mode"], offset=rx["offset"],
+                                audio_rate=48e3, bandwidth=rx["bandwidth"],
+                                squelch_db=None if squelch is None else float(squelch))
+        info = {"generation": page.state["_generation"], "held": []}
+
+        def audio(x, page=page, info=info):
+            info["held"].append(x)
+            if sum(map(len, info["held"])) >= 2048:  # ~43 ms a message
+                pcm = np.clip(np.rint(np.concatenate(info["held"]) * 32767), -32768, 32767)
+                info["held"] = []
+                page.send(struct.pack("<BxxxII", 2, 48000, info["generation"])
+                          + pcm.astype("<i2").tobytes())
+
+        fg.connect(receiver.audio[0], CallbackSink(audio))
+        fg.start()
+        page.state["_rx"] = (fg, receiver.channel, info)
+        page.state["_feed"] = feed
+
+    def _stop_receiver(self, page):
+        running = page.state.get("_rx")
+        page.state["_rx"] = None
+        feed = page.state.pop("_feed", None)
+        if running is not None:
+            fg = running[0]
+            feed.close()
+            fg.stop()
+            fg.wait()
+
+    # -- the stream ---------------------------------------------------------------------------
+    def work(self, x):
+        for _, key, value in self.input_tags():
+            if key == "rx_freq":
+                self.centre = float(value)
+                with self._lock:
+                    pages = list(self._pages)
+                for page in pages:
+                    page.send({"type": "centre", "centre": self.centre})
+        n = len(x)
+        h = self._history
+        if n >= len(h):
+            h[:] = x[-len(h):]
+        else:
+            h[:-n] = h[n:]
+            h[-n:] = x
+        self._filled = min(len(h), self._filled + n)
+        self._newest = time.time()
+        with self._lock:
+            pages = list(self._pages)
+        for page in pages:
+            feed = page.state.get("_feed")
+            if feed is not None:
+                feed.put(x)
+        now = time.monotonic()
+        if pages and now - self._last_frame >= 1 / self.fps:
+            self._last_frame = now
+            for page in pages:
+                self._frame(page)
+
+    def _frame(self, page):
+        size, avg = page.state["fft"], page.state["avg"]
+        have = min(self._filled, 8 * size)
+        if have < size:
+            return
+        segments = have // size
+        x = self._history[len(self._history) - segments * size:].reshape(segments, size)
+        window = self._windows.get(size)
+        if window is None:
+            window = self._windows[size] = get_window("blackmanharris", size).astype(np.float32)
+        spectra = np.fft.fftshift(np.fft.fft(x * window, axis=1), axes=1)
+        power = np.mean(spectra.real ** 2 + spectra.imag ** 2, axis=0) / window.sum() ** 2
+        smooth = page.state.get("_spectrum")
+        if smooth is None or len(smooth) != size:
+            smooth = power
+        else:
+            smooth = avg * smooth + (1 - avg) * power
+        page.state["_spectrum"] = smooth
+        db = 10 * np.log10(np.maximum(smooth, 1e-30))
+        levels = np.clip(np.rint((db - DB_MIN) * (255 / (DB_MAX - DB_MIN))), 0, 255).astype(np.uint8)
+        header = struct.pack("<BxxxIdddff", 1, size, self.centre or 0.0, self.rate, self._newest,
+                             DB_MIN, DB_MAX)
+        page.send(header + levels.tobytes())
+
+    def counters(self) -> dict:
+        if self.server is None:
+            return {}
+        pages = [p for p in self.server.pages if p.sink is self]
+        return {"pages": len(pages), "frames_sent": sum(p.sent for p in pages),
+                "frames_dropped": sum(p.dropped for p in pages)}
