@@ -82,8 +82,20 @@ def pmt_encode(value) -> bytes:
     raise WireError(f"cannot send {type(value).__name__} {value!r} as a PMT")
 
 
-def pmt_decode(buf: bytes, pos: int = 0):
-    """Parse one PMT from ``buf`` at ``pos``; return (value, position after it)."""
+#: Deepest nesting of pairs, vectors and dicts a received PMT may have (GNU Radio's own
+#: messages nest two or three levels); deeper is refused, so no peer can exhaust the stack.
+MAX_DEPTH = 32
+
+
+def pmt_decode(buf: bytes, pos: int = 0, depth: int = 0):
+    """Parse one PMT from ``buf`` at ``pos``; return (value, position after it).
+
+    Anything malformed, nested deeper than ``MAX_DEPTH`` or unusable in Python (a dict key that
+    cannot be hashed) raises WireError; counts are checked against the bytes left before
+    anything is allocated."""
+    if depth > MAX_DEPTH:
+        raise WireError(f"PMT nested deeper than {MAX_DEPTH} levels")
+
     def need(n):
         if pos + n > len(buf):
             raise WireError("frame ends inside a PMT")
@@ -124,12 +136,12 @@ def pmt_decode(buf: bytes, pos: int = 0):
             raise WireError("vector longer than its frame")
         items = []
         for _ in range(n):
-            v, pos = pmt_decode(buf, pos)
+            v, pos = pmt_decode(buf, pos, depth + 1)
             items.append(v)
         return (tuple(items) if tag == 0x0c else items), pos
     if tag == 0x07:
-        car, pos = pmt_decode(buf, pos)
-        cdr, pos = _decode_rest_of_list(buf, pos)
+        car, pos = pmt_decode(buf, pos, depth + 1)
+        cdr, pos = _decode_rest_of_list(buf, pos, depth)
         return ([car] + cdr if isinstance(cdr, list) else Pair((car, cdr))), pos
     if tag == 0x09:
         out = []
@@ -137,8 +149,12 @@ def pmt_decode(buf: bytes, pos: int = 0):
             need(1)
             if buf[pos] != 0x07:
                 raise WireError("dict cell without a key/value pair")
-            key, pos = pmt_decode(buf, pos + 1)
-            value, pos = pmt_decode(buf, pos)
+            key, pos = pmt_decode(buf, pos + 1, depth + 1)
+            value, pos = pmt_decode(buf, pos, depth + 1)
+            try:
+                hash(key)
+            except TypeError:
+                raise WireError(f"dict key of type {type(key).__name__} cannot be a key") from None
             out.append((key, value))
             need(1)
             if buf[pos] == 0x06:
@@ -159,16 +175,18 @@ def pmt_decode(buf: bytes, pos: int = 0):
     raise WireError(f"unknown PMT type 0x{tag:02x}")
 
 
-def _decode_rest_of_list(buf, pos):
+def _decode_rest_of_list(buf, pos, depth):
     """The cdr of a pair: a Python list when it continues a proper list (pairs ending in nil),
-    else the value itself (a dotted pair such as a PDU)."""
+    else the value itself (a dotted pair such as a PDU). A loop, not recursion: a list may be
+    long without being deep."""
+    items = []
+    while pos < len(buf) and buf[pos] == 0x07:
+        car, pos = pmt_decode(buf, pos + 1, depth + 1)
+        items.append(car)
     if pos < len(buf) and buf[pos] == 0x06:
-        return [], pos + 1
-    if pos < len(buf) and buf[pos] == 0x07:
-        car, pos = pmt_decode(buf, pos + 1)
-        rest, pos = _decode_rest_of_list(buf, pos)
-        return ([car] + rest if isinstance(rest, list) else [car, rest]), pos
-    return pmt_decode(buf, pos)
+        return items, pos + 1
+    tail, pos = pmt_decode(buf, pos, depth + 1)
+    return (items + [tail] if items else tail), pos
 
 
 # -- frames ------------------------------------------------------------------------------------
