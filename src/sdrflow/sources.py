@@ -5,6 +5,7 @@
     sim:am | sim:nbfm | sim:usb | sim:lsb   one station of that kind at the frequency asked
     sim:band                         three stations (AM, NBFM, USB) at known offsets
     rtl | rtl:SERIAL | rtl:0?gain=30&ppm=1&bias=1&direct=q&offset=1&agc=1&buffer=0.5
+                                     (a short number is a device index: rtl:1; 00000001 a serial)
     rtl?sim=1                        a simulated dongle (real rate, jitter, async reader) playing
                                      an FM station a quarter of the rate below its centre
     rtl_tcp:HOST[:PORT][?gain=30&ppm=1]
@@ -175,7 +176,10 @@ def open_source(uri: str, frequency: float | None = None, rate: float | None = N
         gain = spec.number("gain", gain)
         ppm = int(spec.number("ppm", ppm or 0))
         if spec.kind == "rtl":
-            device = int(spec.target) if spec.target.isdigit() else spec.target
+            # A short number is an index; anything else (00000001 included) a serial number.
+            index = spec.target.isdigit() and len(spec.target) <= 3 and \
+                (spec.target == "0" or not spec.target.startswith("0"))
+            device = int(spec.target) if index else spec.target
             driver = None
             if spec.flag("sim"):
                 from .testing import StandInDongle
@@ -204,9 +208,10 @@ def open_source(uri: str, frequency: float | None = None, rate: float | None = N
         return OpenedSource(block, rate, frequency, spec)
     # a recording
     path = spec.target
-    if not os.path.exists(path):
-        raise SourceError(f"no such file: {path}")
     fmt = file_format(path, spec.options.get("format"))
+    if not os.path.exists(path) and not (fmt.startswith("sigmf") and os.path.exists(
+            re.sub(r"\.sigmf(-data|-meta)?$", "", path) + ".sigmf-meta")):
+        raise SourceError(f"no such file: {path}")
     if fmt.startswith("sigmf"):
         block = blocks.SigMFSource(path, repeat=spec.flag("repeat"))
         centre = block.captures[0][1] if block.captures and block.captures[0][1] else frequency

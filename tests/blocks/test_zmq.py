@@ -120,10 +120,10 @@ def test_push_sink_stop_does_not_hang_without_a_receiver():
     push = ZMQPushSink(f"tcp://127.0.0.1:{free_port()}", hwm=2, linger=0.1)
     fg.connect(SignalSource(1, rate=1e6), push)
     fg.start()
-    time.sleep(0.3)
-    t0 = time.monotonic()
+    while fg.stats()[0]["items_out"] == 0:  # the source is running and the sink has items
+        time.sleep(0.01)
     fg.stop()
-    assert fg.wait(5) and time.monotonic() - t0 < 2
+    assert fg.wait(60)  # a guard against hanging, not a speed limit
 
 
 # -- GNU Radio on the other end (Debian's gnuradio package; .ci/run installs it) ----------------
