@@ -23,7 +23,7 @@ Mixing
 Spectrum
     FFT, Spectrum
 Levels
-    AGC, PowerSquelch, RMSProbe
+    AGC, PowerSquelch, RMSProbe, ChannelScanner
 Synchronisation
     PLL, CostasLoop, FLL, SymbolSync
 Demodulators
@@ -41,6 +41,7 @@ Digital
 import importlib
 
 _MODULES = {
+    "ChannelScanner": "channel_scanner",
     "CallbackSink": "callback_sink",
     "QueueSource": "queue_source",
     "WebSink": "web_sink",
@@ -135,7 +136,7 @@ _MODULES = {
     "ZMQSubSource": "zmq_sub_source",
 }
 
-__all__ = ["CallbackSink", "QueueSource", "WebSink", "Add", "AddConst", "AGC", "AMDemod", "AudioSink", "BandpassFilter", "BandSource",
+__all__ = ["ChannelScanner", "CallbackSink", "QueueSource", "WebSink", "Add", "AddConst", "AGC", "AMDemod", "AudioSink", "BandpassFilter", "BandSource",
            "BinarySlicer", "ComplexToFloat", "ComplexToIQ", "ComplexToMagPhase", "Conjugate",
            "CostasLoop", "DCBlocker", "Decibels", "Deemphasis", "Deinterleave",
            "DifferentialDecoder", "FFT", "FileSink", "FileSource", "FIRFilter", "FLL",

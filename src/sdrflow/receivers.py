@@ -27,6 +27,7 @@ class Receiver:
     channel: object
     audio_rate: float
     squelch: object = None
+    narrow: object = None  # the block whose output is the final channel
 
 
 def check_mode(mode: str) -> str:
@@ -79,7 +80,7 @@ def add_receiver(fg, source, rate: float, mode: str = "wbfm", offset: float = 0.
                                       decimation=d)
         fg.connect(source, channel)
         head = channel
-    squelch = None
+    squelch, narrow = None, head
     if squelch_db is not None and mode != "fm":
         squelch = b.PowerSquelch(squelch_db)
         fg.connect(head, squelch)
@@ -130,4 +131,4 @@ def add_receiver(fg, source, rate: float, mode: str = "wbfm", offset: float = 0.
             resampled.append(r)
         outs = resampled
     return Receiver([o if isinstance(o, tuple) else (o, 0) for o in outs], channel, audio_rate,
-                    squelch)
+                    squelch, narrow)

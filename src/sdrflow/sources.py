@@ -4,6 +4,8 @@
     sim:fm?cnr=30&stereo=1           options: cnr (dB), stereo, seconds, seed
     sim:am | sim:nbfm | sim:usb | sim:lsb   one station of that kind at the frequency asked
     sim:band                         three stations (AM, NBFM, USB) at known offsets
+    sim:band?at=100M                 the same stations fixed at 100 MHz −400k, +150k, +600k,
+                                     wherever the source is tuned (for scanning)
     rtl | rtl:SERIAL | rtl:0?gain=30&ppm=1&bias=1&direct=q&offset=1&agc=1&buffer=0.5
                                      (a short number is a device index: rtl:1; 00000001 a serial)
     rtl?sim=1                        a simulated dongle (real rate, jitter, async reader) playing
@@ -78,7 +80,7 @@ class OpenedSource:
 
 
 _OPTIONS = {
-    "sim": {"cnr", "stereo", "seconds", "seed", "offset", "noise"},
+    "sim": {"cnr", "stereo", "seconds", "seed", "offset", "noise", "at"},
     "rtl": {"gain", "ppm", "bias", "direct", "offset", "agc", "buffer", "rate", "freq", "sim"},
     "rtl_tcp": {"gain", "ppm", "rate", "freq", "timeout"},
     "file": {"rate", "format", "freq", "repeat"},
@@ -165,6 +167,11 @@ def open_source(uri: str, frequency: float | None = None, rate: float | None = N
         else:
             stations = BAND if spec.target == "band" else \
                 ((int(spec.number("offset", 0)), spec.target, -20.0, 1000),)
+            at = spec.number("at")
+            if at is not None:  # stations at fixed frequencies: seen from where it is tuned
+                shift = round(at - frequency)
+                stations = tuple((o + shift, m, l, t) for o, m, l, t in stations
+                                 if abs(o + shift) < rate / 2 * 0.95)
             block = blocks.BandSource(rate=round(rate), stations=stations,
                                       noise_db=spec.number("noise", -60.0), seconds=seconds,
                                       frequency=frequency, seed=seed)

@@ -90,3 +90,25 @@ def test_bad_input_is_refused_before_anything_opens(args, message):
 def test_no_dongle_fails_with_exit_code_1():
     p = sdrflow("listen", "-f", "98.5M", "-o", "-", "--seconds", "1")
     assert p.returncode == 1 and b"no RTL-SDR found" in p.stderr and p.stdout == b""
+
+
+def test_scanning_stops_on_the_busy_channel_like_rtl_fm(tmp_path):
+    out = tmp_path / "scan.wav"
+    fg, status = build(["100.10M:100.20M:25k"], mode="fm", squelch=-50, source="sim:band?at=100M",
+                       output=str(out), seconds=2)
+    assert status.startswith("Scanning 5 channels 100.1–100.2 MHz (fm)")
+    fg.run()
+    scanner = fg.listen_parts["scanner"]
+    assert [round(hz) for _, hz, _ in scanner.hits] == [100_150_000]  # the NBFM station, once
+    assert abs(scanner.hits[0][2] - -40) < 1  # its level in dBFS
+    pcm, _ = read_wav(out)
+    assert abs(tone_frequency(pcm[-48000:, 0], 48e3) - 700) < 2  # and we hear it
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-f", "446.0M", "-f", "446.1M", "--source", "sim"], b"needs a squelch level"),
+    (["-f", "100M:110M:1M", "-l", "-40", "--source", "sim"], b"more than the 1.92 MHz"),
+])
+def test_scanning_is_refused_without_squelch_or_beyond_the_band(args, message):
+    p = sdrflow("listen", *args)
+    assert p.returncode == 2 and message in p.stderr

@@ -25,7 +25,9 @@ def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="sdrflow listen", description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog=__doc__.split("\n\n", 1)[1])
-    ap.add_argument("-f", "--frequency", type=si, required=True, help="station frequency (98.5M)")
+    ap.add_argument("-f", "--frequency", action="append", required=True,
+                    help="station frequency (98.5M); several -f, or START:STOP:STEP, scan them "
+                         "with the squelch (-l) as rtl_fm does")
     ap.add_argument("-M", "--mode", default="wbfm", choices=MODES, help="modulation (wbfm)")
     ap.add_argument("--stereo", action="store_true", help="stereo broadcast FM (wbfm)")
     ap.add_argument("-s", "--rate", type=si, default=DEFAULT_RATE, help="source sample rate (2.4M)")
@@ -45,6 +47,23 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
+def frequencies(values) -> list:
+    """Expand ``-f`` values: numbers with SI suffixes, or START:STOP:STEP ranges (inclusive)."""
+    out = []
+    for value in values if isinstance(values, (list, tuple)) else [values]:
+        if isinstance(value, str) and value.count(":") == 2:
+            start, stop, step = (si(v) for v in value.split(":"))
+            if not (step > 0 and stop >= start):
+                raise ValueError(f"-f {value}: a range is START:STOP:STEP with STOP ≥ START, STEP > 0")
+            count = int(round((stop - start) / step)) + 1
+            if count > 10000:
+                raise ValueError(f"-f {value}: {count} channels; at most 10000")
+            out += [start + i * step for i in range(count)]
+        else:
+            out.append(si(value))
+    return out
+
+
 def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, ppm=0,
           squelch=None, audio_rate=48e3, emphasis=None, tau=75e-6, source="rtl", output=None,
           seconds=None, audio_backend=None, chunk=16384):
@@ -58,23 +77,40 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
     from sdrflow.blocks._rtl import check_rtl_rate, check_tuner_range
 
     check_mode(mode)
+    channels = frequencies(frequency)
     spec = parse(source)
     live = spec.kind in ("rtl", "rtl_tcp", "sim")
     if live:
         check_rtl_rate(rate, "listen")
         if spec.kind != "sim":
-            check_tuner_range(frequency, spec.options.get("direct"), "listen")
+            for f in channels:
+                check_tuner_range(f, spec.options.get("direct"), "listen")
     if seconds is not None and not seconds > 0:
         raise ValueError(f"--seconds must be > 0, got {seconds:g}")
-    # Tune a quarter of the rate above the station (rtl_fm's trick against the DC spike).
-    shift = rate / 4 if live else 0.0
+    scanning = len(channels) > 1
+    if scanning and squelch is None:
+        raise ValueError("scanning several frequencies needs a squelch level (-l, e.g. -l -50)")
+    low, high = min(channels), max(channels)
+    middle = (low + high) / 2
+    if high - low > 0.8 * rate:
+        raise ValueError(f"the channels span {(high - low) / 1e6:g} MHz, more than the "
+                         f"{0.8 * rate / 1e6:g} MHz this sample rate covers; raise -s or scan less")
+    frequency = channels[0]
+    # Tune a quarter of the rate above the station (rtl_fm's trick against the DC spike),
+    # or above the middle of the scanned channels when that still holds them all.
+    shift = rate / 4 if live and (high - middle) + rate / 4 < 0.45 * rate else 0.0
+    tuned = (middle if scanning else frequency) + shift
     named = source
-    if spec.kind == "sim":
+    if spec.kind == "sim" and not scanning:
         source = _sim_with_station(source, -shift)
-    opened = open_source(source, frequency=frequency + shift if live else None, rate=rate,
+    opened = open_source(source, frequency=tuned if live else None, rate=rate,
                          gain=gain, ppm=ppm, seconds=seconds if spec.kind == "sim" else None)
     centre = opened.frequency
-    offset = -shift if live else (frequency - centre if centre else 0.0)
+    if live:
+        offsets = [f - tuned for f in channels]
+    else:
+        offsets = [f - centre if centre else 0.0 for f in channels]
+    offset = offsets[0]
     if tau and emphasis != "none" and (mode == "wbfm" or emphasis == "deemp"):
         deemph = tau
     else:
@@ -87,25 +123,35 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
         head = limit
     rx = add_receiver(fg, head, opened.rate, mode, offset=offset, audio_rate=audio_rate,
                       stereo=stereo, squelch_db=squelch, tau=deemph)
-    channels = len(rx.audio)
+    outputs = len(rx.audio)
     if output is None:
-        sink = b.AudioSink(channels=channels, latency=0.05, backend=audio_backend)
+        sink = b.AudioSink(channels=outputs, latency=0.05, backend=audio_backend)
         where = "the sound card"
     elif output == "-" or output.lower().endswith((".raw", ".s16", ".pcm")):
-        sink = b.PCMSink(output, channels=channels)
+        sink = b.PCMSink(output, channels=outputs)
         where = "stdout (S16LE)" if output == "-" else output
     elif output.lower().endswith(".wav"):
-        sink = b.WAVSink(output, channels=channels)
+        sink = b.WAVSink(output, channels=outputs)
         where = output
     else:
         raise ValueError(f"-o takes '-', FILE.wav or FILE.raw, got {output!r}")
-    ports = ["in"] if channels == 1 else ["left", "right"]
+    ports = ["in"] if outputs == 1 else ["left", "right"]
     for (blk, port), name in zip(rx.audio, ports):
         fg.connect((blk, port), (sink, name))
-    status = (f"Tuned to {frequency / 1e6:.6g} MHz ({mode}{', stereo' if stereo else ''}) on "
+    scanner = None
+    if scanning:
+        from sdrflow.blocks import ChannelScanner
+
+        scanner = ChannelScanner(offsets, squelch, centre=tuned if live else centre)
+        fg.connect(rx.narrow, scanner)
+        fg.connect((scanner, "ctrl"), (rx.channel, "ctrl"))
+    what = (f"Scanning {len(channels)} channels {low / 1e6:.6g}–{high / 1e6:.6g} MHz"
+            if scanning else f"Tuned to {frequency / 1e6:.6g} MHz")
+    status = (f"{what} ({mode}{', stereo' if stereo else ''}) on "
               f"{named}; sampling at {opened.rate:.6g} S/s; output at {audio_rate:g} Hz, "
-              f"{channels} channel{'s' if channels > 1 else ''}, to {where}.")
-    fg.listen_parts = {"source": opened.block, "channel": rx.channel, "sink": sink}
+              f"{outputs} channel{'s' if outputs > 1 else ''}, to {where}.")
+    fg.listen_parts = {"source": opened.block, "channel": rx.channel, "sink": sink,
+                       "scanner": scanner}
     return fg, status
 
 
