@@ -80,18 +80,65 @@ def latency(rate=2.4e6, onset=1.0, seconds=1.5):
     return {"figure": "latency", "rate": rate, "latency_ms": 1e3 * (sink.onset_at - arrived)}
 
 
+class RetuneSink(PCMSink):
+    """PCMSink that notes when audio from the new frequency (its rx_freq tag) leaves it."""
+
+    def start(self, rate):
+        super().start(rate)
+        self.want, self.heard_at = None, None
+
+    def work(self, *channels):
+        tags = self.input_tags()
+        super().work(*channels)
+        if self.want and self.heard_at is None and any(
+                k == "rx_freq" and v == self.want for _, k, v in tags):
+            self.heard_at = time.monotonic()
+
+
+def retune(rate=2.4e6, rounds=5):
+    """Seconds from posting a retune to the source to the first audio chunk from the new
+    frequency leaving the sink (the tagged sample travels the whole chain)."""
+    from sdrflow import Flowgraph
+    from sdrflow.blocks import RtlSdrSource
+    from sdrflow.receivers import add_receiver
+
+    dongle = StandInDongle(data=StandInDongle.fm_station(rate, 1.0, offset=-rate / 4))
+    fg = Flowgraph(chunk=16384)
+    src = RtlSdrSource(98.5e6 + rate / 4, rate=rate, driver=dongle)
+    rx = add_receiver(fg, src, rate, "wbfm", offset=-rate / 4)
+    sink = RetuneSink(os.devnull)
+    fg.connect(rx.audio[0], sink)
+    fg.start()
+    dongle.when_sent(int(rate)).wait(30)
+    results = []
+    for i in range(rounds):
+        sink.want, sink.heard_at = 98.5e6 + rate / 4 + (i + 1) * 200e3, None
+        t0 = time.monotonic()
+        fg.post(src, "ctrl", {"frequency": sink.want})
+        while sink.heard_at is None:
+            time.sleep(0.001)
+        results.append(sink.heard_at - t0)
+    fg.stop()
+    fg.wait()
+    return {"figure": "retune", "rate": rate, "retune_ms_median": 1e3 * float(np.median(results)),
+            "retune_ms_max": 1e3 * max(results)}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=20.0, help="length of each CPU run")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    rows = [latency()]
+    rows = [latency(), retune()]
     for mode, stereo in (("wbfm", True), ("wbfm", False), ("fm", False), ("am", False)):
         rows.append(cpu_of(mode, stereo, args.seconds))
     rows.append(cpu_of("wbfm", True, args.seconds, rate=3.2e6))
     for row in rows:
         if args.json:
             print(json.dumps(row))
+        elif row["figure"] == "retune":
+            print(f"retune → audio at the new frequency: {row['retune_ms_median']:.0f} ms median, "
+                  f"{row['retune_ms_max']:.0f} ms worst of 5")
         elif row["figure"] == "latency":
             print(f"latency source → audio out at {row['rate'] / 1e6:g} Msps: {row['latency_ms']:.0f} ms")
         else:

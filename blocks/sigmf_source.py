@@ -53,12 +53,24 @@ class SigMFSource(FileSource):
             raise ValueError(f"SigMFSource: datatype {datatype!r} is not supported; sdrflow reads "
                              f"{sorted(_FORMATS)}")
         rate = record.get_global_field("core:sample_rate")
-        if not rate:
+        if rate is None:
             raise ValueError(f"SigMFSource: {meta} has no core:sample_rate")
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0:
+            raise ValueError(f"SigMFSource: {meta}: core:sample_rate must be a positive number "
+                             f"of samples per second, got {rate!r}")
         if record.get_global_field("core:num_channels", 1) != 1:
             raise ValueError("SigMFSource: only single-channel recordings are supported")
-        self.captures = [(c.get("core:sample_start", 0), c.get("core:frequency"))
-                         for c in record.get_captures()]
+        self.captures = []
+        for c in record.get_captures():  # checked now, not when the segment is reached
+            start, frequency = c.get("core:sample_start", 0), c.get("core:frequency")
+            if isinstance(start, bool) or not isinstance(start, int) or start < 0:
+                raise ValueError(f"SigMFSource: {meta}: core:sample_start must be a whole number "
+                                 f">= 0, got {start!r}")
+            if frequency is not None and (isinstance(frequency, bool)
+                                          or not isinstance(frequency, (int, float))):
+                raise ValueError(f"SigMFSource: {meta}: core:frequency must be a number of Hz, "
+                                 f"got {frequency!r}")
+            self.captures.append((start, None if frequency is None else float(frequency)))
         self.labels = [(a.get("core:sample_start", 0), a.get("core:label"))
                        for a in record.get_annotations() if a.get("core:label")]
         super().__init__(data, float(rate), _FORMATS[datatype], frequency=None, repeat=repeat)

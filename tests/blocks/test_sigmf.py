@@ -59,3 +59,27 @@ def test_bad_recordings_are_refused(tmp_path):
          "captures": [], "annotations": []}))
     with pytest.raises(ValueError, match="not supported"):
         SigMFSource(str(tmp_path / "x"))
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("frequency", "98.5M", "core:frequency"),
+    ("sample_rate", "fast", "core:sample_rate"),
+    ("sample_rate", -2.4e6, "core:sample_rate"),
+])
+def test_bad_metadata_is_refused_at_construction_naming_the_file(tmp_path, field, value, message):
+    import json
+
+    from sdrflow.blocks import SigMFSink, SigMFSource
+    from sdrflow.testing import run_block
+
+    base = tmp_path / "rec"
+    run_block(SigMFSink(str(base), frequency=98.5e6), np.ones(100, np.complex64), rate=2.4e6)
+    meta_path = tmp_path / "rec.sigmf-meta"
+    meta = json.loads(meta_path.read_text())
+    if field == "frequency":
+        meta["captures"][0]["core:frequency"] = value
+    else:
+        meta["global"]["core:sample_rate"] = value
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(ValueError, match=rf"rec\.sigmf-meta.*{message}|{message}.*rec\.sigmf-meta"):
+        SigMFSource(str(meta_path))
