@@ -21,7 +21,7 @@ Filters
 Mixing
     Rotator
 Spectrum
-    FFT, Spectrum
+    FFT, Spectrum, SweepSink
 Levels
     AGC, PowerSquelch, RMSProbe, ChannelScanner
 Synchronisation
@@ -41,6 +41,7 @@ Digital
 import importlib
 
 _MODULES = {
+    "SweepSink": "sweep_sink",
     "ChannelScanner": "channel_scanner",
     "CallbackSink": "callback_sink",
     "QueueSource": "queue_source",
@@ -136,7 +137,7 @@ _MODULES = {
     "ZMQSubSource": "zmq_sub_source",
 }
 
-__all__ = ["ChannelScanner", "CallbackSink", "QueueSource", "WebSink", "Add", "AddConst", "AGC", "AMDemod", "AudioSink", "BandpassFilter", "BandSource",
+__all__ = ["SweepSink", "ChannelScanner", "CallbackSink", "QueueSource", "WebSink", "Add", "AddConst", "AGC", "AMDemod", "AudioSink", "BandpassFilter", "BandSource",
            "BinarySlicer", "ComplexToFloat", "ComplexToIQ", "ComplexToMagPhase", "Conjugate",
            "CostasLoop", "DCBlocker", "Decibels", "Deemphasis", "Deinterleave",
            "DifferentialDecoder", "FFT", "FileSink", "FileSource", "FIRFilter", "FLL",

@@ -32,16 +32,21 @@ class BandSource(Block):
         Centre frequency in Hz, reported in ``rx_freq``.
     seed : int
         Seed of the noise.
+    at : float, optional
+        Fix the stations at ``at + offset`` Hz, wherever the source is tuned: a retune
+        (``{"frequency": Hz}`` by message) then moves the band past them like a real
+        tuner's, and stations outside the band drop out. Without it the stations move along.
 
     Example: ``BandSource(2.4e6, [(-300e3, "am", -30, 1000), (200e3, "nbfm", -40, 700)])``
     """
 
     outputs = [Port("out", COMPLEX64)]
+    message_inputs = ("ctrl",)
     cost = 1.0
 
     def __init__(self, rate: float = 2.4e6, stations=((0, "am", -20, 1000),),
                  noise_db: float = -60.0, seconds: float | None = None,
-                 frequency: float | None = None, seed: int = 0):
+                 frequency: float | None = None, seed: int = 0, at: float | None = None):
         if not rate > 0 or rate != int(rate):
             raise ValueError(f"BandSource: rate must be a positive whole number of Hz, got {rate!r}")
         checked = []
@@ -62,15 +67,40 @@ class BandSource(Block):
             raise ValueError(f"BandSource: seconds must be > 0 or None, got {seconds!r}")
         self.sample_rate, self.stations, self.noise_db = float(rate), checked, float(noise_db)
         self.seconds, self.frequency, self.seed = seconds, frequency, int(seed)
+        if at is not None and frequency is None:
+            raise ValueError("BandSource: at= needs the tuned frequency")
+        self.at = at
 
     def output_rate(self, rate):
         return self.sample_rate
 
+    def _in_view(self):
+        if self.at is None:
+            return self.stations
+        shift = round(self.at - self.frequency)
+        return [(o + shift, m, lv, t) for o, m, lv, t in self.stations
+                if abs(o + shift) < self.sample_rate / 2 * 0.95]
+
+    def set_frequency(self, frequency: float) -> None:
+        """Retune: with ``at`` the stations stay where they are and the band moves."""
+        if not frequency > 0:
+            raise ValueError(f"BandSource: frequency must be > 0 Hz, got {frequency!r}")
+        self.frequency = float(frequency)
+        if getattr(self, "_loop", None) is not None:
+            self._synthesise()
+            self._first = True  # tag the first sample at the new frequency
+
     def start(self, rate):
+        self._synthesise()
+        self._pos = 0
+        self._left = None if self.seconds is None else int(round(self.seconds * self.sample_rate))
+        self._first = True
+
+    def _synthesise(self):
         n = int(self.sample_rate)
         t = np.arange(n) / self.sample_rate
         x = np.zeros(n, np.complex128)
-        for offset, modulation, level_db, tone in self.stations:
+        for offset, modulation, level_db, tone in self._in_view():
             amplitude = 10 ** (level_db / 20)
             phase = 2 * np.pi * offset * t
             audio = np.sin(2 * np.pi * tone * t)
@@ -87,9 +117,6 @@ class BandSource(Block):
         sigma = np.sqrt(10 ** (self.noise_db / 10) / 2)
         x += sigma * (rng.standard_normal(n) + 1j * rng.standard_normal(n))
         self._loop = x.astype(np.complex64)
-        self._pos = 0
-        self._left = None if self.seconds is None else int(round(self.seconds * self.sample_rate))
-        self._first = True
 
     def work(self, n):
         if self._left is not None:

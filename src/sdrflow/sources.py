@@ -167,14 +167,9 @@ def open_source(uri: str, frequency: float | None = None, rate: float | None = N
         else:
             stations = BAND if spec.target == "band" else \
                 ((int(spec.number("offset", 0)), spec.target, -20.0, 1000),)
-            at = spec.number("at")
-            if at is not None:  # stations at fixed frequencies: seen from where it is tuned
-                shift = round(at - frequency)
-                stations = tuple((o + shift, m, l, t) for o, m, l, t in stations
-                                 if abs(o + shift) < rate / 2 * 0.95)
             block = blocks.BandSource(rate=round(rate), stations=stations,
                                       noise_db=spec.number("noise", -60.0), seconds=seconds,
-                                      frequency=frequency, seed=seed)
+                                      frequency=frequency, seed=seed, at=spec.number("at"))
         return OpenedSource(block, rate, frequency, spec)
     if spec.kind in ("rtl", "rtl_tcp"):
         if frequency is None:

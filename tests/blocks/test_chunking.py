@@ -80,7 +80,7 @@ ELSEWHERE = {"FileSink", "FileSource", "FMStationSource", "MessageSink", "NoiseS
              "Packetizer", "RMSProbe", "SignalSource", "VectorSink", "VectorSource", "WAVSink",
              "ZMQPubSink", "ZMQPullSource", "ZMQPushSink", "ZMQSubSource", "RtlTcpSource",
              "RtlSdrSource", "SigMFSource", "SigMFSink", "WAVSource", "BandSource", "PCMSink",
-             "RtlTcpServerSink", "QueueSource", "CallbackSink", "WebSink", "ChannelScanner",
+             "RtlTcpServerSink", "QueueSource", "CallbackSink", "WebSink", "ChannelScanner", "SweepSink",
              "AudioSink",
              "ZMQMessageSink", "ZMQMessageSource", "ModeSDemod",
              "ModeSDecoder"}

@@ -1,0 +1,56 @@
+"""`sdrflow scan`: rtl_power's CSV on the simulated band, hopping and stitching, and the picture."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+STATIONS = {99.6e6: -30.0, 100.15e6: -40.0, 100.6015e6: -35.0}  # AM, NBFM, USB tone (dBFS)
+
+
+def sdrflow(*args):
+    return subprocess.run([sys.executable, "-m", "sdrflow.cli", *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+def read_csv(path):
+    rows = []
+    for line in path.read_text().splitlines():
+        cells = [c.strip() for c in line.split(",")]
+        date, clock, low, high, step, samples = cells[:6]
+        rows.append((date, clock, float(low), float(high), float(step), int(samples),
+                     np.array(cells[6:], float)))
+    return rows
+
+
+def test_sweep_finds_each_station_within_a_bin_and_its_level_within_1_db(tmp_path):
+    out, png = tmp_path / "band.csv", tmp_path / "band.png"
+    p = sdrflow("scan", "--source", "sim:band?at=100M", "-f", "99M:101.5M:10k", "-i", "0.4",
+                "-1", "-o", str(out), "--png", str(png))
+    assert p.returncode == 0, p.stderr
+    rows = read_csv(out)
+    assert len(rows) == 2  # 2.5 MHz in hops of 1.92 MHz (2.4 Msps, 20 % cropped)
+    date, clock, low, high, step, samples, db = rows[0]
+    assert len(date) == 10 and len(clock) == 8 and step == 2.4e6 / 256 and samples >= 256
+    assert len(db) == round((high - low) / step) + 1
+    freqs = np.concatenate([r[2] + r[4] * np.arange(len(r[6])) for r in rows])
+    power = np.concatenate([r[6] for r in rows])
+    assert np.all(np.diff(freqs) > 0) and freqs[0] < 99.01e6 and freqs[-1] > 101.49e6  # stitched
+    for frequency, level in STATIONS.items():
+        near = np.abs(freqs - frequency) < 40e3
+        peak = freqs[near][np.argmax(power[near])]
+        assert abs(peak - frequency) <= step, f"station at {frequency} found at {peak}"
+        total = 10 * np.log10(np.sum(10 ** (power[near] / 10)))  # the bins of a station add up
+        assert abs(total - level) < 1, f"{frequency}: {total:.2f} dBFS, expected {level}"
+    quiet = (np.abs(freqs - 99.3e6) < 100e3)
+    assert np.all(power[quiet] < -75)  # nothing where no station is
+    assert png.stat().st_size > 10_000 and png.read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-f", "88M-108M"], "LOWER:UPPER:BIN"),
+    (["-f", "108M:88M:10k"], "LOWER < UPPER"),
+])
+def test_bad_ranges_are_refused(args, message):
+    p = sdrflow("scan", "--source", "sim", *args, "-1")
+    assert p.returncode == 2 and message in p.stderr
