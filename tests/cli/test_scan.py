@@ -54,3 +54,18 @@ def test_sweep_finds_each_station_within_a_bin_and_its_level_within_1_db(tmp_pat
 def test_bad_ranges_are_refused(args, message):
     p = sdrflow("scan", "--source", "sim", *args, "-1")
     assert p.returncode == 2 and message in p.stderr
+
+
+def test_spectrum_picture_of_the_band(tmp_path):
+    out = tmp_path / "band.png"
+    p = sdrflow("spectrum", "--source", "sim:band", "-f", "100M", "-o", str(out), "--seconds", "0.3")
+    assert p.returncode == 0, p.stderr
+    assert "rows of 2048 bins" in p.stderr and out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_pictures_without_matplotlib_name_the_extra(monkeypatch, capsys, tmp_path):
+    from sdrflow.cli.spectrum import main_spectrum
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    assert main_spectrum(["--source", "sim", "-o", str(tmp_path / "x.png")]) == 2
+    assert "pip install 'sdrflow[plot]'" in capsys.readouterr().err
