@@ -14,6 +14,8 @@ import time
 import numpy as np
 
 from sdrflow import Flowgraph
+from sdrflow.bench import lowpass, noise, timed
+from sdrflow.bench import stream as bench_stream
 from sdrflow.blocks import (FileSink, FileSource, FIRFilter, FloatToInt16, FMDemod,
                             FreqXlatingFilter, Head, MultiplyConst, NullSink, RationalResampler,
                             Spectrum, VectorSource, WBFMReceiver)
@@ -21,27 +23,17 @@ from sdrflow.blocks import (FileSink, FileSource, FIRFilter, FloatToInt16, FMDem
 N = int(float(os.environ.get("N", "2e7")))
 
 
-def lowpass(ntaps, cutoff):
-    """The workloads' reference design (windowed sinc, Hamming, unity DC gain)."""
-    n = np.arange(ntaps) - (ntaps - 1) / 2
-    h = np.sinc(2 * cutoff * n) * np.hamming(ntaps)
-    return (h / h.sum()).astype(np.float32)
-
-
 def noise_c(n=8192):
-    rng = np.random.default_rng(1)
-    return (rng.standard_normal(n) + 1j * rng.standard_normal(n)).astype(np.complex64)
+    return noise(np.complex64, n)
 
 
 def noise_f(n=8192):
-    return np.random.default_rng(1).standard_normal(n).astype(np.float32)
+    return noise(np.float32, n)
 
 
 def stream(make_blocks, n, rate=1e6, source=noise_c):
-    """random vector source → Head(n) → blocks → null sink."""
-    fg = Flowgraph()
-    fg.connect(VectorSource(source(), rate=rate, repeat=True), Head(n), *make_blocks(), NullSink())
-    return fg
+    """random vector source → Head(n) → blocks → null sink (sdrflow.bench.stream)."""
+    return bench_stream(make_blocks, n, rate, np.complex64 if source is noise_c else np.float32)
 
 
 WORKLOADS = {
@@ -63,12 +55,6 @@ def wbfm(path, out):
     fg.connect(FileSource(path, rate=2.4e6, format="cu8"), WBFMReceiver(), FloatToInt16(16384),
                FileSink(out))
     return fg
-
-
-def timed(fg):
-    t = time.perf_counter()
-    fg.run()
-    return time.perf_counter() - t
 
 
 def main(names):

@@ -10,6 +10,7 @@
     sdrflow spectrum --source URI -o P  a picture: averaged spectrum above a waterfall
     sdrflow graph SCRIPT [--mermaid]    the flowgraph as Graphviz dot or Mermaid
     sdrflow view [--source URI]         spectrum, waterfall and receivers in the browser (:8073)
+    sdrflow bench BLOCK[:p=v,…]         Msps of a block per chunk size, beside numpy/scipy
     sdrflow blocks [NAME]               the block catalogue, or one block's reference entry
 
 Sources are named the same way everywhere: sim, rtl, rtl:SERIAL?gain=30, rtl_tcp:HOST:PORT,
@@ -26,7 +27,7 @@ from .core import INTERRUPTED, USAGE, interrupted_code
 from .run import describe_block, run_flowgraph  # noqa: F401  (used by flowgraph scripts)
 
 COMMANDS = {"run": "run", "listen": "listen", "serve": "serve", "record": "record",
-            "info": "record", "devices": "record", "graph": "graph", "view": "view", "scan": "scan", "spectrum": "spectrum", "blocks": "run"}
+            "info": "record", "devices": "record", "graph": "graph", "view": "view", "scan": "scan", "spectrum": "spectrum", "bench": "bench", "blocks": "run"}
 
 
 def main(argv=None) -> int:
