@@ -132,3 +132,28 @@ def add_receiver(fg, source, rate: float, mode: str = "wbfm", offset: float = 0.
         outs = resampled
     return Receiver([o if isinstance(o, tuple) else (o, 0) for o in outs], channel, audio_rate,
                     squelch, narrow)
+
+
+def receiver_graph(mode: str, source: str, frequency: float, output: str, seconds: float | None,
+                   squelch_db: float | None = None, bandwidth: float | None = None,
+                   gain: float | None = None, rate: float = 2.4e6, tau: float | None = None):
+    """The recipes' whole graph: ``source`` tuned a quarter of the rate above ``frequency``
+    (a simulated source puts its station at ``frequency``), a receiver for ``mode``, and a
+    48 kHz WAV file. Returns the Flowgraph."""
+    from sdrflow import Flowgraph
+    from sdrflow.blocks import WAVSink
+
+    from .sources import parse, source_chain
+
+    tuned = frequency + rate / 4  # the dongle's DC spike stays out of the channel
+    if parse(source).kind == "sim" and "offset=" not in source:
+        source += ("&" if "?" in source else "?") + f"offset={-rate / 4:.0f}"
+    chain, opened = source_chain(source, frequency=tuned, rate=rate, gain=gain, seconds=seconds)
+    offset = frequency - opened.frequency if opened.frequency else 0.0
+    fg = Flowgraph(chunk=16384)
+    if len(chain) > 1:
+        fg.connect(*chain)
+    rx = add_receiver(fg, chain[-1], opened.rate, mode, offset=offset, bandwidth=bandwidth,
+                      squelch_db=squelch_db, tau=tau)
+    fg.connect(rx.audio[0], WAVSink(output))
+    return fg

@@ -57,3 +57,32 @@ def test_iq_server_publishes_tagged_iq(tmp_path):
     rx.wait(10)
     assert 0.2 * 2.4e6 < len(sink.data) <= 0.5 * 2.4e6 and sub.items_lost == 0
     assert np.abs(sink.data).mean() == pytest.approx(0.5, abs=0.05)  # the station's carrier
+
+
+sys.path.insert(0, str(ROOT / "tests"))
+from audio import sinad_db  # noqa: E402
+
+
+@pytest.mark.parametrize("recipe", ["nbfm_receiver", "am_receiver", "ssb_receiver"])
+def test_voice_receivers_recover_the_simulated_tone(tmp_path, recipe):
+    out = tmp_path / "a.wav"
+    load(ROOT / "flowgraphs" / f"{recipe}.py").build(output=str(out), seconds=1.5).run()
+    with wave.open(str(out)) as w:
+        assert w.getframerate() == 48000 and abs(w.getnframes() - 72000) <= 1
+        pcm = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(float)[24000:]
+    f = np.fft.rfftfreq(len(pcm), 1 / 48e3)
+    assert abs(f[np.argmax(np.abs(np.fft.rfft(pcm * np.hanning(len(pcm)))))] - 1000) < 2
+    assert sinad_db(pcm, 48e3, (1000,)) >= 20
+
+
+def test_scanner_finds_the_busy_channel():
+    fg = load(ROOT / "flowgraphs" / "scanner.py").build(seconds=1.5)
+    fg.run()
+    assert [round(hz) for _, hz, _ in fg.scanner.hits] == [100_150_000]
+    assert abs(fg.scanner.hits[0][2] - -40) < 1
+
+
+def test_recorder_writes_the_samples_asked(tmp_path):
+    out = tmp_path / "r.cu8"
+    load(ROOT / "flowgraphs" / "recorder.py").build(output=str(out), seconds=0.25).run()
+    assert out.stat().st_size == 2 * 600_000
