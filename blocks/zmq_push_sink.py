@@ -80,6 +80,9 @@ class ZMQPushSink(Block):
         self._send(frame)
         self._sent += len(x)
 
+    def counters(self) -> dict:
+        return {"frames_sent": self.frames_sent, "frames_dropped": self.frames_dropped}
+
     def _send(self, frame: bytes) -> None:
         while True:
             try:

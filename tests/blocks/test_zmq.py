@@ -264,3 +264,44 @@ def test_gnuradio_message_source_takes_sdrflow_messages():
     out, err = proc.communicate(timeout=30)
     got = json.loads(out.strip().splitlines()[-1])
     assert {"callsign": "AMC421", "altitude": 24275} in got and "hello" in got
+
+
+def test_offsets_beyond_reason_are_flagged_not_counted_and_stats_show_the_counters():
+    port = free_port()
+    ctx = zmq.Context()
+    sender = ctx.socket(zmq.PUSH)
+    sender.bind(f"tcp://127.0.0.1:{port}")
+    src = ZMQPullSource(f"tcp://127.0.0.1:{port}", rate=1e6, pass_tags=True, idle_timeout=0.5)
+    sink = VectorSink()
+    fg = Flowgraph()
+    fg.connect(src, sink)
+    fg.start()
+    sender.send(encode_frame(X[:100], 0))
+    sender.send(encode_frame(X[100:200], 10**12))   # a jump of 10¹²: not 10¹² lost items
+    sender.send(encode_frame(X[200:300], 5))        # backwards: a restarted sender
+    sender.send(encode_frame(X[300:400], 105))      # carries on from there
+    fg.wait(10)
+    sender.close()
+    ctx.term()
+    assert src.items_lost == 0 and src.offset_jumps == 2
+    assert [t.key for t in sink.tags] == ["zmq_offset_jump", "zmq_offset_jump"]
+    row = next(r for r in fg.stats() if r["block"] == src.name)
+    assert (row["frames_received"], row["frames_rejected"], row["items_lost"]) == (4, 0, 0)
+
+
+def test_a_frame_beyond_the_maximum_size_never_reaches_the_graph():
+    port = free_port()
+    ctx = zmq.Context()
+    sender = ctx.socket(zmq.PUSH)
+    sender.bind(f"tcp://127.0.0.1:{port}")
+    src = ZMQPullSource(f"tcp://127.0.0.1:{port}", rate=1e6, idle_timeout=0.5, max_message=4096)
+    sink = VectorSink()
+    fg = Flowgraph()
+    fg.connect(src, sink)
+    fg.start()
+    sender.send(X[:100].tobytes())                 # 800 bytes: fine
+    sender.send(np.zeros(10_000, np.complex64).tobytes())  # 80 KB: the receiver drops the peer
+    fg.wait(10)
+    sender.close(0)
+    ctx.term()
+    np.testing.assert_array_equal(sink.data, X[:100])
