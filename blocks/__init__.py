@@ -2,11 +2,11 @@
 
 Sources
     SignalSource, NoiseSource, VectorSource, FileSource, SigMFSource, WAVSource, FMStationSource,
-    BandSource, QueueSource,
+    BandSource, QueueSource, ModeSSource,
     RtlSdrSource, RtlTcpSource
 Sinks
     NullSink, VectorSink, FileSink, SigMFSink, WAVSink, MessageSink, PCMSink, AudioSink,
-    RtlTcpServerSink, CallbackSink, WebSink
+    RtlTcpServerSink, CallbackSink, WebSink, ModeSOutput
 Stream control
     Head, Throttle, StreamToVector, VectorToStream, Interleave, Deinterleave
 Conversion
@@ -41,6 +41,8 @@ Digital
 import importlib
 
 _MODULES = {
+    "ModeSOutput": "mode_s_output",
+    "ModeSSource": "mode_s_source",
     "SweepSink": "sweep_sink",
     "ChannelScanner": "channel_scanner",
     "CallbackSink": "callback_sink",
@@ -137,7 +139,7 @@ _MODULES = {
     "ZMQSubSource": "zmq_sub_source",
 }
 
-__all__ = ["SweepSink", "ChannelScanner", "CallbackSink", "QueueSource", "WebSink", "Add", "AddConst", "AGC", "AMDemod", "AudioSink", "BandpassFilter", "BandSource",
+__all__ = ["ModeSOutput", "ModeSSource", "SweepSink", "ChannelScanner", "CallbackSink", "QueueSource", "WebSink", "Add", "AddConst", "AGC", "AMDemod", "AudioSink", "BandpassFilter", "BandSource",
            "BinarySlicer", "ComplexToFloat", "ComplexToIQ", "ComplexToMagPhase", "Conjugate",
            "CostasLoop", "DCBlocker", "Decibels", "Deemphasis", "Deinterleave",
            "DifferentialDecoder", "FFT", "FileSink", "FileSource", "FIRFilter", "FLL",

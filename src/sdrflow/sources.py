@@ -4,6 +4,7 @@
     sim:fm?cnr=30&stereo=1           options: cnr (dB), stereo, seconds, seed
     sim:am | sim:nbfm | sim:usb | sim:lsb   one station of that kind at the frequency asked
     sim:band                         three stations (AM, NBFM, USB) at known offsets
+    sim:adsb                         1090 MHz Mode S traffic (DF17 frames of two aircraft), 2 Msps
     sim:band?at=100M                 the same stations fixed at 100 MHz −400k, +150k, +600k,
                                      wherever the source is tuned (for scanning)
     rtl | rtl:SERIAL | rtl:0?gain=30&ppm=1&bias=1&direct=q&offset=1&agc=1&buffer=0.5
@@ -29,7 +30,7 @@ from .units import si
 
 FORMS = __doc__.split("\n\n")[1]
 FILE_FORMATS = ("cu8", "cs8", "cs16", "cf32")
-SIM_KINDS = ("fm", "am", "nbfm", "usb", "lsb", "band")
+SIM_KINDS = ("fm", "am", "nbfm", "usb", "lsb", "band", "adsb")
 #: The stations of ``sim:band``: (offset Hz, modulation, level dBFS, tone Hz).
 BAND = ((-400_000, "am", -30.0, 1000), (150_000, "nbfm", -40.0, 700), (600_000, "usb", -35.0, 1500))
 
@@ -157,6 +158,9 @@ def open_source(uri: str, frequency: float | None = None, rate: float | None = N
         frequency = 98.5e6 if frequency is None else frequency
         seconds = spec.number("seconds", seconds)
         seed = int(spec.number("seed", 0))
+        if spec.target == "adsb":
+            block = blocks.ModeSSource(seconds=seconds, seed=seed)
+            return OpenedSource(block, block.RATE, frequency, spec)
         if spec.target == "fm":
             stereo = spec.flag("stereo")
             station = dict(right_tones=(3000.0,), right_levels=(0.5,), tones=(1000.0,),

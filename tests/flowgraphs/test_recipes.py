@@ -86,3 +86,40 @@ def test_recorder_writes_the_samples_asked(tmp_path):
     out = tmp_path / "r.cu8"
     load(ROOT / "flowgraphs" / "recorder.py").build(output=str(out), seconds=0.25).run()
     assert out.stat().st_size == 2 * 600_000
+
+
+def test_adsb_serves_raw_and_beast_like_dump1090(capsys):
+    import socket
+    import threading
+
+    fg = load(ROOT / "flowgraphs" / "adsb.py").build(seconds=2.0, raw_port=0, beast_port=0)
+    fg.start()
+    out = fg.outputs
+    raw, beast = (socket.create_connection(("127.0.0.1", p)) for p in (out.raw_port, out.beast_port))
+    got = {"raw": b"", "beast": b""}
+
+    def read(name, conn):
+        while True:
+            data = conn.recv(65536)
+            if not data:
+                return
+            got[name] += data
+
+    readers = [threading.Thread(target=read, args=a, daemon=True) for a in (("raw", raw), ("beast", beast))]
+    for t in readers:
+        t.start()
+    fg.wait(60)
+    for t in readers:
+        t.join(10)
+    source = next(b for b in fg.blocks if type(b).__name__ == "ModeSSource")
+    sent = [hexframe for _, hexframe in sorted(source.sent)]  # in time order
+    printed = [line.strip("*;") for line in capsys.readouterr().out.split()]
+    assert printed == sent  # every frame sent was decoded, in order, as *HEX; lines
+    served = [line.strip("*;") for line in got["raw"].decode().split()]
+    assert served and served == sent[-len(served):]  # the raw port: the same, from connection on
+    frames, data = [], got["beast"].replace(b"\x1a\x1a", b"\x00ESC")  # undo the escapes
+    for part in data.split(b"\x1a")[1:]:
+        part = part.replace(b"\x00ESC", b"\x1a")
+        assert part[:1] == b"3" and len(part) == 1 + 6 + 1 + 14
+        frames.append(part[8:].hex())
+    assert frames == served
