@@ -162,3 +162,37 @@ def test_beyond_loopback_the_page_needs_its_token(browser):
     finally:
         fg.stop()
         fg.wait()
+
+
+def test_run_web_serves_a_scripts_web_sinks(tmp_path):
+    """`sdrflow run SCRIPT --web PORT` puts the script's WebSink on that port (no browser needed)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+
+    script = tmp_path / "band.py"
+    script.write_text(
+        "from sdrflow import Flowgraph\n"
+        "from sdrflow.blocks import BandSource, Throttle, WebSink\n\n"
+        "def build(seconds: float = 3.0):\n"
+        "    fg = Flowgraph(chunk=16384)\n"
+        "    fg.connect(BandSource(2_400_000, seconds=seconds, frequency=100e6), Throttle(), WebSink('mine'))\n"
+        "    return fg\n")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "sdrflow.cli", "run", str(script), "--web", str(port)],
+                            stderr=subprocess.PIPE, text=True)
+    line = proc.stderr.readline()
+    assert line.startswith(f"mine: http://127.0.0.1:{port}/") and "sink=mine" in line
+    centre = None
+    for _ in range(500):  # until the first rx_freq tag has reached the sink (a state, not a time)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/state") as r:
+            centre = json.load(r)["sinks"]["mine"]["centre"]
+        if centre:
+            break
+        time.sleep(0.01)
+    assert centre == 100e6
+    assert proc.wait(60) == 0

@@ -8,7 +8,7 @@ import inspect
 import re
 import sys
 
-from .core import USAGE, run_graph
+from .core import FAILED, USAGE, run_graph
 
 def _param_help(doc: str) -> dict:
     """Descriptions of numpydoc ``Parameters`` entries: {name: first line of description}."""
@@ -53,6 +53,8 @@ def parser_for(build, prog: str | None = None) -> argparse.ArgumentParser:
                             required=p.default is inspect.Parameter.empty, help=text)
     ap.add_argument("--stats", action="store_true", help="print per-block counters at the end")
     ap.add_argument("--threads", type=int, default=None, help="worker threads (default: the flowgraph's)")
+    ap.add_argument("--web", type=int, default=None, metavar="PORT",
+                    help="serve the graph's web sinks (WebSink) on this port")
     return ap
 
 
@@ -61,12 +63,26 @@ def run_flowgraph(build, argv=None, prog=None) -> int:
     from ..errors import GraphError
 
     args = vars(parser_for(build, prog).parse_args(argv))
-    stats, threads = args.pop("stats"), args.pop("threads")
+    stats, threads, web = args.pop("stats"), args.pop("threads"), args.pop("web")
     try:
         fg = build(**args)
     except (GraphError, ValueError) as e:
         sys.stderr.write(f"error: {e}\n")
         return USAGE
+    if web is not None:
+        sinks = [b for b in fg.blocks if type(b).__name__ == "WebSink"]
+        if not sinks:
+            sys.stderr.write("error: --web: this flowgraph has no WebSink to show\n")
+            return USAGE
+        for sink in sinks:  # all on one server, one page per sink (?sink=TITLE)
+            sink.port = web
+        try:
+            fg.start()
+        except (GraphError, ValueError) as e:
+            sys.stderr.write(f"error: {e}\n")
+            return FAILED
+        for sink in sinks:
+            sys.stderr.write(f"{sink.title}: {sink.url}{'&' if '?' in sink.url else '?'}sink={sink.title}\n")
     try:
         return run_graph(fg, stats=stats, threads=threads)
     except (GraphError, ValueError) as e:  # refused at start: types, rates, parameters
