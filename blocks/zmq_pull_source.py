@@ -7,6 +7,7 @@ import zmq
 from sdrflow.block import Block, Port, StreamType
 from sdrflow.wire import WireError, decode_frame
 
+from ._zmq import Curve
 from .zmq_push_sink import check_address
 
 log = logging.getLogger(__name__)
@@ -89,8 +90,10 @@ class ZMQPullSource(Block):
             self._socket.setsockopt(zmq.RCVHWM, int(self.hwm))
         self._open(self._socket)
         try:
+            if self.curve is not None:
+                self.curve.apply(self._socket, self._context, self.bind, self.name)
             (self._socket.bind if self.bind else self._socket.connect)(self.address)
-        except zmq.ZMQError as e:
+        except (zmq.ZMQError, ValueError) as e:
             self._close()
             raise ValueError(f"cannot {'bind' if self.bind else 'connect'} {self.address}: {e}") from e
         self._pending = []      # (items, [(index in items, key, value)]) not yet passed on
@@ -136,8 +139,9 @@ class ZMQPullSource(Block):
             self._pending.append((items, local))
 
     def counters(self) -> dict:
-        return {"frames_received": self.frames_received, "frames_rejected": self.frames_rejected,
-                "items_lost": self.items_lost, "offset_jumps": self.offset_jumps}
+        counts = {"frames_received": self.frames_received, "frames_rejected": self.frames_rejected,
+                  "items_lost": self.items_lost, "offset_jumps": self.offset_jumps}
+        return {**counts, **self.curve.counters()} if self.curve else counts
 
     def work(self, n):
         have = sum(len(p[0]) for p in self._pending)
@@ -171,7 +175,19 @@ class ZMQPullSource(Block):
             filled += k
         return out
 
+    curve = None
+
+    def secure(self, secret, server_key=None, clients=None):
+        """Encrypt and authenticate this link with CURVE. ``secret``: this side's
+        ``NAME.key_secret`` (``sdrflow keygen NAME``); a connecting side gives the server's
+        public ``server_key``, a binding side the client public keys it accepts (``clients``:
+        files, or a folder of ``*.key``). Returns the block, for chaining."""
+        self.curve = Curve(secret, server_key, clients)
+        return self
+
     def _close(self):
+        if self._socket is not None and self.curve is not None:
+            self.curve.close(self._socket)
         if self._socket is not None:
             self._socket.close()
             self._context.term()

@@ -6,6 +6,8 @@ from sdrflow.block import ANY, Block, Port
 from sdrflow.tags import Tag
 from sdrflow.wire import encode_frame
 
+from ._zmq import Curve
+
 log = logging.getLogger(__name__)
 
 
@@ -64,8 +66,10 @@ class ZMQPushSink(Block):
         if self.hwm is not None:
             self._socket.setsockopt(zmq.SNDHWM, int(self.hwm))
         try:
+            if self.curve is not None:
+                self.curve.apply(self._socket, self._context, self.bind, self.name)
             (self._socket.bind if self.bind else self._socket.connect)(self.address)
-        except zmq.ZMQError as e:
+        except (zmq.ZMQError, ValueError) as e:
             self._close()
             raise ValueError(f"cannot {'bind' if self.bind else 'connect'} {self.address}: {e}") from e
         self._sent = 0
@@ -81,7 +85,8 @@ class ZMQPushSink(Block):
         self._sent += len(x)
 
     def counters(self) -> dict:
-        return {"frames_sent": self.frames_sent, "frames_dropped": self.frames_dropped}
+        counts = {"frames_sent": self.frames_sent, "frames_dropped": self.frames_dropped}
+        return {**counts, **self.curve.counters()} if self.curve else counts
 
     def _send(self, frame: bytes) -> None:
         while True:
@@ -99,7 +104,19 @@ class ZMQPushSink(Block):
     def _send_parts(self, frame: bytes) -> None:
         self._socket.send(frame, zmq.NOBLOCK)
 
+    curve = None
+
+    def secure(self, secret, server_key=None, clients=None):
+        """Encrypt and authenticate this link with CURVE. ``secret``: this side's
+        ``NAME.key_secret`` (``sdrflow keygen NAME``); a connecting side gives the server's
+        public ``server_key``, a binding side the client public keys it accepts (``clients``:
+        files, or a folder of ``*.key``). Returns the block, for chaining."""
+        self.curve = Curve(secret, server_key, clients)
+        return self
+
     def _close(self):
+        if self._socket is not None and self.curve is not None:
+            self.curve.close(self._socket)
         if self._socket is not None:
             self._socket.close()
             self._context.term()

@@ -11,6 +11,7 @@
     sdrflow graph SCRIPT [--mermaid]    the flowgraph as Graphviz dot or Mermaid
     sdrflow view [--source URI]         spectrum, waterfall and receivers in the browser (:8073)
     sdrflow bench BLOCK[:p=v,…]         Msps of a block per chunk size, beside numpy/scipy
+    sdrflow keygen NAME                 a CURVE key pair for ZeroMQ links beyond this host
     sdrflow blocks [NAME]               the block catalogue, or one block's reference entry
 
 Sources are named the same way everywhere: sim, rtl, rtl:SERIAL?gain=30, rtl_tcp:HOST:PORT,
@@ -27,7 +28,7 @@ from .core import INTERRUPTED, USAGE, interrupted_code
 from .run import describe_block, run_flowgraph  # noqa: F401  (used by flowgraph scripts)
 
 COMMANDS = {"run": "run", "listen": "listen", "serve": "serve", "record": "record",
-            "info": "record", "devices": "record", "graph": "graph", "view": "view", "scan": "scan", "spectrum": "spectrum", "bench": "bench", "blocks": "run"}
+            "info": "record", "devices": "record", "graph": "graph", "view": "view", "scan": "scan", "spectrum": "spectrum", "bench": "bench", "keygen": "keygen", "blocks": "run"}
 
 
 def main(argv=None) -> int:

@@ -93,7 +93,7 @@ def main_graph(argv) -> int:
     args, rest = ap.parse_known_args(argv)
     module = _load_script(args.script)
     options = vars(parser_for(module.build, f"sdrflow graph {args.script}").parse_args(rest))
-    options.pop("stats"), options.pop("threads")
+    options.pop("stats"), options.pop("threads"), options.pop("web")
     try:
         fg = module.build(**options)
         print(mermaid(fg) if args.mermaid else dot(fg))
