@@ -141,7 +141,7 @@ class RtlSdrSource(Block):
             raise ValueError(f"the RTL-SDR refused the settings: {e}") from e
         self._lut = u8_table()
         self._ring = CaptureRing(max(int(self.buffer_seconds * self.sample_rate), self.USB_SAMPLES))
-        self._failure = None
+        self._failure, self._cancelled = None, False
         self._first, self._warned = True, 0.0
         self._ring.mark("rx_freq", self.frequency)
         self._reader = threading.Thread(target=self._read, daemon=True,

@@ -1,3 +1,4 @@
+import collections
 import logging
 import struct
 import threading
@@ -6,7 +7,7 @@ import time
 import numpy as np
 from scipy.signal import get_window
 
-from sdrflow.block import COMPLEX64, Block, Port
+from sdrflow.block import COMPLEX64, FLOAT32, Block, Port
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +18,8 @@ MODES = ("wbfm", "fm", "am", "usb", "lsb")
 
 
 class WebSink(Block):
-    """A live spectrum, waterfall and receivers in the browser, for any complex stream.
+    """A live spectrum, waterfall and receivers in the browser for a complex stream; a scope for
+    a float stream; a log of the messages that reach its ``log`` port.
 
     Serves a page (``http://127.0.0.1:PORT/``) that draws the band's spectrum and a scrolling
     waterfall, frequency axis in Hz (absolute once an ``rx_freq`` tag says the centre). A click
@@ -25,9 +27,11 @@ class WebSink(Block):
     as a small flowgraph of its own fed from this stream; its audio plays in the page. Pages may
     change the source's centre frequency and gain through message port ``ctrl`` (connect it to
     the source's ``ctrl``). Frames go out at most ``fps`` a second, 8-bit dB per bin; a page
-    too slow to take them gets frames dropped and counted, never a growing queue.
+    too slow to take them gets frames dropped and counted, never a growing queue. A float
+    stream is drawn as a scope (the latest ``scope_length`` samples per frame); every message on
+    ``log`` is shown as a line (the last 200 are kept for pages that open later).
 
-    Signature: complex64 ->
+    Signature: complex64 -> | float32 ->, message ``log``
 
     Parameters
     ----------
@@ -40,24 +44,32 @@ class WebSink(Block):
     token : str, optional
         The token to require (one is made when binding beyond loopback).
     fps : float
-        Most spectrum frames per second per page.
+        Most spectrum (or scope) frames per second per page.
     frequency : float, optional
         Centre frequency in Hz until an ``rx_freq`` tag says it.
+    scope_length : int
+        Samples per scope frame, for a float stream.
 
     Example: ``WebSink("band", port=8073)``
     """
 
-    inputs = [Port("in", COMPLEX64)]
+    inputs = [Port("in", (COMPLEX64, FLOAT32))]
+    message_inputs = ("log",)
     message_outputs = ("ctrl",)
 
     def __init__(self, title: str = "band", port: int = 8073, bind: str = "127.0.0.1",
-                 token: str | None = None, fps: float = 25.0, frequency: float | None = None):
+                 token: str | None = None, fps: float = 25.0, frequency: float | None = None,
+                 scope_length: int = 1024):
         if not 0 <= int(port) < 65536:
             raise ValueError(f"WebSink: port must be 0–65535, got {port!r}")
         if not 0 < fps <= 60:
             raise ValueError(f"WebSink: fps must be in (0, 60], got {fps!r}")
         self.title, self.port, self.bind, self.token = str(title), int(port), str(bind), token
         self.fps, self.centre = float(fps), frequency
+        if not 16 <= int(scope_length) <= 65536:
+            raise ValueError(f"WebSink: scope_length must be 16–65536, got {scope_length!r}")
+        self.scope_length = int(scope_length)
+        self.log = collections.deque(maxlen=200)
         self.server = None
         self.frames_dropped = 0
 
@@ -66,7 +78,9 @@ class WebSink(Block):
         from sdrflow.web import WebServer
 
         self.rate = rate
-        self._history = np.zeros(8 * max(FFT_SIZES), np.complex64)
+        self.scope = self.input_types[0] == FLOAT32
+        self._history = np.zeros(max(8 * max(FFT_SIZES), self.scope_length),
+                                 np.float32 if self.scope else np.complex64)
         self._filled = 0
         self._lock = threading.Lock()
         self._pages: list = []
@@ -97,6 +111,7 @@ class WebSink(Block):
 
     def describe(self) -> dict:
         return {"title": self.title, "rate": self.rate, "centre": self.centre,
+                "kind": "scope" if self.scope else "band",
                 "fft_sizes": FFT_SIZES, "modes": MODES, "db_range": [DB_MIN, DB_MAX]}
 
     # -- pages (called from the server's thread) ----------------------------------------------
@@ -105,6 +120,8 @@ class WebSink(Block):
         with self._lock:
             self._pages.append(page)
         page.send({"type": "hello", **self.describe(), "page": page.id})
+        for line in list(self.log):
+            page.send({"type": "log", "text": line})
 
     def page_closed(self, page):
         with self._lock:
@@ -124,6 +141,8 @@ class WebSink(Block):
                 raise ValueError("avg must be in [0, 1)")
             page.state["avg"] = avg
         if "tune" in command:
+            if self.scope:
+                raise ValueError("a scope has no receiver")
             self._tune(page, command)
         if command.get("untune"):
             self._stop_receiver(page)
@@ -224,7 +243,21 @@ class WebSink(Block):
             for page in pages:
                 self._frame(page)
 
+    def handle_message(self, port, message):
+        """A message on ``log``: a line on every page."""
+        text = message if isinstance(message, str) else repr(message)
+        self.log.append(text)
+        with self._lock:
+            pages = list(self._pages)
+        for page in pages:
+            page.send({"type": "log", "text": text})
+
     def _frame(self, page):
+        if self.scope:
+            trace = self._history[-self.scope_length:]
+            page.send(struct.pack("<BxxxIdd", 3, len(trace), self.rate, self._newest)
+                      + trace.astype("<f4").tobytes())
+            return
         size, avg = page.state["fft"], page.state["avg"]
         have = min(self._filled, 8 * size)
         if have < size:

@@ -196,3 +196,27 @@ def test_run_web_serves_a_scripts_web_sinks(tmp_path):
         time.sleep(0.01)
     assert centre == 100e6
     assert proc.wait(60) == 0
+
+
+def test_a_float_stream_is_a_scope_and_messages_are_a_log(browser):
+    from sdrflow import Flowgraph
+    from sdrflow.blocks import SignalSource, Throttle, WebSink
+
+    fg = Flowgraph(chunk=4800)
+    sink = WebSink("scope", port=0, scope_length=480)
+    fg.connect(SignalSource(1000, rate=48000, real=True, amplitude=0.5), Throttle(), sink)
+    fg.start()
+    try:
+        browser.get(f"http://127.0.0.1:{sink.port}/?sink=scope")
+        wait_for(browser, "return window.sdrflow && window.sdrflow.scopeFrames >= 5", "scope frames")
+        trace = np.array(browser.execute_script("return window.sdrflow.scope"))
+        assert len(trace) == 480 and abs(np.max(np.abs(trace)) - 0.5) < 0.01
+        crossings = np.count_nonzero(np.diff(np.signbit(trace)))  # 10 ms of a 1 kHz tone
+        assert 19 <= crossings <= 21
+        assert not browser.execute_script("return document.getElementById('falls').offsetParent")
+        fg.post(sink, "log", {"packet": 7, "crc": "ok"})
+        wait_for(browser, "return window.sdrflow.log.length >= 1", "the message in the log")
+        assert "'packet': 7" in browser.find_element("id", "log").text
+    finally:
+        fg.stop()
+        fg.wait()

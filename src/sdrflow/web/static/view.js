@@ -5,7 +5,7 @@ const params = new URLSearchParams(location.search);
 const state = {
   rate: 0, centre: null, fft: 2048, bins: null, dbMin: -110, dbMax: -20, rx: null,
   frames: 0, audio: [], audioChunks: 0, latencies: [], tuneClicks: [], tuneAudio: [],
-  generation: 0, ctx: null, nextTime: 0,
+  generation: 0, ctx: null, nextTime: 0, scope: null, scopeFrames: 0, log: [],
 };
 window.sdrflow = state;  // for tests and the curious
 
@@ -49,12 +49,15 @@ ws.onmessage = (ev) => {
   const kind = view.getUint8(0);
   if (kind === 1) onFrame(view, ev.data);
   else if (kind === 2) onAudio(view, ev.data);
+  else if (kind === 3) onScope(view, ev.data);
 };
 
 function onJSON(msg) {
   if (msg.type === "hello") {
     state.rate = msg.rate; state.centre = msg.centre; state.page = msg.page;
     $("title").textContent = "sdrflow · " + msg.title;
+    state.kind = msg.kind;
+    if (msg.kind === "scope") { $("falls").style.display = "none"; $("axis").style.display = "none"; }
     for (const size of msg.fft_sizes) {
       const o = document.createElement("option"); o.textContent = size; if (size === state.fft) o.selected = true;
       $("fft").appendChild(o);
@@ -63,6 +66,11 @@ function onJSON(msg) {
     drawAxis();
   } else if (msg.type === "centre") {
     state.centre = msg.centre; drawAxis(); drawOverlay();
+  } else if (msg.type === "log") {
+    const log = $("log");
+    log.textContent += msg.text + "\n";
+    state.log.push(msg.text);
+    log.scrollTop = log.scrollHeight;
   } else if (msg.type === "error") {
     $("status").textContent = "error: " + msg.message;
   }
@@ -142,6 +150,26 @@ function drawAxis() {
   }
 }
 function niceStep(x) { const p = Math.pow(10, Math.floor(Math.log10(x))); return [1, 2, 5, 10].map((m) => m * p).find((s) => s >= x); }
+
+// -- a float stream: the scope -------------------------------------------------------------------
+function onScope(view, buf) {
+  const n = view.getUint32(4, true);
+  const samples = new Float32Array(buf.slice(24, 24 + 4 * n));
+  state.scope = Array.from(samples); state.scopeFrames++; state.rate = view.getFloat64(8, true);
+  const w = $("spectrum").width, h = $("spectrum").height;
+  let peak = 1e-9;
+  for (const v of samples) peak = Math.max(peak, Math.abs(v));
+  spec.fillStyle = "#000"; spec.fillRect(0, 0, w, h);
+  spec.strokeStyle = "#333"; spec.beginPath(); spec.moveTo(0, h / 2); spec.lineTo(w, h / 2); spec.stroke();
+  spec.fillStyle = "#777"; spec.font = "10px sans-serif";
+  spec.fillText("±" + peak.toPrecision(3) + ", " + (n / state.rate * 1e3).toPrecision(3) + " ms", 4, 12);
+  spec.strokeStyle = "#7f7"; spec.beginPath();
+  for (let i = 0; i < n; i++) {
+    const x = i * w / (n - 1), y = h / 2 - samples[i] / peak * (h / 2 - 4);
+    if (i === 0) spec.moveTo(x, y); else spec.lineTo(x, y);
+  }
+  spec.stroke();
+}
 
 // -- the receiver --------------------------------------------------------------------------------
 const WIDTH = { wbfm: 200e3, fm: 12.5e3, am: 10e3, usb: 6e3, lsb: 6e3 };
