@@ -220,3 +220,40 @@ def test_a_float_stream_is_a_scope_and_messages_are_a_log(browser):
     finally:
         fg.stop()
         fg.wait()
+
+
+def test_the_page_retunes_the_source_through_its_message_port(browser):
+    from sdrflow.cli.view import build
+
+    fg, sink = build("sim:band?at=100M", frequency=100e6, rate=RATE, port=0)
+    fg.start()
+    try:
+        open_page(browser, sink)
+        browser.execute_script("const c = document.getElementById('centre'); c.value = '100.3M';"
+                               "c.dispatchEvent(new Event('change'));")
+        wait_for(browser, "return window.sdrflow.centre === 100.3e6", "the new centre on the page")
+        source = next(b for b in fg.blocks if type(b).__name__ == "BandSource")
+        assert source.frequency == 100.3e6 and sink.centre == 100.3e6
+        browser.execute_script("const g = document.getElementById('gain'); g.value = 'auto';"
+                               "g.dispatchEvent(new Event('change'));")  # BandSource has no gain:
+        wait_for(browser, "return window.sdrflow.frames > 0", "frames still coming")  # refused, counted
+        assert any(r["messages_rejected"] >= 1 for r in fg.stats() if r["block"] == source.name)
+    finally:
+        fg.stop()
+        fg.wait()
+
+
+def test_a_slow_page_loses_frames_counted_never_a_growing_queue():
+    import asyncio
+
+    from sdrflow.web import QUEUE, Page
+
+    class Server:
+        loop = asyncio.new_event_loop()
+        ids = iter(range(1, 10))
+
+    page = Page(Server(), ws=None, sink=None)
+    for _ in range(QUEUE + 5):  # nobody takes them
+        page._put(b"frame")
+    assert page.queue.qsize() == QUEUE and page.dropped == 5
+    Server.loop.close()
