@@ -59,3 +59,19 @@ def test_every_blocks_folder_is_packaged():
             parent = ".".join(rel[:-1])
             as_data = f"{rel[-1]}/*" in data.get(parent, [])  # plain files: the page's static/
             assert ".".join(rel) in packages or as_data, f"{folder} not in the wheel"
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
+def test_entry_shows_the_constructor_and_ports_of_the_class(cls):
+    entry = describe_block(cls)
+    constructor = next(line for line in entry.splitlines() if line.startswith("Constructor:"))
+    assert "args" not in constructor and "kwargs" not in constructor
+    if cls.__init__ is not object.__init__:
+        for name in inspect.signature(cls.__init__).parameters:
+            if name != "self":
+                assert name in constructor
+    outputs = next(line for line in entry.splitlines() if line.startswith("Outputs:"))
+    if outputs.endswith("none (a sink)"):  # only a real sink says so: its Signature ends at ->
+        signature = next(line for line in inspect.getdoc(cls).splitlines() if line.startswith("Signature:"))
+        assert all(not part.split("->", 1)[1].strip() or part.split("->", 1)[1].strip().startswith(",")
+                   for part in signature.split("|") if "->" in part), signature

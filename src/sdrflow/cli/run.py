@@ -104,32 +104,52 @@ def _load_script(path: str):
     return module
 
 
+#: Example values for required parameters, so an entry can show a block's real ports.
+_EXAMPLES = {"vlen": 4, "size": 1024, "count": 1, "decimation": 2, "interpolation": 2,
+             "taps": [1.0], "frequency": 1e6, "rate": 1e6, "path": "example.out",
+             "address": "tcp://127.0.0.1:5555"}  # nothing opens before start()
+
+
+def _example(cls, params):
+    """An instance made with default (or example) parameters, and how the entry says it."""
+    try:
+        return cls(), " (with default parameters)"
+    except Exception:
+        pass
+    required = [p.name for p in params if p.default is inspect.Parameter.empty]
+    if all(_EXAMPLES.get(name) is not None for name in required):
+        values = {name: _EXAMPLES[name] for name in required}
+        try:
+            shown = ", ".join(f"{k}={v!r}" for k, v in values.items())
+            return cls(**values), f" (with {shown})"
+        except Exception:
+            pass
+    return cls, " (parameters may change them: see Signature)"
+
+
 def describe_block(cls) -> str:
     """The reference entry of a block class: docstring, ports, rate rule, parameters."""
     from ..block import HierBlock
 
     doc = inspect.getdoc(cls) or "(no description)"
     lines = [cls.__name__, "=" * len(cls.__name__), doc, ""]
-    try:
-        sig = inspect.signature(cls.__init__)
-        params = [p for p in sig.parameters.values() if p.name != "self"]
-        lines.append("Constructor: " + cls.__name__ + "(" + ", ".join(
-            p.name if p.default is inspect.Parameter.empty else f"{p.name}={p.default!r}"
-            for p in params) + ")")
-    except (TypeError, ValueError):
-        pass
+    params = []
+    if cls.__init__ is not object.__init__:  # a block without __init__ takes no parameters
+        params = [p for p in inspect.signature(cls.__init__).parameters.values()
+                  if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    lines.append("Constructor: " + cls.__name__ + "(" + ", ".join(
+        p.name if p.default is inspect.Parameter.empty else f"{p.name}={p.default!r}"
+        for p in params) + ")")
+
     def ports(declared):
         return ", ".join(f"{p.name}: {p.describe()}" for p in declared) or None
 
-    try:  # with its default parameters, when it has them, the block shows its real ports
-        example, note = cls(), " (with default parameters)"
-    except Exception:
-        example, note = cls, " (parameters may change them: see Signature)"
+    example, note = _example(cls, params)
     if isinstance(example, HierBlock):
         note = " (those of its inner blocks)"
     ins, outs = ports(example.inputs), ports(example.outputs)
     lines.append(f"Inputs{note}: {ins or ('none (a source)' if example.outputs else 'see Signature')}")
-    lines.append(f"Outputs: {outs or ('none (a sink)' if example.inputs else 'see Signature')}")
+    lines.append(f"Outputs: {outs or ('none (a sink)' if example.inputs and example is not cls else 'see Signature')}")
     if not isinstance(example, HierBlock):
         lines.append(f"Rate: {example.rate_rule}")
     if cls.message_inputs or cls.message_outputs:
