@@ -21,7 +21,7 @@ Filters
 Mixing
     Rotator
 Spectrum
-    FFT, Spectrum, SweepSink
+    FFT, IFFT, Spectrum, SweepSink
 Levels
     AGC, PowerSquelch, RMSProbe, ChannelScanner
 Synchronisation
@@ -41,6 +41,7 @@ Digital
 import importlib
 
 _MODULES = {
+    "IFFT": "ifft",
     "ModeSOutput": "mode_s_output",
     "ModeSSource": "mode_s_source",
     "SweepSink": "sweep_sink",
@@ -139,7 +140,7 @@ _MODULES = {
     "ZMQSubSource": "zmq_sub_source",
 }
 
-__all__ = ["ModeSOutput", "ModeSSource", "SweepSink", "ChannelScanner", "CallbackSink", "QueueSource", "WebSink", "Add", "AddConst", "AGC", "AMDemod", "AudioSink", "BandpassFilter", "BandSource",
+__all__ = ["IFFT", "ModeSOutput", "ModeSSource", "SweepSink", "ChannelScanner", "CallbackSink", "QueueSource", "WebSink", "Add", "AddConst", "AGC", "AMDemod", "AudioSink", "BandpassFilter", "BandSource",
            "BinarySlicer", "ComplexToFloat", "ComplexToIQ", "ComplexToMagPhase", "Conjugate",
            "CostasLoop", "DCBlocker", "Decibels", "Deemphasis", "Deinterleave",
            "DifferentialDecoder", "FFT", "FileSink", "FileSource", "FIRFilter", "FLL",

@@ -1,7 +1,7 @@
 import numpy as np
 import scipy.fft
 
-from sdrflow.block import COMPLEX64, Block, Decimate, Port, StreamType
+from sdrflow.block import COMPLEX64, FLOAT32, Block, Decimate, Port, StreamType
 from sdrflow.kernels.fft import frames
 
 
@@ -9,7 +9,7 @@ class FFT(Block):
     """Windowed FFT frames with overlap: ``X_f[k] = Σ_n x[f·hop + n] · w[n] · e^{−j2πkn/size}``
     with ``hop = size − overlap``.
 
-    Signature: complex64 -> complex64[size]
+    Signature: complex64 -> complex64[size], float32 -> complex64[size]
 
     Parameters
     ----------
@@ -26,7 +26,7 @@ class FFT(Block):
     Example: ``FFT(1024, overlap=512)``
     """
 
-    inputs = [Port("in", COMPLEX64)]
+    inputs = [Port("in", (COMPLEX64, FLOAT32))]
 
     def __init__(self, size: int = 1024, window: str = "blackmanharris", overlap: int = 0,
                  shift: bool = False):
@@ -50,6 +50,10 @@ class FFT(Block):
 
     def _spectra(self, x):
         """FFT of every frame completed by ``x`` (with the items held back from before)."""
+        if x.dtype == np.float32:  # a real signal (an FM multiplex, audio): its two-sided spectrum
+            as_complex = self.scratch(len(x), np.complex64, key="real")
+            as_complex.real, as_complex.imag = x, 0
+            x = as_complex
         if self._held:
             buf = self.scratch(self._held + len(x), np.complex64, key="joined")
             buf[:self._held] = self.scratch(self._held, np.complex64, key="held")

@@ -16,7 +16,8 @@ class Spectrum(FFT):
     each new frame, or the mean of every ``average`` frames. ``decimation`` then keeps one
     frame in so many, for a display that wants fewer frames than the FFT makes.
 
-    Signature: complex64 -> float32[size]
+    Signature: complex64 -> float32[size], float32 -> float32[size] (a real tone of
+    amplitude 1 reads −6 dBFS in each of its two bins)
 
     Parameters
     ----------

@@ -93,9 +93,11 @@ class Node:
         if space is None:  # every reader has finished: nobody needs more
             self.finish()
             return True
-        if space < self.chunk:
+        # A chunk, or all an output edge can hold (vector edges count vectors, fewer of them).
+        need = min(self.chunk, min(e.capacity for e in self.outputs))
+        if space < need:
             return False
-        n = self.chunk
+        n = min(self.chunk, space)
         self._cur = n
         t0 = perf_counter()
         try:

@@ -81,7 +81,7 @@ ELSEWHERE = {"FileSink", "FileSource", "FMStationSource", "MessageSink", "NoiseS
              "ZMQPubSink", "ZMQPullSource", "ZMQPushSink", "ZMQSubSource", "RtlTcpSource",
              "RtlSdrSource", "SigMFSource", "SigMFSink", "WAVSource", "BandSource", "PCMSink",
              "RtlTcpServerSink", "QueueSource", "CallbackSink", "WebSink", "ChannelScanner", "SweepSink",
-             "ModeSSource", "ModeSOutput",
+             "ModeSSource", "ModeSOutput", "IFFT",
              "AudioSink",
              "ZMQMessageSink", "ZMQMessageSource", "ModeSDemod",
              "ModeSDecoder"}

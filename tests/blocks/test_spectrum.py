@@ -90,3 +90,32 @@ def test_lowpass_equiripple_and_kaiser_blocks_run():
         from scipy import signal
         _, h = signal.freqz(f.taps, worN=[150e3, 300e3], fs=1e6)
         assert 20 * np.log10(np.abs(h).max()) < -55
+
+
+def test_spectrum_of_a_real_signal_shows_both_sides_at_minus_6_dbfs():
+    from sdrflow.blocks import Spectrum
+    from sdrflow.testing import assert_chunk_invariant
+
+    rate, size = 48e3, 1024
+    n = np.arange(size * 20)
+    x = np.cos(2 * np.pi * (96 * rate / size) * n / rate).astype(np.float32)  # on bin 96
+    frames = assert_chunk_invariant(lambda: Spectrum(size, shift=True), x, rate=rate, rtol=1e-4,
+                                    atol=1e-3)
+    last = frames[-1]
+    peaks = sorted(np.argsort(last)[-2:])
+    assert peaks == [size // 2 - 96, size // 2 + 96]
+    assert abs(last[peaks[1]] - -6.02) < 0.05
+
+
+@pytest.mark.parametrize("shift", [False, True])
+def test_ifft_after_fft_gives_the_stream_back(shift):
+    from sdrflow import Flowgraph
+    from sdrflow.blocks import IFFT, VectorSink, VectorSource
+
+    x = (np.random.default_rng(3).standard_normal(64 * 40) * (1 + 1j)).astype(np.complex64)
+    fg, sink = Flowgraph(chunk=500), VectorSink()
+    fg.connect(VectorSource(x, rate=1e6), FFT(64, window="boxcar", shift=shift), IFFT(64, shift=shift), sink)
+    fg.run()
+    np.testing.assert_allclose(sink.data, x, rtol=1e-5, atol=1e-5)
+    spectra = np.fft.fft(x.reshape(-1, 64), axis=1).astype(np.complex64)
+    np.testing.assert_allclose(run_block(IFFT(64), spectra, rate=1e3), x, rtol=1e-5, atol=1e-5)
