@@ -112,3 +112,17 @@ class Curve:
 
     def counters(self) -> dict:
         return {"curve_denied": self.denied, "curve_handshakes_failed": self.handshakes_failed}
+
+
+class Secured:
+    """Mixin of the ZeroMQ stream blocks: ``.secure()`` sets up CURVE, applied at start."""
+
+    curve = None
+
+    def secure(self, secret, server_key=None, clients=None):
+        """Encrypt and authenticate this link with CURVE. ``secret``: this side's
+        ``NAME.key_secret`` (``sdrflow keygen NAME``); a connecting side gives the server's
+        public ``server_key``, a binding side the client public keys it accepts (``clients``:
+        files, or a folder of ``*.key``). Returns the block, for chaining."""
+        self.curve = Curve(secret, server_key, clients)
+        return self

@@ -7,13 +7,13 @@ import zmq
 from sdrflow.block import Block, Port, StreamType
 from sdrflow.wire import WireError, decode_frame
 
-from ._zmq import Curve
+from ._zmq import Secured
 from .zmq_push_sink import check_address
 
 log = logging.getLogger(__name__)
 
 
-class ZMQPullSource(Block):
+class ZMQPullSource(Secured, Block):
     """Receives a stream from a ZeroMQ PULL socket, wire-compatible with GNU Radio's
     ``zeromq.push_sink``.
 
@@ -174,16 +174,6 @@ class ZMQPullSource(Block):
                 self._pending[0] = (items[k:], [(i - k, key, v) for i, key, v in local if i >= k])
             filled += k
         return out
-
-    curve = None
-
-    def secure(self, secret, server_key=None, clients=None):
-        """Encrypt and authenticate this link with CURVE. ``secret``: this side's
-        ``NAME.key_secret`` (``sdrflow keygen NAME``); a connecting side gives the server's
-        public ``server_key``, a binding side the client public keys it accepts (``clients``:
-        files, or a folder of ``*.key``). Returns the block, for chaining."""
-        self.curve = Curve(secret, server_key, clients)
-        return self
 
     def _close(self):
         if self._socket is not None and self.curve is not None:

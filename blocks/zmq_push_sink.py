@@ -6,7 +6,7 @@ from sdrflow.block import ANY, Block, Port
 from sdrflow.tags import Tag
 from sdrflow.wire import encode_frame
 
-from ._zmq import Curve
+from ._zmq import Secured
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +18,7 @@ def check_address(address: str, who: str) -> str:
     return address
 
 
-class ZMQPushSink(Block):
+class ZMQPushSink(Secured, Block):
     """Sends the stream over a ZeroMQ PUSH socket, wire-compatible with GNU Radio's
     ``zeromq.push_sink`` / ``pull_source``.
 
@@ -103,16 +103,6 @@ class ZMQPushSink(Block):
 
     def _send_parts(self, frame: bytes) -> None:
         self._socket.send(frame, zmq.NOBLOCK)
-
-    curve = None
-
-    def secure(self, secret, server_key=None, clients=None):
-        """Encrypt and authenticate this link with CURVE. ``secret``: this side's
-        ``NAME.key_secret`` (``sdrflow keygen NAME``); a connecting side gives the server's
-        public ``server_key``, a binding side the client public keys it accepts (``clients``:
-        files, or a folder of ``*.key``). Returns the block, for chaining."""
-        self.curve = Curve(secret, server_key, clients)
-        return self
 
     def _close(self):
         if self._socket is not None and self.curve is not None:

@@ -120,3 +120,11 @@ class progress:
             self._thread.join()
             self._bar.close()
         return False
+
+
+def need_matplotlib() -> None:
+    """Pictures need the ``plot`` extra; without it, a clear error naming it."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError as e:
+        raise ValueError("pictures need matplotlib: pip install 'sdrflow[plot]'") from e

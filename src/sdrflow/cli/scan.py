@@ -13,7 +13,7 @@ import argparse
 import datetime
 import sys
 
-from .core import FAILED, USAGE, run_graph, si
+from .core import FAILED, USAGE, need_matplotlib, run_graph, si
 
 
 def duration(text) -> float:
@@ -82,7 +82,7 @@ def main_scan(argv) -> int:
         lower, upper, bin_size = parse_range(args.range)
         crop = float(args.crop.rstrip("%")) / (100 if args.crop.endswith("%") or float(args.crop.rstrip("%")) > 1 else 1)
         if args.png:
-            _check_matplotlib()
+            need_matplotlib()
         out = out or open(args.output, "w")
 
         def on_row(t, lo, hi, step, samples, db):
@@ -111,13 +111,6 @@ def main_scan(argv) -> int:
     if args.png and rows:
         heat_map(rows, args.png, f"sdrflow scan {args.range}")
     return code
-
-
-def _check_matplotlib():
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError as e:
-        raise ValueError("pictures need matplotlib: pip install 'sdrflow[plot]'") from e
 
 
 def heat_map(rows, path, title):

@@ -13,7 +13,7 @@ import sys
 
 import numpy as np
 
-from .core import FAILED, USAGE, run_graph, si
+from .core import FAILED, USAGE, need_matplotlib, run_graph, si
 
 
 def parser():
@@ -70,9 +70,9 @@ def main_spectrum(argv) -> int:
         sys.stderr.write(f"error: --fft must be a power of two >= 16, got {args.fft}\n")
         return USAGE
     try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        sys.stderr.write("error: pictures need matplotlib: pip install 'sdrflow[plot]'\n")
+        need_matplotlib()
+    except ValueError as e:
+        sys.stderr.write(f"error: {e}\n")
         return USAGE
     frames = []
     held = [np.zeros(0, np.complex64)]
