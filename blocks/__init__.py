@@ -2,7 +2,7 @@
 
 Sources
     SignalSource, NoiseSource, VectorSource, FileSource, SigMFSource, WAVSource, FMStationSource,
-    BandSource, QueueSource, ModeSSource,
+    BandSource, QueueSource, ModeSSource, OOKSource,
     RtlSdrSource, RtlTcpSource
 Sinks
     NullSink, VectorSink, FileSink, SigMFSink, WAVSink, MessageSink, PCMSink, AudioSink,
@@ -28,7 +28,8 @@ Synchronisation
     PLL, CostasLoop, FLL, SymbolSync
 Demodulators
     FMDemod, WBFMReceiver, WBFMStereoReceiver, StereoDecoder, NBFMReceiver, AMDemod, SSBDemod,
-    FSKDemod, OOKDemod, PSKDemod, ModeSDemod, ModeSDecoder, Magnitude, RealPart
+    FSKDemod, OOKDemod, PSKDemod, ModeSDemod, ModeSDecoder, RadioHeadDecoder, Magnitude,
+    RealPart
 Network (ZeroMQ, wire-compatible with GNU Radio's gr-zeromq)
     ZMQPushSink, ZMQPullSource, ZMQPubSink, ZMQSubSource, ZMQMessageSink, ZMQMessageSource
 Digital
@@ -100,6 +101,8 @@ _MODULES = {
     "NoiseSource": "noise_source",
     "NullSink": "null_sink",
     "OOKDemod": "ook_demod",
+    "OOKSource": "ook_source",
+    "RadioHeadDecoder": "radio_head_decoder",
     "Packetizer": "packetizer",
     "PCMSink": "pcm_sink",
     "PLL": "pll",
@@ -149,8 +152,8 @@ __all__ = ["IFFT", "ModeSOutput", "ModeSSource", "SweepSink", "ChannelScanner", 
            "Interleave", "InterpolatingFIRFilter", "IQToComplex", "LowpassFilter", "Magnitude",
            "MagPhaseToComplex", "MagSquared", "MessageSink", "ModeSDecoder", "ModeSDemod",
            "MovingAverage", "Multiply", "MultiplyConst", "NBFMReceiver", "NoiseSource", "NullSink",
-           "OOKDemod", "Packetizer", "PCMSink", "PLL", "PowerSquelch", "PSKDemod", "PSKSlicer",
-           "RationalResampler", "RealPart", "Resampler", "RMSProbe", "Rotator", "RRCFilter",
+           "OOKDemod", "OOKSource", "Packetizer", "PCMSink", "PLL", "PowerSquelch", "PSKDemod", "PSKSlicer",
+           "RadioHeadDecoder", "RationalResampler", "RealPart", "Resampler", "RMSProbe", "Rotator", "RRCFilter",
            "RtlSdrSource", "RtlTcpServerSink", "RtlTcpSource", "SigMFSink", "SigMFSource",
            "SignalSource", "Spectrum", "SSBDemod", "StereoDecoder", "StreamToVector", "SymbolSync",
            "SyncWordCorrelator", "Throttle", "VectorSink", "VectorSource", "VectorToStream",

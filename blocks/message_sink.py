@@ -1,12 +1,22 @@
+import json
 import logging
+import sys
 
 from sdrflow.block import Block
 
 log = logging.getLogger(__name__)
 
 
+def _plain(value):
+    """numpy numbers and arrays as JSON numbers and lists."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
 class MessageSink(Block):
-    """Keeps (and optionally logs) every message it receives: decoded packets, events.
+    """Keeps every message it receives (decoded packets, events); can also log them or write
+    them as JSON lines, one per message, flushed as they come.
 
     Signature: message ``in`` ->
 
@@ -14,17 +24,35 @@ class MessageSink(Block):
     ----------
     log_messages : bool
         Also write each message to the ``sdrflow`` log at INFO level.
+    jsonl : str, optional
+        Write each message as a JSON line to this file ("-" = standard output).
+    keep : bool
+        Keep the messages in ``messages`` (turn off for endless runs).
 
-    Example: ``fg.connect((decoder, "packets"), (MessageSink(), "in"))``
+    Example: ``fg.connect((decoder, "packets"), (MessageSink(jsonl="-"), "in"))``
     """
 
     message_inputs = ("in",)
 
-    def __init__(self, log_messages: bool = False):
+    def __init__(self, log_messages: bool = False, jsonl: str | None = None, keep: bool = True):
         self.messages = []
-        self.log_messages = bool(log_messages)
+        self.log_messages, self.jsonl, self.keep = bool(log_messages), jsonl, bool(keep)
+        self._file = None
+
+    def start(self, rate):
+        if self.jsonl is not None:
+            self._file = sys.stdout if self.jsonl == "-" else open(self.jsonl, "w")
 
     def handle_message(self, port, message):
-        self.messages.append(message)
+        if self.keep:
+            self.messages.append(message)
         if self.log_messages:
             log.info("%s: %r", self.name, message)
+        if self._file is not None:
+            self._file.write(json.dumps(message, default=_plain) + "\n")
+            self._file.flush()
+
+    def stop(self):
+        if self._file is not None and self._file is not sys.stdout:
+            self._file.close()
+        self._file = None

@@ -5,6 +5,8 @@
     sim:am | sim:nbfm | sim:usb | sim:lsb   one station of that kind at the frequency asked
     sim:band                         three stations (AM, NBFM, USB) at known offsets
     sim:adsb                         1090 MHz Mode S traffic (DF17 frames of two aircraft), 2 Msps
+    sim:ook?snr=26&interval=1        a 433 MHz Sensible Living sensor (RadioHead ASK, 1000 bit/s)
+                                     sending its reading every second, 250 kHz
     sim:band?at=100M                 the same stations fixed at 100 MHz −400k, +150k, +600k,
                                      wherever the source is tuned (for scanning)
     rtl | rtl:SERIAL | rtl:0?gain=30&ppm=1&bias=1&direct=q&offset=1&agc=1&buffer=0.5
@@ -30,7 +32,10 @@ from .units import si
 
 FORMS = __doc__.split("\n\n")[1]
 FILE_FORMATS = ("cu8", "cs8", "cs16", "cf32")
-SIM_KINDS = ("fm", "am", "nbfm", "usb", "lsb", "band", "adsb")
+SIM_KINDS = ("fm", "am", "nbfm", "usb", "lsb", "band", "adsb", "ook")
+#: What ``sim:ook`` sends: house 2, module 24621, sensor type 1, one sensor, no alarm, value
+#: 1000, battery 2960 mV, as the sensor in ../shared/data/real/ook433 did.
+SENSIBLE_LIVING = bytes([2, 0x60, 0x2D, 1, 1, 0, 0x03, 0xE8, 0x01, 0x28])
 #: The stations of ``sim:band``: (offset Hz, modulation, level dBFS, tone Hz).
 BAND = ((-400_000, "am", -30.0, 1000), (150_000, "nbfm", -40.0, 700), (600_000, "usb", -35.0, 1500))
 
@@ -161,6 +166,14 @@ def open_source(uri: str, frequency: float | None = None, rate: float | None = N
         if spec.target == "adsb":
             block = blocks.ModeSSource(seconds=seconds, seed=seed)
             return OpenedSource(block, block.RATE, frequency, spec)
+        if spec.target == "ook":
+            from sdrflow.blocks.radio_head_decoder import encode
+
+            rate = spec.number("rate", 250e3)
+            block = blocks.OOKSource(encode(SENSIBLE_LIVING), bit_rate=1000, rate=rate,
+                                     interval=spec.number("interval", 1.0),
+                                     snr_db=spec.number("snr", 26.0), seconds=seconds, seed=seed)
+            return OpenedSource(block, rate, 433.92e6 if frequency is None else frequency, spec)
         if spec.target == "fm":
             stereo = spec.flag("stereo")
             station = dict(right_tones=(3000.0,), right_levels=(0.5,), tones=(1000.0,),

@@ -91,6 +91,26 @@ def assert_chunk_invariant(make_block, inputs, rate: float = 1.0, seed: int = 0,
     return whole
 
 
+def assert_source_reproducible(make_source, items: int, rtol=1e-6, atol=1e-6):
+    """A seeded source must give the same stream whatever it is asked for at a time: its first
+    ``items`` in one chunk, in chunks of 61 and 4093, and its first 2000 one item at a time.
+    Returns the stream."""
+    from sdrflow.blocks import Head, VectorSink
+
+    def take(chunk, n):
+        fg, sink = Flowgraph(chunk=chunk), VectorSink()
+        fg.connect(make_source(), Head(n), sink)
+        fg.run()
+        return sink.data
+
+    whole = take(max(items, 1), items)
+    assert len(whole) == items, f"the source gave {len(whole)} items, not {items}"
+    for chunk in (61, 4093):
+        _same(whole, take(chunk, items), f"chunks of {chunk}", rtol, atol)
+    _same(whole[:2000], take(1, min(items, 2000)), "one-item chunks", rtol, atol)
+    return whole
+
+
 def _same(a, b, what, rtol, atol):
     a_list = a if isinstance(a, list) else [a]
     b_list = b if isinstance(b, list) else [b]

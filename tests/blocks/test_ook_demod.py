@@ -60,7 +60,9 @@ def test_real_capture_matches_rtl_433_analysis(real_data):
     assert len(demod.bursts) == 1
     burst = demod.bursts[0]
     assert burst["start"] == pytest.approx(0.2846, abs=1e-4)  # rtl_433: @0.284580s
-    assert [t.offset for t in tags.tags if t.key == "ook_burst"] == [int(round(burst["start"] * FS))]
+    # The tag marks where the 0/1 stream goes high: min_pulse (10 samples) after the first edge.
+    lag = round(demod.min_pulse * FS) - 1
+    assert [t.offset for t in tags.tags if t.key == "ook_burst"] == [int(round(burst["start"] * FS)) + lag]
     text = (folder / "sensibleliving_g002.rtl_433-analyze.txt").read_text()
     for ours, title in ((burst["pulses"], "Pulse width"), (burst["gaps"], "Gap width")):
         ours = np.array(ours)

@@ -123,3 +123,26 @@ def test_adsb_serves_raw_and_beast_like_dump1090(capsys):
         assert part[:1] == b"3" and len(part) == 1 + 6 + 1 + 14
         frames.append(part[8:].hex())
     assert frames == served
+
+
+def test_ook433_prints_bursts_and_the_sensor_reading(capsys):
+    import json
+
+    load(ROOT / "flowgraphs" / "ook433.py").build(seconds=2.2).run()
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    bursts = [m for m in lines if "burst" in m]
+    readings = [m for m in lines if m.get("model") == "SensibleLiving-Moisture"]
+    assert [round(b["burst"], 3) for b in bursts] == [0.501, 1.501]
+    # RadioHead at 1000 bit/s: runs of one to four bit periods (1, 2, 3, 4 ms) and nothing else.
+    widths = np.array([w for b in bursts for w in b["pulses_us"] + b["gaps_us"]])
+    assert np.all(np.min(np.abs(widths[:, None] - [1000, 2000, 3000, 4000]), axis=1) < 40)
+    assert [(m["house_id"], m["module_id"], m["sensor_value"], m["battery_mV"]) for m in readings] == \
+        [(2, 24621, 1000, 2960)] * 2
+
+
+def test_ook433_decodes_the_real_capture(real_data, capsys):
+    path = real_data / "ook433" / "sensibleliving_g002_433.92M_250k.cu8"
+    assert load(ROOT / "flowgraphs" / "ook433.py").main(["--source", str(path), "--no-bursts"]) == 0
+    lines = [__import__("json").loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(m["house_id"], m["module_id"], m["sensor_value"], m["battery_mV"], m["mic"]) for m in lines] == \
+        [(2, 24621, 1000, 2960, "CRC")]

@@ -1,26 +1,36 @@
-"""On-off keying: envelope slicing with an adaptive noise floor."""
+"""On-off keying: envelope slicing with an adaptive noise floor and a minimum pulse width."""
 import math
 
 
 from ._jit import kernel
 
 
-@kernel(["intp(complex64[::1], float32, float32, float32, float32, float32, float32[::1], "
-         "intp[::1], float32[::1])"])
-def ook_slice(x, smooth, noise_alpha, high_alpha, open_ratio, hysteresis, state, changes, out):
+@kernel(["intp(complex64[::1], float32, float32, float32, float32, float32, float32, "
+         "float32[::1], intp[::1], float32[::1])"])
+def ook_slice(x, smooth, noise_alpha, high_alpha, open_ratio, hysteresis, min_items, state,
+              changes, out):
     """Slice an OOK signal into 0/1 with edges at the middle of the envelope.
 
     ``p`` is |x|² smoothed by one pole (weight ``smooth``). While low, the noise floor follows
-    p (weight ``noise_alpha``); the level goes high when p exceeds both ``open_ratio`` × floor
-    and ``hysteresis`` × the mid level of the last pulse. While high, the pulse level follows
-    p (weight ``high_alpha``) and the level drops when p falls below mid / ``hysteresis``, with
-    mid = sqrt(pulse level × floor): the −3 dB-in-dB midpoint, so both edges are timed alike.
-    ``state`` = [p, floor, pulse level, high (0/1), items of warm-up left]: during the warm-up
-    only the floor is estimated. Indices of changes go to ``changes``; returns their count.
-    ``out`` gets 1.0 while high, else 0.0."""
+    p (weight ``noise_alpha``); the signal counts as high when p exceeds both ``open_ratio`` ×
+    floor and ``hysteresis`` × the mid level of the last pulse. While high, the pulse level
+    follows p (weight ``high_alpha``) and the signal counts as low when p falls below mid /
+    ``hysteresis``, with mid = sqrt(pulse level × floor): the −3 dB-in-dB midpoint, so both
+    edges are timed alike.
+
+    Glitch rejection: the state changes only once the new condition has held for ``min_items``
+    samples in a row, so a spike or a dropout shorter than that changes nothing. The change is
+    recorded at the first sample of the run (its true edge, possibly in an earlier call: the
+    index is then negative); ``out`` follows the confirmed state, min_items − 1 samples after
+    the edge.
+
+    ``state`` = [p, floor, pulse level, high (0/1), items of warm-up left, length of the run
+    that disagrees with the state, pulse level seen in that run]: during the warm-up only the
+    floor is estimated. Edge indices go to ``changes``; returns their count."""
     p, floor, level = state[0], state[1], state[2]
     high = state[3] > 0.5
     warmup = state[4]
+    run, peak = state[5], state[6]
     k = 0
     for i in range(x.shape[0]):
         v = x[i]
@@ -35,20 +45,28 @@ def ook_slice(x, smooth, noise_alpha, high_alpha, open_ratio, hysteresis, state,
         if high:
             level += high_alpha * (p - level)
             mid = math.sqrt(level * floor)
-            if p < mid / hysteresis:
-                high = False
-                changes[k] = i
-                k += 1
+            other = p < mid / hysteresis
         else:
-            floor += noise_alpha * (p - floor)
             mid = math.sqrt(level * floor) if level > 0.0 else 0.0
-            if p > open_ratio * floor and p > mid * hysteresis:
-                high = True
-                level = p
-                changes[k] = i
+            other = p > open_ratio * floor and p > mid * hysteresis
+            if not other:
+                floor += noise_alpha * (p - floor)
+        if other:
+            if run == 0.0:
+                peak = p
+            run += 1.0
+            if run >= min_items:
+                high = not high
+                if high:
+                    level = peak
+                changes[k] = i - int(run) + 1
                 k += 1
+                run = 0.0
+        else:
+            run = 0.0
         out[i] = 1.0 if high else 0.0
     state[0], state[1], state[2] = p, floor, level
     state[3] = 1.0 if high else 0.0
     state[4] = warmup
+    state[5], state[6] = run, peak
     return k
