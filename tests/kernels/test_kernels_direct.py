@@ -14,7 +14,7 @@ from sdrflow.kernels.iir import moving_sum, sosfilt
 from sdrflow.kernels.levels import mean_square
 from sdrflow.kernels.modes import CRC_TABLE, crc24
 from sdrflow.kernels.nco import mix, mix_table
-from sdrflow.kernels.resample import polyphase, resample, resample_complex
+from sdrflow.kernels.resample import PolyphaseTiles, polyphase, resample, resample_complex
 
 rng = np.random.default_rng(11)
 PIECES = [1, 7, 300, 1, 2048, 999, 5000]
@@ -129,6 +129,17 @@ def test_mix_equals_a_complex_exponential_without_drift():
         out.append(o)
     n = np.arange(len(x))
     np.testing.assert_allclose(np.concatenate(out), x * np.exp(2j * np.pi * step * n), atol=2e-5)
+
+
+@pytest.mark.parametrize("p, q", [(2, 5), (3, 2), (5, 6), (4, 1), (1, 4)])
+def test_polyphase_tiles_both_dtypes_equal_upfirdn(p, q):
+    taps = signal.firwin(12 * max(p, q) + 3, 0.8 / max(p, q)).astype(np.float32) * p
+    for x in (rng.standard_normal(6000).astype(np.float32), cnoise(6000)):
+        tiles = PolyphaseTiles(taps, p, q, x.dtype)
+        got = np.concatenate([tiles.process(part, lambda n: np.empty(n, x.dtype)) for part in pieces(x)])
+        ref = signal.upfirdn(taps, x, p, q)
+        assert got.dtype == x.dtype and len(got) > len(x) * p // q - len(taps)
+        np.testing.assert_allclose(got, ref[:len(got)], rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.parametrize("p, q", [(2, 5), (3, 2), (1, 4), (160, 147)])

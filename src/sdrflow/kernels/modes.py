@@ -33,17 +33,18 @@ def crc24(data, nbytes, table):
 NEAR = np.float32(256 / (360 * 127.5))
 
 
-@kernel(["intp(float32[::1], intp, intp, uint32[::1], uint8[:, ::1], intp[::1], uint32[::1])"])
-def find_frames(mag, limit, half, table, frames, positions, residuals):
+@kernel(["intp(float32[::1], intp, uint32[::1], uint8[:, ::1], intp[::1], uint32[::1])"])
+def find_frames(mag, limit, table, frames, positions, residuals):
     """Candidate frames at every position j < ``limit`` whose 8 µs preamble (pulses at 0, 1,
-    3.5 and 4.5 µs = samples 0, 2, 7, 9 at 2 Msps) stands out, as dump1090 tests it. Each gets
-    112 bits (bit i = first half-µs > second, from sample j+16+2i), its position, and the CRC
-    residual (CRC of the data part XOR the parity field) for its length, 56 bits if DF < 16.
-    With ``half`` = 1 each bit's first sample is corrected for the previous pulse's leak (scaled
-    by 5/4 after a 1, 4/5 after a 0, as dump1090's phase correction), which recovers frames
-    whose pulses straddle two samples; halves closer than ``NEAR`` repeat the previous bit, as
-    dump1090 decides them. Returns the number
-    of candidates written (at most len(positions))."""
+    3.5 and 4.5 µs = samples 0, 2, 7, 9 at 2 Msps) stands out, as dump1090 tests it. Each
+    candidate is sliced twice into rows 2c and 2c + 1 of ``frames``: 112 bits (bit i = first
+    half-µs > second, from sample j+16+2i), as the samples are, then with each bit's first
+    sample corrected for the previous pulse's leak (scaled by 5/4 after a 1, 4/5 after a 0, as
+    dump1090's phase correction), which recovers frames whose pulses straddle two samples;
+    halves closer than ``NEAR`` repeat the previous bit, as dump1090 decides them. Each row gets
+    its position and the CRC residual (CRC of the data part XOR the parity field) for its
+    length, 56 bits if DF < 16. Returns the number of rows written (at most len(positions),
+    always even)."""
     count = 0
     for j in range(limit):
         m0, m1, m2, m3, m4, m5, m6 = mag[j], mag[j + 1], mag[j + 2], mag[j + 3], mag[j + 4], mag[j + 5], mag[j + 6]
@@ -56,30 +57,66 @@ def find_frames(mag, limit, half, table, frames, positions, residuals):
             continue
         if mag[j + 11] >= high or mag[j + 12] >= high or mag[j + 13] >= high or mag[j + 14] >= high:
             continue
-        out = frames[count]
-        prev_one = False
-        for b in range(14):
-            v = 0
-            for k in range(8):
-                i = j + 16 + 2 * (8 * b + k)
-                first = mag[i]
-                if half and 8 * b + k > 0:
-                    # dump1090's phase correction: the previous bit's pulse leaks into this
-                    # bit's first half: scale it by 5/4 after a 1, by 4/5 after a 0
-                    first = first * (np.float32(1.25) if prev_one else np.float32(0.8))
-                second = mag[i + 1]
-                if 8 * b + k > 0 and abs(first - second) < NEAR:
-                    one = prev_one  # halves too close to call: dump1090 repeats the last bit
-                else:
-                    one = first > second
-                prev_one = one
-                v = (v << 1) | (1 if one else 0)
-            out[b] = v
-        nbytes = 14 if (out[0] >> 3) >= 16 else 7
-        parity = (np.uint32(out[nbytes - 3]) << np.uint32(16)) | (np.uint32(out[nbytes - 2]) << np.uint32(8)) | np.uint32(out[nbytes - 1])
-        residuals[count] = crc24(out, nbytes - 3, table) ^ parity
-        positions[count] = j
-        count += 1
-        if count == positions.shape[0]:
+        if count + 2 > positions.shape[0]:
             break
+        for half in range(2):
+            out = frames[count]
+            prev_one = False
+            for b in range(14):
+                v = 0
+                for k in range(8):
+                    i = j + 16 + 2 * (8 * b + k)
+                    first = mag[i]
+                    if half and 8 * b + k > 0:
+                        # dump1090's phase correction: the previous bit's pulse leaks into this
+                        # bit's first half: scale it by 5/4 after a 1, by 4/5 after a 0
+                        first = first * (np.float32(1.25) if prev_one else np.float32(0.8))
+                    second = mag[i + 1]
+                    if 8 * b + k > 0 and abs(first - second) < NEAR:
+                        one = prev_one  # halves too close to call: dump1090 repeats the last bit
+                    else:
+                        one = first > second
+                    prev_one = one
+                    v = (v << 1) | (1 if one else 0)
+                out[b] = v
+            nbytes = 14 if (out[0] >> 3) >= 16 else 7
+            parity = (np.uint32(out[nbytes - 3]) << np.uint32(16)) | (np.uint32(out[nbytes - 2]) << np.uint32(8)) | np.uint32(out[nbytes - 1])
+            residuals[count] = crc24(out, nbytes - 3, table) ^ parity
+            positions[count] = j
+            count += 1
     return count
+
+
+@kernel(["intp(complex64[::1], float32[:, ::1], float32[::1])"], fastmath={"reassoc", "contract"})
+def magnitude_2msps(x, poly_rev, out):
+    """|x| brought from 2.4 to 2 Msps in one pass: the polyphase resampler by 5/6
+    (``poly_rev`` = ``polyphase(taps, 5)``, M taps a phase) fused with the magnitude. Output 5m+r
+    is phase r read from x[6m + r …] (r·6 // 5 = r for r < 5), so the first M − 1 items of ``x``
+    are the history. The five phases of a period are summed side by side: ten independent
+    sums keep the FPU busy where one would wait on each addition. Returns the periods done
+    (5 outputs each, 6 inputs consumed each)."""
+    M = poly_rev.shape[1]
+    # period m reads up to x[6m + 4 + M − 1]
+    periods = (x.shape[0] - M - 4) // 6 + 1 if x.shape[0] >= M + 4 else 0
+    for m in range(periods):
+        s = 6 * m
+        a0 = b0 = a1 = b1 = a2 = b2 = a3 = b3 = a4 = b4 = np.float32(0.0)
+        for j in range(M):
+            v0, v1, v2, v3, v4 = x[s + j], x[s + j + 1], x[s + j + 2], x[s + j + 3], x[s + j + 4]
+            a0 += poly_rev[0, j] * v0.real
+            b0 += poly_rev[0, j] * v0.imag
+            a1 += poly_rev[1, j] * v1.real
+            b1 += poly_rev[1, j] * v1.imag
+            a2 += poly_rev[2, j] * v2.real
+            b2 += poly_rev[2, j] * v2.imag
+            a3 += poly_rev[3, j] * v3.real
+            b3 += poly_rev[3, j] * v3.imag
+            a4 += poly_rev[4, j] * v4.real
+            b4 += poly_rev[4, j] * v4.imag
+        o = 5 * m
+        out[o] = np.sqrt(a0 * a0 + b0 * b0)
+        out[o + 1] = np.sqrt(a1 * a1 + b1 * b1)
+        out[o + 2] = np.sqrt(a2 * a2 + b2 * b2)
+        out[o + 3] = np.sqrt(a3 * a3 + b3 * b3)
+        out[o + 4] = np.sqrt(a4 * a4 + b4 * b4)
+    return periods
