@@ -11,8 +11,12 @@ class ModeSDecoder(Block):
     Takes the frame messages of ModeSDemod (``{"raw": hex, "time": s, …}``) and posts each with
     pyModeS's fields added (callsign, squawk, altitude, groundspeed, track, vertical_rate, …).
     Airborne positions are resolved from an even and an odd CPR frame of the same aircraft at
-    most ``pair_window`` seconds apart (``latitude``/``longitude`` on the newer one). ``aircraft``
-    maps each ICAO address to the latest value of every field.
+    most ``pair_window`` seconds apart (``latitude``/``longitude`` on the newer one). With a
+    ``reference`` (the receiver's latitude and longitude, as dump1090's ``--lat/--lon``) every
+    position message is also resolved on its own, as dump1090 does: relative to the aircraft's
+    last known position when it has one from the last ten minutes, else to the receiver (valid
+    within 180 NM of it). ``position_from`` says which: "pair", "last" or "receiver".
+    ``aircraft`` maps each ICAO address to the latest value of every field.
 
     Signature: message ``in`` -> message ``out``
 
@@ -20,6 +24,8 @@ class ModeSDecoder(Block):
     ----------
     pair_window : float
         Largest time in seconds between the even and odd frames of a position.
+    reference : (float, float), optional
+        The receiver's latitude and longitude in degrees, for positions from single messages.
 
     Example: ``fg.connect((demod, "frames"), (ModeSDecoder(), "in"))``
     """
@@ -27,7 +33,7 @@ class ModeSDecoder(Block):
     message_inputs = ("in",)
     message_outputs = ("out",)
 
-    def __init__(self, pair_window: float = 10.0):
+    def __init__(self, pair_window: float = 10.0, reference: tuple | None = None):
         try:
             import pyModeS  # noqa: F401
         except ImportError as e:
@@ -35,11 +41,22 @@ class ModeSDecoder(Block):
         if not pair_window > 0:
             raise ValueError(f"ModeSDecoder: pair_window must be > 0 s, got {pair_window!r}")
         self.pair_window = float(pair_window)
+        if reference is not None:
+            try:
+                lat, lon = (float(v) for v in reference)
+            except (TypeError, ValueError):
+                raise ValueError(f"ModeSDecoder: reference must be (latitude, longitude), got {reference!r}") from None
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise ValueError(f"ModeSDecoder: reference {reference!r} is not a latitude in "
+                                 f"[-90, 90] and a longitude in [-180, 180]")
+            reference = (lat, lon)
+        self.reference = reference
         self.aircraft, self.positions = {}, []
 
     def start(self, rate):
         self.aircraft, self.positions = {}, []
         self._cpr = {}  # (icao, 0 even | 1 odd) -> (time, cpr_lat, cpr_lon)
+        self._last = {}  # icao -> (time, latitude, longitude) of its last position
 
     def handle_message(self, port, frame):
         import pyModeS
@@ -58,12 +75,23 @@ class ModeSDecoder(Block):
             t, odd = frame.get("time", 0.0), int(fields["cpr_format"])
             self._cpr[(icao, odd)] = (t, fields["cpr_lat"], fields["cpr_lon"])
             other = self._cpr.get((icao, 1 - odd))
+            position = how = None
             if other is not None and abs(t - other[0]) <= self.pair_window:
                 even, odd_ = (self._cpr[(icao, 0)], self._cpr[(icao, 1)])
                 position = airborne_position_pair(even[1], even[2], odd_[1], odd_[2], even_is_newer=not odd)
-                if position is not None:
-                    fields["latitude"], fields["longitude"] = position
-                    self.positions.append((t, icao, fields.get("altitude"), *position))
+                how = "pair"
+            if position is None and self.reference is not None:
+                last = self._last.get(icao)
+                near, how = ((last[1], last[2]), "last") if last and t - last[0] <= 600 \
+                    else (self.reference, "receiver")
+                single = pyModeS.decode(frame["raw"], reference=near)
+                if single.get("latitude") is not None:
+                    position = (single["latitude"], single["longitude"])
+            if position is not None:
+                fields["latitude"], fields["longitude"] = position
+                fields["position_from"] = how
+                self._last[icao] = (t, *position)
+                self.positions.append((t, icao, fields.get("altitude"), *position))
         if icao:
             entry = self.aircraft.setdefault(icao, {})
             entry.update({k: v for k, v in fields.items() if v is not None})

@@ -132,3 +132,95 @@ def test_decoded_fields_and_positions_match_pymodes_reference(real_data):
     # and the whole track heads where the aircraft said it flew (track ≈ 158°)
     north, east = ours[-1, 0] - ours[0, 0], (ours[-1, 1] - ours[0, 1]) * np.cos(np.radians(37))
     assert np.degrees(np.arctan2(east, north)) % 360 == pytest.approx(158, abs=5)
+
+
+_FRAMES = {}
+
+
+def modes1_frames(real_data):
+    """ModeSDemod's frames of modes1, in order (found once per test session)."""
+    if "frames" not in _FRAMES:
+        _FRAMES["frames"] = decode(real_data, True)
+    return _FRAMES["frames"]
+
+
+def decoded(real_data, keep=lambda frame: True, **options):
+    """A ModeSDecoder fed the kept frames of modes1 in order; returns it and what it posted."""
+    from sdrflow.blocks import ModeSDecoder
+
+    dec, posted = ModeSDecoder(**options), []
+    dec.start(2e6)
+    dec.post = lambda port, message: posted.append(message)
+    for frame in modes1_frames(real_data):
+        if keep(frame):
+            dec.handle_message("in", frame)
+    return dec, posted
+
+
+def on_reference_track(real_data, positions):
+    ref = np.loadtxt(real_data / "adsb" / "modes1.positions.txt", usecols=(3, 4))
+    ours = np.array(positions)
+    span = (ours[:, 0] >= ref[:, 0].min() - 0.005) & (ours[:, 0] <= ref[:, 0].max() + 0.005)
+    within = ours[span]  # the stretch of flight the reference covers
+    nearest = np.min(np.hypot(within[:, None, 0] - ref[None, :, 0], within[:, None, 1] - ref[None, :, 1]), axis=1)
+    return len(within), float(nearest.max())
+
+
+def odd_cpr_or_not_a_position(frame):
+    raw = frame["raw"]
+    if frame["df"] != 17 or not 9 <= int(raw[8:10], 16) >> 3 <= 18:
+        return True
+    return (int(raw[8:22], 16) >> 34) & 1 == 1  # the CPR format bit of the ME field
+
+
+def test_single_message_positions_near_the_receiver(real_data):
+    # Only the odd CPR frames: no pair ever forms, yet each gets a position, the first from
+    # the receiver's position, the others from the aircraft's last one, as dump1090 does.
+    dec, posted = decoded(real_data, keep=odd_cpr_or_not_a_position, reference=(37.0, 13.8))
+    fixes = [m for m in posted if m.get("latitude") is not None]
+    assert len(fixes) >= 25 and all(m["cpr_format"] == 1 for m in fixes)
+    assert [m["position_from"] for m in fixes[:2]] == ["receiver", "last"]
+    assert {m["position_from"] for m in fixes[1:]} == {"last"}
+    count, worst = on_reference_track(real_data, [(m["latitude"], m["longitude"]) for m in fixes])
+    assert count >= 20 and worst < 0.02
+    # without a reference the same frames give no position at all
+    _, posted = decoded(real_data, keep=odd_cpr_or_not_a_position)
+    assert not any(m.get("latitude") is not None for m in posted)
+
+
+def test_pairs_first_then_single_messages(real_data):
+    pairs, _ = decoded(real_data)
+    both, posted = decoded(real_data, reference=(37.0, 13.8))
+    assert len(both.positions) >= len(pairs.positions)
+    assert {m["position_from"] for m in posted if m.get("latitude") is not None} >= {"pair"}
+    a = {(t, icao): (lat, lon) for t, icao, _, lat, lon in pairs.positions}
+    b = {(t, icao): (lat, lon) for t, icao, _, lat, lon in both.positions}
+    assert all(np.hypot(*np.subtract(a[k], b[k])) < 1e-4 for k in a)  # same fixes where both have one
+
+
+def test_decoder_refuses_a_bad_reference():
+    from sdrflow.blocks import ModeSDecoder
+
+    for bad in ((95.0, 0.0), (0.0, 200.0), "north", (1.0,)):
+        with pytest.raises(ValueError, match="reference"):
+            ModeSDecoder(reference=bad)
+
+
+def test_sbs_lines_as_dump1090_serves_them(real_data):
+    from datetime import datetime
+
+    from sdrflow.blocks.mode_s_output import sbs
+
+    _, posted = decoded(real_data, reference=(37.0, 13.8))
+    when = datetime(2026, 11, 28, 4, 5, 6, 789000)
+    lines = [line.split(",") for line in (sbs(m, when) for m in posted) if line]
+    assert {"1", "3", "4", "5", "6", "8"} <= {row[1] for row in lines}
+    for row in lines:
+        assert len(row) == 22 and row[0] == "MSG" and row[4] == "4D2023"
+        assert row[6:10] == ["2026/11/28", "04:05:06.789", "2026/11/28", "04:05:06.789"]
+    assert next(row for row in lines if row[1] == "1")[10] == "AMC421"
+    position = next(row for row in lines if row[1] == "3" and row[14])
+    assert 36.9 < float(position[14]) < 37.2 and 13.7 < float(position[15]) < 13.9 and int(position[11]) > 19000
+    velocity = next(row for row in lines if row[1] == "4")
+    assert 370 <= float(velocity[12]) <= 390 and abs(float(velocity[13]) - 158) < 3 and int(velocity[16]) < 0
+    assert next(row for row in lines if row[1] == "6")[17] == "0112"

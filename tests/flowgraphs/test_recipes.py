@@ -92,11 +92,11 @@ def test_adsb_serves_raw_and_beast_like_dump1090(capsys):
     import socket
     import threading
 
-    fg = load(ROOT / "flowgraphs" / "adsb.py").build(seconds=2.0, raw_port=0, beast_port=0)
+    fg = load(ROOT / "flowgraphs" / "adsb.py").build(seconds=2.0, raw_port=0, beast_port=0, sbs_port=0)
     fg.start()
     out = fg.outputs
-    raw, beast = (socket.create_connection(("127.0.0.1", p)) for p in (out.raw_port, out.beast_port))
-    got = {"raw": b"", "beast": b""}
+    raw, beast, sbs = (socket.create_connection(("127.0.0.1", p)) for p in (out.raw_port, out.beast_port, out.sbs_port))
+    got = {"raw": b"", "beast": b"", "sbs": b""}
 
     def read(name, conn):
         while True:
@@ -105,7 +105,7 @@ def test_adsb_serves_raw_and_beast_like_dump1090(capsys):
                 return
             got[name] += data
 
-    readers = [threading.Thread(target=read, args=a, daemon=True) for a in (("raw", raw), ("beast", beast))]
+    readers = [threading.Thread(target=read, args=a, daemon=True) for a in (("raw", raw), ("beast", beast), ("sbs", sbs))]
     for t in readers:
         t.start()
     fg.wait(60)
@@ -123,6 +123,32 @@ def test_adsb_serves_raw_and_beast_like_dump1090(capsys):
         assert part[:1] == b"3" and len(part) == 1 + 6 + 1 + 14
         frames.append(part[8:].hex())
     assert frames == served
+    # SBS-1: one MSG,1 (identification) line per frame served, with the ICAO and callsign
+    calls = {"4d2023": "AMC421", "3c6586": "DLH9LF"}
+    rows = [line.split(",") for line in got["sbs"].decode().split("\r\n") if line]
+    assert [(r[0], r[1], r[4], r[10]) for r in rows] == [("MSG", "1", f[2:8].upper(), calls[f[2:8]]) for f in served]
+
+
+def test_adsb_table_and_2_4_msps(real_data, tmp_path, capsys):
+    adsb = load(ROOT / "flowgraphs" / "adsb.py")
+    path = real_data / "adsb" / "modes1_1090M_2000k.cu8"
+    assert adsb.main(["--source", str(path), "--stdout", "table", "--lat", "37", "--lon", "13.8"]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split()[:4] == ["ICAO", "Flight", "Sqwk", "Alt"] and len(table) == 3
+    row = table[2].split()
+    assert row[:3] == ["4D2023", "AMC421", "0112"] and 36.9 < float(row[7]) < 37.2
+    assert adsb.main(["--lat", "37"]) == 2  # both or neither
+    # the same capture at 2.4 Msps (resampled, back to cu8) gives nearly every frame
+    sys.path.insert(0, str(ROOT / "tests" / "blocks"))
+    from test_mode_s_demod import capture_at_2_4_msps
+
+    capsys.readouterr()
+    at_2_4 = capture_at_2_4_msps(real_data, tmp_path)
+    assert adsb.main(["--source", str(at_2_4), "--rate", "2.4M"]) == 0
+    frames = {line.strip("*;") for line in capsys.readouterr().out.split()}
+    reference = {line.strip("*;") for line in (real_data / "adsb" / "modes1.dump1090.raw.txt").read_text().split()
+                 if line.startswith("*")}
+    assert len(frames & reference) >= 108  # of dump1090's 111 different frames
 
 
 def test_ook433_prints_bursts_and_the_sensor_reading(capsys):

@@ -31,8 +31,17 @@ def _arg_type(default):
     if isinstance(default, int):
         return int
     if isinstance(default, float):
-        return float
+        return _number  # SI suffixes: --frequency 98.5M, --rate 2.4M
     return str
+
+
+def _number(text: str) -> float:
+    from ..units import si
+
+    return si(text)
+
+
+_number.__name__ = "number"  # argparse names the type in its error
 
 
 def parser_for(build, prog: str | None = None) -> argparse.ArgumentParser:
