@@ -99,3 +99,28 @@ def test_add_const_conjugate_power_and_decibels():
     np.testing.assert_allclose(amp, [-400, -20, 0], atol=1e-4)
     frames = np.abs(X[:1024]).reshape(4, 256).astype(np.float32)
     np.testing.assert_allclose(run_block(Decibels(), frames), 10 * np.log10(frames), rtol=1e-5, atol=1e-5)
+
+
+def test_multiply_and_add_work_on_vector_streams():
+    from sdrflow import Flowgraph
+    from sdrflow.blocks import Add, FFT, Multiply, StreamToVector, VectorSink, VectorSource
+    from sdrflow.errors import GraphError
+
+    rng = np.random.default_rng(5)
+    x = (rng.standard_normal(64 * 40) + 1j * rng.standard_normal(64 * 40)).astype(np.complex64)
+    mask = np.tile((np.arange(64) < 16).astype(np.complex64), 40)  # keep the first 16 bins
+    for op, ref in ((Multiply, np.multiply), (Add, np.add)):
+        fg, block, sink = Flowgraph(chunk=7 * 64), op(), VectorSink()
+        fg.connect(VectorSource(x, rate=1.0), FFT(64, window="rectangular"), (block, 0))
+        fg.connect(VectorSource(mask, rate=1.0), StreamToVector(64), (block, 1))
+        fg.connect(block, sink)
+        fg.run()
+        frames = np.fft.fft(x.reshape(40, 64), axis=1)
+        assert sink.data.shape == (40, 64)
+        np.testing.assert_allclose(sink.data, ref(frames, mask.reshape(40, 64)), rtol=1e-4, atol=1e-3)
+    fg, m = Flowgraph(), Multiply()
+    fg.connect(VectorSource(x, rate=1.0), StreamToVector(4), (m, 0))
+    fg.connect(VectorSource(x, rate=1.0), StreamToVector(2), (m, 1))
+    fg.connect(m, VectorSink())
+    with pytest.raises((ValueError, GraphError), match="vectors of one length"):
+        fg.run()
