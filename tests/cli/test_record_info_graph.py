@@ -85,9 +85,26 @@ def test_devices_says_none_here_and_lists_what_librtlsdr_reports():
         def rtlsdr_get_device_usb_strings(self, i, manufact, product, serial):
             manufact.value, product.value, serial.value = b"Realtek", b"RTL2838UHIDIR", b"0000000%d" % i
 
-    found = list_devices(TwoDongles())
+        def rtlsdr_open(self, dev, i):  # the second one is held by another program
+            if i == 1:
+                return -6
+            dev._obj.value = 1234
+            self.opened = True
+            return 0
+
+        def rtlsdr_get_tuner_type(self, dev):
+            assert dev.value == 1234
+            return 5
+
+        def rtlsdr_close(self, dev):
+            self.closed = dev.value == 1234
+
+    driver = TwoDongles()
+    found = list_devices(driver)
     assert [d["serial"] for d in found] == ["00000000", "00000001"]
     assert found[1]["name"] == "Generic RTL2832U OEM"
+    assert [d["tuner"] for d in found] == ["R820T", "in use (another program holds it)"]
+    assert driver.opened and driver.closed  # what it opened, it closed
 
 
 def test_graph_draws_blocks_parameters_types_and_rates():

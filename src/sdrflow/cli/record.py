@@ -191,8 +191,27 @@ def list_devices(driver=None) -> list:
         found.append({"index": i, "name": driver.rtlsdr_get_device_name(i).decode(errors="replace"),
                       "serial": serial.value.decode(errors="replace"),
                       "vendor": manufact.value.decode(errors="replace"),
-                      "product": product.value.decode(errors="replace")})
+                      "product": product.value.decode(errors="replace"),
+                      "tuner": _tuner(driver, i)})
     return found
+
+
+#: librtlsdr's tuner enum (rtlsdr_get_tuner_type).
+TUNERS = {0: "unknown", 1: "E4000", 2: "FC0012", 3: "FC0013", 4: "FC2580", 5: "R820T", 6: "R828D"}
+
+
+def _tuner(driver, index: int) -> str:
+    """The tuner chip, which librtlsdr tells only once the device is opened; "in use" when
+    another program holds the dongle."""
+    import ctypes
+
+    dev = ctypes.c_void_p()
+    if driver.rtlsdr_open(ctypes.byref(dev), index) != 0:
+        return "in use (another program holds it)"
+    try:
+        return TUNERS.get(driver.rtlsdr_get_tuner_type(dev), "unknown")
+    finally:
+        driver.rtlsdr_close(dev)
 
 
 def main_devices(argv) -> int:
@@ -209,5 +228,6 @@ def main_devices(argv) -> int:
     elif not found:
         print("none: no RTL-SDR dongle is attached (or the DVB kernel driver holds it)")
     for d in found:
-        print(f"{d['index']}: {d['name']} ({d['vendor']} {d['product']}), serial {d['serial']}")
+        print(f"{d['index']}: {d['name']} ({d['vendor']} {d['product']}), serial {d['serial']}, "
+              f"tuner {d['tuner']}")
     return OK
