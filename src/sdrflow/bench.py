@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import inspect
+import os
 import statistics
 import time
 
@@ -154,8 +155,70 @@ def baseline(block, dtype, n: int, chunk: int):
     return loops * chunk / (time.perf_counter() - t) / 1e6
 
 
+# -- GNU Radio: the same block in GNU Radio 3.10, in its own interpreter ----------------------
+GNURADIO_PYTHON = "/usr/bin/python3"
+
+
+def gnuradio_spec(block, dtype, rate: float) -> dict | None:
+    """What ``gnuradio_peer.py`` needs to build GNU Radio's equivalent of ``block``, or None
+    where GNU Radio has none we time."""
+    kind = type(block).__name__
+    taps = getattr(block, "taps", None)
+    spec = {"dtype": np.dtype(dtype).name, "rate": rate}
+    if kind in ("FIRFilter", "LowpassFilter", "HighpassFilter", "BandpassFilter") and taps is not None:
+        t = np.asarray(taps)
+        spec.update(kind="fir_filter", decimation=int(getattr(block, "decimation", 1)),
+                    complex_taps=bool(np.iscomplexobj(t)),
+                    taps=[[float(v.real), float(v.imag)] for v in t] if np.iscomplexobj(t) else [float(v) for v in t])
+    elif kind == "RationalResampler" and taps is not None:
+        spec.update(kind="rational_resampler", interpolation=block.interpolation,
+                    decimation=block.decimation, taps=[float(v) for v in taps])
+    elif kind == "FreqXlatingFilter" and taps is not None:
+        spec.update(kind="freq_xlating", decimation=block.decimation, taps=[float(v) for v in taps],
+                    frequency=block.frequency)
+    elif kind == "FFT" and spec["dtype"] == "complex64" and block.hop == block.size:
+        spec.update(kind="fft", size=block.size, window=[float(v) for v in block.window])
+    elif kind == "FMDemod":
+        spec.update(kind="fm_demod", gain=rate / (2 * np.pi * block.deviation))
+    elif kind == "MultiplyConst":
+        c = complex(block.constant)
+        spec.update(kind="multiply_const", constant=[c.real, c.imag])
+    elif kind == "Rotator":
+        spec.update(kind="rotator", phase_inc=2 * np.pi * block.frequency / rate)
+    elif kind == "MagSquared":
+        spec.update(kind="mag_squared")
+    else:
+        return None
+    return spec
+
+
+def gnuradio_msps(block, dtype, rate: float, n: int, repeats: int = 3) -> float:
+    """Msps of GNU Radio's equivalent of ``block`` (best of ``repeats``), run by
+    ``/usr/bin/python3``. ValueError when there is no equivalent or no GNU Radio."""
+    import json
+    import subprocess
+
+    spec = gnuradio_spec(block, dtype, rate)
+    if spec is None:
+        raise ValueError(f"--compare gnuradio: no GNU Radio equivalent is timed for "
+                         f"{type(block).__name__} (FIR filters, RationalResampler, "
+                         f"FreqXlatingFilter, FFT, FMDemod, MultiplyConst, Rotator, MagSquared)")
+    spec.update(samples=int(n), repeats=int(repeats))
+    peer = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gnuradio_peer.py")
+    try:
+        p = subprocess.run([GNURADIO_PYTHON, peer, json.dumps(spec)], capture_output=True,
+                           text=True, timeout=600)
+    except FileNotFoundError:
+        raise ValueError(f"--compare gnuradio: {GNURADIO_PYTHON} is missing") from None
+    if p.returncode != 0:
+        why = "GNU Radio is not installed (apt-get install gnuradio)" \
+            if "No module named 'gnuradio'" in p.stderr else p.stderr.strip().splitlines()[-1:]
+        raise ValueError(f"--compare gnuradio: {why}")
+    return json.loads(p.stdout.strip().splitlines()[-1])["msps"]
+
+
 def bench_block(spec: str, chunks=(4096, 16384, 65536), seconds: float = 1.0, rate: float = 1e6,
-                repeats: int = 3) -> dict:
+                repeats: int = 3, compare_gnuradio: bool = False) -> dict:
     """Benchmark a block named as ``load_block`` takes it: Msps per chunk size, and the
     numpy/scipy baseline where one exists. ``seconds`` sizes each run (at 100 Msps)."""
     cls, kwargs = load_block(spec)
@@ -172,10 +235,13 @@ def bench_block(spec: str, chunks=(4096, 16384, 65536), seconds: float = 1.0, ra
     for chunk in chunks:
         results["chunks"][chunk] = measure(
             lambda m, chunk=chunk: stream(lambda: [cls(**kwargs)], m, rate, dtype, chunk), n, repeats)
-    base = baseline(probe if not hasattr(probe, "design") else _started(probe, rate, dtype),
-                    dtype, n, max(chunks))
+    designed = hasattr(probe, "design") or type(probe).__name__ == "FreqXlatingFilter"
+    started = _started(probe, rate, dtype) if designed else probe  # taps exist after start()
+    base = baseline(started, dtype, n, max(chunks))
     if base is not None:
         results["numpy_scipy_msps"] = base
+    if compare_gnuradio:
+        results["gnuradio_msps"] = gnuradio_msps(started, dtype, rate, n, repeats)
     return results
 
 

@@ -48,3 +48,32 @@ def test_bench_refuses_unknown_blocks_and_parameters():
     assert p.returncode == 2 and "no block 'Nope'" in p.stderr
     p = sdrflow("bench", "FMDemod:colour=3")
     assert p.returncode == 2 and "colour" in p.stderr
+
+
+def test_compare_gnuradio_times_the_same_block_in_gnu_radio():
+    import pytest
+
+    if subprocess.run(["/usr/bin/python3", "-c", "import gnuradio.filter"], capture_output=True).returncode:
+        pytest.skip("GNU Radio is not installed for /usr/bin/python3 (apt-get install gnuradio)")
+    for block in ("FIRFilter:taps=32,decimation=4", "FreqXlatingFilter:frequency=1e5,cutoff=1e5,decimation=10",
+                  "FFT:size=256", "FMDemod", "RationalResampler:interpolation=2,decimation=5"):
+        p = sdrflow("bench", block, "--seconds", "0.01", "--chunk", "16k", "--repeats", "1",
+                    "--rate", "2.4M", "--compare", "gnuradio", "--json")
+        assert p.returncode == 0, (block, p.stderr)
+        assert json.loads(p.stdout)["gnuradio_msps"] > 0
+    p = sdrflow("bench", "AGC", "--seconds", "0.01", "--compare", "gnuradio")
+    assert p.returncode == 2 and "no GNU Radio equivalent is timed for AGC" in p.stderr
+
+
+def test_gnuradio_spec_carries_the_blocks_own_taps():
+    import numpy as np
+
+    from sdrflow.bench import _started, gnuradio_spec
+    from sdrflow.blocks import FIRFilter, FreqXlatingFilter
+
+    taps = np.hanning(31).astype(np.float32)
+    spec = gnuradio_spec(FIRFilter(taps, 3), np.complex64, 1e6)
+    assert spec["kind"] == "fir_filter" and spec["decimation"] == 3 and np.allclose(spec["taps"], taps)
+    xlate = _started(FreqXlatingFilter(100e3, cutoff=50e3, decimation=8), 2.4e6, np.complex64)
+    spec = gnuradio_spec(xlate, np.complex64, 2.4e6)
+    assert spec["frequency"] == 100e3 and np.allclose(spec["taps"], xlate.taps)

@@ -3,9 +3,11 @@
     sdrflow bench FIRFilter:taps=64
     sdrflow bench FIRFilter:taps=128,decimation=10 --chunk 4k,16k,64k --png fir.png
     sdrflow bench my_blocks.py:MyBlock:gain=2 --json
+    sdrflow bench FreqXlatingFilter:frequency=100e3,cutoff=100e3,decimation=10 --rate 2.4M --compare gnuradio
 
 Msps of input samples with min/median/max over repeats, per chunk size; the numpy/scipy loop
-doing the same work where one exists (FIR, decimating FIR, resampler, FFT, FM discriminator).
+doing the same work where one exists (FIR, decimating FIR, resampler, FFT, FM discriminator);
+with ``--compare gnuradio`` GNU Radio 3.10's equivalent block, timed the same way.
 The same code path as benchmarks/run.py (``sdrflow.bench``).
 """
 from __future__ import annotations
@@ -28,6 +30,8 @@ def main_bench(argv) -> int:
     ap.add_argument("--seconds", type=float, default=0.5, help="size of each run (0.5)")
     ap.add_argument("--rate", type=si, default=1e6, help="input sample rate the block sees (1M)")
     ap.add_argument("--repeats", type=int, default=3, help="timed runs per chunk size (3)")
+    ap.add_argument("--compare", choices=["gnuradio"], default=None,
+                    help="also time GNU Radio 3.10's equivalent block (its /usr/bin/python3)")
     ap.add_argument("--json", action="store_true", help="one JSON object")
     ap.add_argument("--png", default=None, help="plot Msps against chunk size (extra 'plot')")
     args = ap.parse_args(argv)
@@ -37,7 +41,8 @@ def main_bench(argv) -> int:
                   for c in args.chunk.replace(" ", "").split(",")]
         if any(c < 1 for c in chunks):
             raise ValueError("chunk sizes must be >= 1")
-        result = bench_block(args.block, chunks, args.seconds, args.rate, args.repeats)
+        result = bench_block(args.block, chunks, args.seconds, args.rate, args.repeats,
+                             compare_gnuradio=args.compare == "gnuradio")
     except ValueError as e:
         sys.stderr.write(f"error: {e}\n")
         return USAGE
@@ -51,6 +56,10 @@ def main_bench(argv) -> int:
             best = max(m["median"] for m in result["chunks"].values())
             print(f"  numpy/scipy loop: {result['numpy_scipy_msps']:.1f} Msps  "
                   f"(sdrflow ×{best / result['numpy_scipy_msps']:.2f})")
+        if "gnuradio_msps" in result:
+            best = max(m["median"] for m in result["chunks"].values())
+            print(f"  GNU Radio 3.10:   {result['gnuradio_msps']:.1f} Msps  "
+                  f"(sdrflow ×{best / result['gnuradio_msps']:.2f})")
     if args.png:
         try:
             import matplotlib
@@ -68,6 +77,8 @@ def main_bench(argv) -> int:
                     marker="o", label="sdrflow")
         if "numpy_scipy_msps" in result:
             ax.axhline(result["numpy_scipy_msps"], color="grey", ls="--", label="numpy/scipy loop")
+        if "gnuradio_msps" in result:
+            ax.axhline(result["gnuradio_msps"], color="tab:red", ls=":", label="GNU Radio 3.10")
         ax.set_xscale("log", base=2)
         ax.set_xlabel("chunk (items)")
         ax.set_ylabel("Msps")
