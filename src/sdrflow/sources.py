@@ -13,6 +13,7 @@
                                      (a short number is a device index: rtl:1; 00000001 a serial)
     rtl?sim=1                        a simulated dongle (real rate, jitter, async reader) playing
                                      an FM station a quarter of the rate below its centre
+                                     (at the centre below 400 kHz)
     rtl_tcp:HOST[:PORT][?gain=30&ppm=1]
     file:PATH?rate=2.4M&format=cu8&freq=98.5M&repeat=1
     PATH                             format from the extension: .cu8 .cs8 .cs16 .cf32 .wav .sigmf-meta
@@ -203,7 +204,10 @@ def open_source(uri: str, frequency: float | None = None, rate: float | None = N
             if spec.flag("sim"):
                 from .testing import StandInDongle
 
-                driver = StandInDongle(data=StandInDongle.fm_station(rate, 1.0, offset=-rate / 4))
+                # A quarter of the rate below the centre where a broadcast station fits there
+                # (±75 kHz deviation); at the centre at low rates (250 kHz for 433 MHz work).
+                offset = -rate / 4 if rate / 4 + 100e3 <= rate / 2 else 0.0
+                driver = StandInDongle(data=StandInDongle.fm_station(rate, 1.0, offset=offset))
             block = blocks.RtlSdrSource(frequency, rate=rate, gain=gain, correction_ppm=ppm,
                                         device=device, bias_tee=spec.flag("bias"),
                                         direct_sampling=spec.options.get("direct") or None,

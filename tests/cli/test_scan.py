@@ -69,3 +69,15 @@ def test_pictures_without_matplotlib_name_the_extra(monkeypatch, capsys, tmp_pat
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     assert main_spectrum(["--source", "sim", "-o", str(tmp_path / "x.png")]) == 2
     assert "pip install 'sdrflow[plot]'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("sweeps", [1, 2, 3, 7])
+def test_heat_map_draws_any_number_of_sweeps(tmp_path, sweeps):
+    import numpy as np
+
+    from sdrflow.cli.scan import heat_map
+
+    rows = [(t, lo, lo + 1e6, 10e3, np.full(100, -60.0 + t)) for t in range(sweeps)
+            for lo in (99e6, 100e6)]
+    heat_map(rows, str(tmp_path / "h.png"), "test")
+    assert (tmp_path / "h.png").read_bytes()[:4] == b"\x89PNG"

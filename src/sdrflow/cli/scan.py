@@ -132,8 +132,9 @@ def heat_map(rows, path, title):
     image = np.array([np.concatenate([db for _, _, db in s]) for s in sweeps
                       if sum(len(db) for _, _, db in s) == len(freqs)])
     fig, ax = plt.subplots(figsize=(10, 4 + 0.05 * len(image)))
-    mesh = ax.pcolormesh(freqs, np.arange(len(image) + 1), np.vstack([image, image[-1:]])[:-1]
-                         if len(image) > 1 else np.vstack([image, image]), shading="auto", cmap="viridis")
+    step = sweeps[0][0][1]
+    edges = np.append(freqs - step / 2, freqs[-1] + step / 2)  # bin edges in Hz, sweep edges
+    mesh = ax.pcolormesh(edges, np.arange(len(image) + 1), image, shading="flat", cmap="viridis")
     ax.set_xlabel("frequency (Hz)")
     ax.set_ylabel("sweep")
     ax.set_title(title)
