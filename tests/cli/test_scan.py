@@ -81,3 +81,13 @@ def test_heat_map_draws_any_number_of_sweeps(tmp_path, sweeps):
             for lo in (99e6, 100e6)]
     heat_map(rows, str(tmp_path / "h.png"), "test")
     assert (tmp_path / "h.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_scan_and_spectrum_print_counters_with_stats(tmp_path):
+    for args in (["scan", "--source", "sim:band?at=100M", "-f", "99.5M:100.5M:10k", "-i", "0.2", "-1",
+                  "-o", str(tmp_path / "s.csv")],
+                 ["spectrum", "--source", "sim", "-f", "100M", "--seconds", "0.3", "-o", str(tmp_path / "s.png")]):
+        p = subprocess.run([sys.executable, "-m", "sdrflow.cli", *args, "--stats"], capture_output=True,
+                           text=True, timeout=300)
+        assert p.returncode == 0, p.stderr
+        assert "items in" in p.stderr and "wall time" in p.stderr

@@ -35,6 +35,7 @@ def parser():
     ap.add_argument("-c", "--crop", default="20%", help="band edges dropped per hop (20%%)")
     ap.add_argument("-s", "--rate", type=si, default=2.4e6, help="sample rate (2.4M)")
     ap.add_argument("--source", default="rtl", help="what to sweep (rtl)")
+    ap.add_argument("--stats", action="store_true", help="print counters at the end (stderr)")
     ap.add_argument("-o", "--output", default="-", help="CSV file ('-': stdout)")
     ap.add_argument("--png", default=None, help="draw a heat map (extra 'plot')")
     return ap
@@ -101,7 +102,7 @@ def main_scan(argv) -> int:
         sys.stderr.write(f"error: {e}\n")
         return USAGE
     try:
-        code = run_graph(fg)
+        code = run_graph(fg, stats=args.stats)
     except (ValueError, GraphError) as e:
         sys.stderr.write(f"error: {e}\n")
         return FAILED

@@ -21,6 +21,7 @@ def parser():
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog=__doc__.split("\n\n", 1)[1])
     ap.add_argument("--source", default="rtl", help="what to look at (rtl)")
+    ap.add_argument("--stats", action="store_true", help="print counters at the end (stderr)")
     ap.add_argument("-o", "--output", required=True, help="picture to write (.png, .svg, .pdf)")
     ap.add_argument("-f", "--frequency", type=si, default=None, help="centre frequency")
     ap.add_argument("-s", "--rate", type=si, default=None, help="sample rate (2.4M for radios)")
@@ -97,7 +98,7 @@ def main_spectrum(argv) -> int:
         sys.stderr.write(f"error: {e}\n")
         return USAGE
     try:
-        code = run_graph(fg)
+        code = run_graph(fg, stats=args.stats)
     except (ValueError, GraphError) as e:
         sys.stderr.write(f"error: {e}\n")
         return FAILED
