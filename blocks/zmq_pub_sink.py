@@ -9,7 +9,9 @@ class ZMQPubSink(ZMQPushSink):
     subscribers filter on by prefix).
 
     PUB never waits: frames for a subscriber that is slow, or not yet connected, are dropped
-    (ZeroMQ's rule). With ``pass_tags`` the receiver sees the gap from the header offsets.
+    (ZeroMQ's rule). With ``pass_tags`` an sdrflow receiver counts every lost item from the
+    header offsets — in the middle, before it joined, and at the end (the end marker carries
+    the total), as ``ZMQPushSink`` describes.
 
     Signature: any stream ->
 
@@ -24,7 +26,9 @@ class ZMQPubSink(ZMQPushSink):
     bind : bool
         Bind (default) or connect.
     hwm : int, optional
-        High-water mark in frames.
+        High-water mark in frames (overrides ``hwm_bytes``).
+    hwm_bytes : int
+        Bound of the send queue in bytes (64 MB).
 
     Example: ``ZMQPubSink("tcp://*:5556", key="rx")``
     """
@@ -32,8 +36,8 @@ class ZMQPubSink(ZMQPushSink):
     socket_type = zmq.PUB
 
     def __init__(self, address: str, key: str = "", pass_tags: bool = False, bind: bool = True,
-                 hwm: int | None = None):
-        super().__init__(address, pass_tags, bind, hwm, linger=1.0)
+                 hwm: int | None = None, hwm_bytes: int = 64 << 20):
+        super().__init__(address, pass_tags, bind, hwm, linger=1.0, hwm_bytes=hwm_bytes)
         self.key = key.encode() if isinstance(key, str) else bytes(key)
 
     def _send_parts(self, frame: bytes) -> None:

@@ -1,5 +1,7 @@
 import logging
+import time
 
+import numpy as np
 import zmq
 
 from sdrflow.block import ANY, Block, Port
@@ -9,6 +11,16 @@ from sdrflow.wire import encode_frame
 from ._zmq import Secured
 
 log = logging.getLogger(__name__)
+
+#: Largest frame a sdrflow sender makes (bigger work calls are split), so that a high-water mark
+#: in frames bounds the queue in bytes: ``hwm_bytes`` / FRAME_BYTES frames.
+FRAME_BYTES = 1 << 20
+#: Tags only sdrflow peers read (GNU Radio passes them on as ordinary stream tags).
+STREAM_TAG, END_TAG = "sdrflow_stream", "sdrflow_eos"
+
+
+def frames_for(hwm_bytes: int) -> int:
+    return max(2, int(hwm_bytes) // FRAME_BYTES)
 
 
 def check_address(address: str, who: str) -> str:
@@ -22,9 +34,19 @@ class ZMQPushSink(Secured, Block):
     """Sends the stream over a ZeroMQ PUSH socket, wire-compatible with GNU Radio's
     ``zeromq.push_sink`` / ``pull_source``.
 
-    One frame per work call: the raw items, or with ``pass_tags`` the gr-zeromq tag header
-    (absolute item offset, tags as PMTs) in front. A PUSH socket waits while no receiver takes
-    frames (backpressure); at stop, frames not yet taken are kept for up to ``linger`` seconds.
+    One frame per work call (split at 1 MB): the raw items, or with ``pass_tags`` the gr-zeromq
+    tag header (absolute item offset, tags as PMTs) in front. A PUSH socket waits while no
+    receiver takes frames (backpressure); the queue is bounded in bytes (``hwm_bytes``, 64 MB).
+
+    For an sdrflow receiver the stream says what it is and where it ends. With ``pass_tags`` the
+    first frame carries the tag ``sdrflow_stream`` = {dtype, vlen, rate}, so the receiver needs
+    neither; at the end a frame of no items at the final offset carries ``sdrflow_eos`` = the
+    number of items sent (raw frames: an empty frame), so the receiver ends with it and counts
+    exactly what did not arrive. GNU Radio receivers see two more stream tags and an empty
+    frame, and work as before.
+
+    At the end everything is sent within ``linger`` seconds (the receiver may be slow): what
+    could not be handed to ZeroMQ by then is counted in ``items_unsent`` and reported.
 
     Signature: any stream ->
 
@@ -37,9 +59,11 @@ class ZMQPushSink(Secured, Block):
     bind : bool
         Bind (the default, as GNU Radio's sinks) or connect.
     hwm : int, optional
-        High-water mark in frames (ZeroMQ's default 1000).
+        High-water mark in frames, as GNU Radio's ``hwm`` (overrides ``hwm_bytes``).
     linger : float
-        Seconds that unsent frames are kept after stop.
+        Seconds the end of the stream may take to go out (a bounded wait).
+    hwm_bytes : int
+        Bound of the send queue in bytes (64 MB).
 
     Example: ``ZMQPushSink("tcp://*:5555", pass_tags=True)``
     """
@@ -49,22 +73,26 @@ class ZMQPushSink(Secured, Block):
     socket_type = zmq.PUSH
 
     def __init__(self, address: str, pass_tags: bool = False, bind: bool = True,
-                 hwm: int | None = None, linger: float = 1.0):
+                 hwm: int | None = None, linger: float = 10.0, hwm_bytes: int = 64 << 20):
         self.address = check_address(address, type(self).__name__)
         if hwm is not None and (int(hwm) != hwm or hwm < 0):
             raise ValueError(f"{type(self).__name__}: hwm must be a whole number >= 0, got {hwm!r}")
         if not linger >= 0:
             raise ValueError(f"{type(self).__name__}: linger must be >= 0 s, got {linger!r}")
+        if int(hwm_bytes) != hwm_bytes or hwm_bytes < FRAME_BYTES:
+            raise ValueError(f"{type(self).__name__}: hwm_bytes must be a whole number >= 1 MB, got {hwm_bytes!r}")
         self.pass_tags, self.bind, self.hwm, self.linger = bool(pass_tags), bool(bind), hwm, float(linger)
-        self.frames_sent = self.frames_dropped = 0
+        self.hwm_bytes = int(hwm_bytes)
+        self.frames_sent = self.items_sent = self.items_unsent = 0
+        self.waiting = False  # True while a frame waits for room in the queue
         self._socket = None
 
     def start(self, rate):
         self._context = zmq.Context()
         self._socket = self._context.socket(self.socket_type)
         self._socket.setsockopt(zmq.LINGER, int(self.linger * 1000))
-        if self.hwm is not None:
-            self._socket.setsockopt(zmq.SNDHWM, int(self.hwm))
+        self._socket.setsockopt(zmq.SNDHWM, int(self.hwm) if self.hwm is not None
+                                else frames_for(self.hwm_bytes))
         try:
             if self.curve is not None:
                 self.curve.apply(self._socket, self._context, self.bind, self.name)
@@ -73,33 +101,74 @@ class ZMQPushSink(Secured, Block):
             self._close()
             raise ValueError(f"cannot {'bind' if self.bind else 'connect'} {self.address}: {e}") from e
         self._sent = 0
-        self.frames_sent = self.frames_dropped = 0
+        self._rate = rate
+        self._deadline = None  # when the graph stops: the end of the bounded wait
+        self.frames_sent = self.items_sent = self.items_unsent = 0
 
     def work(self, x):
-        if self.pass_tags:
-            tags = [Tag(self._sent + i, key, value) for i, key, value in self.input_tags()]
-            frame = encode_frame(x, self._sent, tags)
-        else:
-            frame = encode_frame(x)
-        self._send(frame)
-        self._sent += len(x)
+        tags = [(i, key, value) for i, key, value in self.input_tags()] if self.pass_tags else []
+        if self.pass_tags and (self._sent == 0 or self.socket_type == zmq.PUB):
+            # on every frame of a PUB: a subscriber may join at any time
+            st = self.input_types[0]
+            tags.insert(0, (0, STREAM_TAG, {"dtype": st.dtype.name, "vlen": int(st.vlen),
+                                            "rate": float(self._rate)}))
+        step = max(1, FRAME_BYTES // max(1, x.itemsize * (x.shape[1] if x.ndim > 1 else 1)))
+        for start in range(0, len(x), step):
+            part = x[start:start + step]
+            if self.pass_tags:
+                mine = [Tag(self._sent + i - start, key, value) for i, key, value in tags
+                        if start <= i < start + len(part)]
+                frame = encode_frame(part, self._sent, mine)
+            else:
+                frame = encode_frame(part)
+            if self._send(frame):
+                self.items_sent += len(part)
+            else:
+                self.items_unsent += len(part)
+            self._sent += len(part)
 
     def counters(self) -> dict:
-        counts = {"frames_sent": self.frames_sent, "frames_dropped": self.frames_dropped}
+        counts = {"frames_sent": self.frames_sent, "items_sent": self.items_sent,
+                  "items_unsent": self.items_unsent}
         return {**counts, **self.curve.counters()} if self.curve else counts
 
-    def _send(self, frame: bytes) -> None:
+    def _send(self, frame: bytes) -> bool:
+        """Hand one frame to ZeroMQ, waiting for room; once the graph stops, only until the end
+        of the bounded wait. False if it could not be sent."""
         while True:
             try:
                 self._send_parts(frame)
                 self.frames_sent += 1
-                return
+                self.waiting = False
+                return True
             except zmq.Again:
-                if self.stopping:  # the graph is stopping and nobody takes frames: drop it
-                    self.frames_dropped += 1
-                    log.warning("%s dropped a frame at stop: no receiver", self.name)
-                    return
+                self.waiting = True  # the queue is full: the receiver is slow
+                if self.stopping or self._deadline is not None:
+                    if self._deadline is None:
+                        self._deadline = time.monotonic() + self.linger
+                    if time.monotonic() >= self._deadline:
+                        self.waiting = False
+                        return False
                 self._socket.poll(100, zmq.POLLOUT)
+
+    def _finish(self) -> None:
+        """The end of the stream: the end marker, then at most ``linger`` s for the queue."""
+        if self._deadline is None:
+            self._deadline = time.monotonic() + self.linger
+        marker = encode_frame(np.zeros(0, np.uint8), self._sent, [Tag(self._sent, END_TAG, self._sent)]) \
+            if self.pass_tags else b""
+        self._send(marker)
+        if self.socket_type == zmq.PUB:
+            # A PUB drops silently when a subscriber's queue is full, the marker too: send it
+            # again every 0.1 s of the wait (a receiver reads the first that arrives).
+            while time.monotonic() + 0.1 < self._deadline:
+                time.sleep(0.1)
+                self._send(marker)
+        left = max(0.0, self._deadline - time.monotonic())
+        self._socket.setsockopt(zmq.LINGER, int(left * 1000))
+        if self.items_unsent:
+            log.warning("%s: %d items could not be sent within %.1f s (the receiver was too slow "
+                        "or gone)", self.name, self.items_unsent, self.linger)
 
     def _send_parts(self, frame: bytes) -> None:
         self._socket.send(frame, zmq.NOBLOCK)
@@ -113,4 +182,6 @@ class ZMQPushSink(Secured, Block):
             self._socket = None
 
     def stop(self):
+        if self._socket is not None:
+            self._finish()
         self._close()

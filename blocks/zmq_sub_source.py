@@ -19,13 +19,13 @@ class ZMQSubSource(ZMQPullSource):
     ----------
     address : str
         Publisher to connect to (``tcp://host:5556``), or an address to bind with ``bind=True``.
-    rate : float
-        Sample rate in Hz.
+    rate : float, optional
+        Sample rate in Hz (learnt from an sdrflow sender with pass_tags when left out).
     key : str
         Topic prefix to subscribe to ("" = everything).
-    dtype : numpy dtype
-        Item type.
-    vlen : int
+    dtype : numpy dtype, optional
+        Item type (learnt when left out).
+    vlen : int, optional
         Items per vector.
     pass_tags : bool
         Expect the tag header.
@@ -33,17 +33,25 @@ class ZMQSubSource(ZMQPullSource):
         Bind instead of connect.
     idle_timeout : float, optional
         End the stream after this many seconds without a frame.
+    hwm : int, optional
+        Receive high-water mark in frames (overrides ``hwm_bytes``).
+    hwm_bytes : int
+        Bound of the receive queue in bytes (64 MB).
+    learn_timeout : float
+        Seconds to wait for a frame when the type or rate is to be learnt.
 
     Example: ``ZMQSubSource("tcp://127.0.0.1:5556", rate=2.4e6, key="rx")``
     """
 
     socket_type = zmq.SUB
 
-    def __init__(self, address: str, rate: float, key: str = "", dtype=np.complex64,
-                 vlen: int = 1, pass_tags: bool = False, bind: bool = False,
-                 idle_timeout: float | None = None):
-        super().__init__(address, rate, dtype, vlen, pass_tags, bind, idle_timeout)
+    def __init__(self, address: str, rate: float | None = None, key: str = "", dtype=None,
+                 vlen: int | None = None, pass_tags: bool = False, bind: bool = False,
+                 idle_timeout: float | None = None, hwm: int | None = None,
+                 hwm_bytes: int = 64 << 20, learn_timeout: float = 10.0):
         self.key = key.encode() if isinstance(key, str) else bytes(key)
+        super().__init__(address, rate, dtype, vlen, pass_tags, bind, idle_timeout, hwm=hwm,
+                         hwm_bytes=hwm_bytes, learn_timeout=learn_timeout)
 
     def _open(self, socket):
         socket.setsockopt(zmq.SUBSCRIBE, self.key)
