@@ -6,13 +6,14 @@ import zmq
 from sdrflow.block import Block
 from sdrflow.wire import Pair, WireError, pmt_encode
 
+from ._zmq import Secured
 from .zmq_push_sink import check_address
 
 log = logging.getLogger(__name__)
 _PATTERNS = {"pub": zmq.PUB, "push": zmq.PUSH}
 
 
-class ZMQMessageSink(Block):
+class ZMQMessageSink(Secured, Block):
     """Sends every message it receives (decoded packets, events) over ZeroMQ, one serialized PMT
     per frame — the format of GNU Radio's ``zeromq.pub_msg_sink`` / ``push_msg_sink``.
 
@@ -34,6 +35,8 @@ class ZMQMessageSink(Block):
     timeout : float
         Seconds a PUSH socket waits for a receiver before the message is dropped and counted.
 
+    ``.secure(...)`` encrypts and authenticates the link with CURVE, as for the stream blocks.
+
     Example: ``fg.connect((decoder, "packets"), (ZMQMessageSink("tcp://*:5557"), "in"))``
     """
 
@@ -54,8 +57,10 @@ class ZMQMessageSink(Block):
         self._socket = self._context.socket(_PATTERNS[self.pattern])
         self._socket.setsockopt(zmq.LINGER, 500)
         try:
+            if self.curve is not None:
+                self.curve.apply(self._socket, self._context, self.bind, self.name)
             (self._socket.bind if self.bind else self._socket.connect)(self.address)
-        except zmq.ZMQError as e:
+        except (zmq.ZMQError, ValueError) as e:
             self.stop()
             raise ValueError(f"cannot {'bind' if self.bind else 'connect'} {self.address}: {e}") from e
         self.messages_sent = self.messages_rejected = 0
@@ -77,7 +82,13 @@ class ZMQMessageSink(Block):
         self._socket.send(frame)
         self.messages_sent += 1
 
+    def counters(self) -> dict:
+        counts = {"messages_sent": self.messages_sent, "messages_rejected": self.messages_rejected}
+        return {**counts, **self.curve.counters()} if self.curve else counts
+
     def stop(self):
+        if self._socket is not None and self.curve is not None:
+            self.curve.close(self._socket)
         if self._socket is not None:
             self._socket.close()
             self._context.term()

@@ -5,13 +5,14 @@ import zmq
 from sdrflow.block import Block
 from sdrflow.wire import WireError, pmt_decode
 
+from ._zmq import Secured
 from .zmq_push_sink import check_address
 
 log = logging.getLogger(__name__)
 _PATTERNS = {"sub": zmq.SUB, "pull": zmq.PULL}
 
 
-class ZMQMessageSource(Block):
+class ZMQMessageSource(Secured, Block):
     """Receives messages sent as serialized PMTs over ZeroMQ (GNU Radio's ``pub_msg_sink`` /
     ``push_msg_sink``, or ZMQMessageSink) and posts each on ``out`` as a Python value (PMT dict
     → dict, symbol → str, PDU → ``Pair((meta, array))``). A frame that does not parse is skipped
@@ -30,6 +31,8 @@ class ZMQMessageSource(Block):
         Bind instead of connect.
     idle_timeout : float, optional
         End after this many seconds without a message.
+
+    ``.secure(...)`` encrypts and authenticates the link with CURVE, as for the stream blocks.
 
     Example: ``fg.connect((ZMQMessageSource("tcp://127.0.0.1:5557"), "out"), (MessageSink(), "in"))``
     """
@@ -55,8 +58,10 @@ class ZMQMessageSource(Block):
         if self.pattern == "sub":
             self._socket.setsockopt(zmq.SUBSCRIBE, b"")
         try:
+            if self.curve is not None:
+                self.curve.apply(self._socket, self._context, self.bind, self.name)
             (self._socket.bind if self.bind else self._socket.connect)(self.address)
-        except zmq.ZMQError as e:
+        except (zmq.ZMQError, ValueError) as e:
             self.stop()
             raise ValueError(f"cannot {'bind' if self.bind else 'connect'} {self.address}: {e}") from e
         self.messages_received = self.messages_rejected = 0
@@ -84,7 +89,13 @@ class ZMQMessageSource(Block):
             self.messages_received += 1
             self.post("out", value)
 
+    def counters(self) -> dict:
+        counts = {"messages_received": self.messages_received, "messages_rejected": self.messages_rejected}
+        return {**counts, **self.curve.counters()} if self.curve else counts
+
     def stop(self):
+        if self._socket is not None and self.curve is not None:
+            self.curve.close(self._socket)
         if self._socket is not None:
             self._socket.close()
             self._context.term()

@@ -61,7 +61,7 @@ class ZMQPushSink(Secured, Block):
     hwm : int, optional
         High-water mark in frames, as GNU Radio's ``hwm`` (overrides ``hwm_bytes``).
     linger : float
-        Seconds the end of the stream may take to go out (a bounded wait).
+        Seconds the end of the stream may take to go out (a bounded wait; 2 s, GNU Radio 1 s).
     hwm_bytes : int
         Bound of the send queue in bytes (64 MB).
 
@@ -73,7 +73,7 @@ class ZMQPushSink(Secured, Block):
     socket_type = zmq.PUSH
 
     def __init__(self, address: str, pass_tags: bool = False, bind: bool = True,
-                 hwm: int | None = None, linger: float = 10.0, hwm_bytes: int = 64 << 20):
+                 hwm: int | None = None, linger: float = 2.0, hwm_bytes: int = 64 << 20):
         self.address = check_address(address, type(self).__name__)
         if hwm is not None and (int(hwm) != hwm or hwm < 0):
             raise ValueError(f"{type(self).__name__}: hwm must be a whole number >= 0, got {hwm!r}")

@@ -104,3 +104,33 @@ def test_misconfigured_curve_is_refused_where_it_is_made(keys):
     p = subprocess.run([sys.executable, "-m", "sdrflow.cli", "keygen", "server", "--dir", str(keys)],
                        capture_output=True, text=True)
     assert p.returncode == 1 and "not overwritten" in p.stderr
+
+
+def test_message_links_take_curve_too(keys):
+    from sdrflow.blocks import MessageSink, ZMQMessageSink, ZMQMessageSource
+
+    port = free_port()
+    tx = Flowgraph()
+    out = ZMQMessageSink(f"tcp://127.0.0.1:{port}", pattern="push").secure(
+        keys / "server.key_secret", clients=[keys / "laptop.key"])
+    tx.add(out)
+    tx.start()
+    results = {}
+    try:
+        for who in ("laptop", "stranger"):
+            rx, got = Flowgraph(), MessageSink()
+            src = ZMQMessageSource(f"tcp://127.0.0.1:{port}", pattern="pull", idle_timeout=1.0).secure(
+                keys / f"{who}.key_secret", server_key=keys / "server.key")
+            rx.connect((src, "out"), (got, "in"))
+            rx.start()
+            if who == "laptop":
+                for k in range(3):
+                    tx.post(out, "in", {"packet": k, "crc": "ok"})
+                assert wait_for(lambda: len(got.messages) == 3)
+            rx.wait(30)  # ends after a second without messages
+            results[who] = got.messages
+        assert results["laptop"] == [{"packet": k, "crc": "ok"} for k in range(3)]
+        assert results["stranger"] == [] and wait_for(lambda: out.counters()["curve_denied"] >= 1)
+    finally:
+        tx.stop()
+        tx.wait()
