@@ -31,7 +31,8 @@ Demodulators
     FSKDemod, OOKDemod, PSKDemod, ModeSDemod, ModeSDecoder, RadioHeadDecoder, Magnitude,
     RealPart
 Network (ZeroMQ, wire-compatible with GNU Radio's gr-zeromq)
-    ZMQPushSink, ZMQPullSource, ZMQPubSink, ZMQSubSource, ZMQMessageSink, ZMQMessageSource
+    ZMQPushSink, ZMQPullSource, ZMQPubSink, ZMQSubSource, ZMQRepSink, ZMQReqSource,
+    ZMQMessageSink, ZMQMessageSource
 Digital
     RRCFilter, PSKSlicer, BinarySlicer, DifferentialDecoder, SyncWordCorrelator, Packetizer
 
@@ -140,6 +141,8 @@ _MODULES = {
     "ZMQPubSink": "zmq_pub_sink",
     "ZMQPullSource": "zmq_pull_source",
     "ZMQPushSink": "zmq_push_sink",
+    "ZMQRepSink": "zmq_rep_sink",
+    "ZMQReqSource": "zmq_req_source",
     "ZMQSubSource": "zmq_sub_source",
 }
 
@@ -158,7 +161,7 @@ __all__ = ["IFFT", "ModeSOutput", "ModeSSource", "SweepSink", "ChannelScanner", 
            "SignalSource", "Spectrum", "SSBDemod", "StereoDecoder", "StreamToVector", "SymbolSync",
            "SyncWordCorrelator", "Throttle", "VectorSink", "VectorSource", "VectorToStream",
            "WAVSink", "WAVSource", "WBFMReceiver", "WBFMStereoReceiver", "ZMQMessageSink",
-           "ZMQMessageSource", "ZMQPubSink", "ZMQPullSource", "ZMQPushSink", "ZMQSubSource"]
+           "ZMQMessageSource", "ZMQPubSink", "ZMQPullSource", "ZMQPushSink", "ZMQRepSink", "ZMQReqSource", "ZMQSubSource"]
 
 
 def __getattr__(name):

@@ -130,7 +130,8 @@ class ZMQPullSource(Secured, Block):
     def _learn_stream(self):
         """Open the socket and read the first frame, whose ``sdrflow_stream`` tag says the item
         type and rate; the frame is kept and is the first one passed on."""
-        self._open_socket()
+        if self._socket is None:
+            self._open_socket()
         if not self._socket.poll(int(self.learn_timeout * 1000), zmq.POLLIN):
             self._close()
             raise ValueError(f"{self.name}: no frame from {self.address} within "

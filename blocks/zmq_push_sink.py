@@ -106,25 +106,34 @@ class ZMQPushSink(Secured, Block):
         self.frames_sent = self.items_sent = self.items_unsent = 0
 
     def work(self, x):
+        for part, frame in self._frames(x):
+            if self._send(frame):
+                self.items_sent += len(part)
+            else:
+                self.items_unsent += len(part)
+
+    def _frames(self, x, most: int | None = None):
+        """(items, frame) for ``x`` in frames of at most 1 MB (and ``most`` items), with the
+        input tags that fall on them; advances the stream offset as each is taken."""
         tags = [(i, key, value) for i, key, value in self.input_tags()] if self.pass_tags else []
-        if self.pass_tags and (self._sent == 0 or self.socket_type == zmq.PUB):
-            # on every frame of a PUB: a subscriber may join at any time
-            st = self.input_types[0]
-            tags.insert(0, (0, STREAM_TAG, {"dtype": st.dtype.name, "vlen": int(st.vlen),
-                                            "rate": float(self._rate)}))
         step = max(1, FRAME_BYTES // max(1, x.itemsize * (x.shape[1] if x.ndim > 1 else 1)))
+        if most is not None:
+            step = max(1, min(step, most))
         for start in range(0, len(x), step):
             part = x[start:start + step]
             if self.pass_tags:
                 mine = [Tag(self._sent + i - start, key, value) for i, key, value in tags
                         if start <= i < start + len(part)]
+                if self._sent == 0 or self.socket_type == zmq.PUB:
+                    # the stream's description; on every frame of a PUB: a subscriber may
+                    # join at any time
+                    st = self.input_types[0]
+                    mine.insert(0, Tag(self._sent, STREAM_TAG, {
+                        "dtype": st.dtype.name, "vlen": int(st.vlen), "rate": float(self._rate)}))
                 frame = encode_frame(part, self._sent, mine)
             else:
                 frame = encode_frame(part)
-            if self._send(frame):
-                self.items_sent += len(part)
-            else:
-                self.items_unsent += len(part)
+            yield part, frame
             self._sent += len(part)
 
     def counters(self) -> dict:

@@ -84,7 +84,7 @@ ELSEWHERE = {"FileSink", "FileSource", "FMStationSource", "MessageSink", "NoiseS
              "ModeSSource", "ModeSOutput", "IFFT",
              "AudioSink",
              "ZMQMessageSink", "ZMQMessageSource", "ModeSDemod",
-             "ModeSDecoder", "OOKSource", "RadioHeadDecoder"}
+             "ModeSDecoder", "OOKSource", "RadioHeadDecoder", "ZMQRepSink", "ZMQReqSource"}
 
 
 def test_every_block_is_covered():

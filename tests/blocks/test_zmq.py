@@ -194,6 +194,63 @@ def test_sdrflow_push_sink_to_gnuradio_pull_source():
         (0, "sdrflow_stream", {"dtype": "float32", "vlen": 1, "rate": 48e3}), (5, "rx_rate", 48e3), (29999, "last", 1)]
 
 
+def test_gnuradio_rep_sink_to_sdrflow_req_source():
+    from sdrflow.blocks import ZMQReqSource
+
+    port = free_port()
+    proc = gnuradio(f"""
+        import time, pmt
+        from gnuradio import gr, blocks, zeromq
+        data = [complex(i, -i) for i in range(20000)]
+        tags = [gr.tag_utils.python_to_tag((3, pmt.intern("rx_freq"), pmt.from_double(1e8)))]
+        tb = gr.top_block()
+        src = blocks.vector_source_c(data, False, 1, tags)
+        sink = zeromq.rep_sink(gr.sizeof_gr_complex, 1, "tcp://127.0.0.1:{port}", 100, True, -1)
+        tb.connect(src, sink)
+        tb.run()
+        time.sleep(1.5)  # linger: let the last reply go out
+    """)
+    fg = Flowgraph(chunk=3000)
+    sink = VectorSink()
+    req = ZMQReqSource(f"tcp://127.0.0.1:{port}", rate=1e6, pass_tags=True, idle_timeout=3.0)
+    fg.connect(req, sink)
+    fg.run()
+    proc.wait(30)
+    np.testing.assert_array_equal(sink.data, (np.arange(20000) * (1 - 1j)).astype(np.complex64))
+    assert [(t.offset, t.key, t.value) for t in sink.tags] == [(3, "rx_freq", 1e8)]
+    assert req.items_lost == 0 and req.frames_rejected == 0
+
+
+def test_sdrflow_rep_sink_to_gnuradio_req_source():
+    from sdrflow.blocks import ZMQRepSink
+
+    port = free_port()
+    proc = gnuradio(f"""
+        import json, time
+        from gnuradio import gr, blocks, zeromq
+        tb = gr.top_block()
+        src = zeromq.req_source(gr.sizeof_float, 1, "tcp://127.0.0.1:{port}", 100, False, -1)
+        sink = blocks.vector_sink_f()
+        tb.connect(src, sink)
+        tb.start()
+        deadline = time.time() + 30
+        while len(sink.data()) < 30000 and time.time() < deadline:
+            time.sleep(0.05)
+        tb.stop()
+        tb.wait()
+        print(json.dumps({{"data": list(sink.data())}}))
+    """)
+    data = np.arange(30000, dtype=np.float32)
+    fg = Flowgraph(chunk=7000)
+    rep = ZMQRepSink(f"tcp://127.0.0.1:{port}")
+    fg.connect(VectorSource(data, rate=48e3), rep)
+    fg.run()
+    out, err = proc.communicate(timeout=60)
+    got = json.loads(out.strip().splitlines()[-1])
+    np.testing.assert_array_equal(np.array(got["data"], np.float32), data)
+    assert rep.items_sent == 30000 and rep.items_unsent == 0
+
+
 # -- messages ----------------------------------------------------------------------------------
 def test_messages_round_trip_and_bad_frames_are_skipped():
     from sdrflow.blocks import MessageSink, ZMQMessageSink, ZMQMessageSource

@@ -165,3 +165,38 @@ def test_frames_are_split_at_a_megabyte():
     tx.run()
     rx.wait(60)
     assert len(sink.data) == 600_000 and push.frames_sent >= 4  # data in ≥ 3 frames, then the end
+
+
+@pytest.mark.parametrize("pass_tags", [False, True])
+def test_req_rep_serves_items_on_request(pass_tags):
+    from sdrflow.blocks import ZMQRepSink, ZMQReqSource
+
+    address = f"tcp://127.0.0.1:{free_port()}"
+    tx = Flowgraph(chunk=10_000)
+    rep = ZMQRepSink(address, pass_tags=pass_tags)
+    tx.connect(VectorSource(F, rate=48e3), rep)
+    rx, sink = Flowgraph(chunk=3000), VectorSink()
+    req = ZMQReqSource(address, rate=48e3, dtype=np.float32, pass_tags=pass_tags)
+    rx.connect(req, sink)
+    tx.start()
+    rx.run()  # ends at the end marker
+    tx.wait(30)
+    np.testing.assert_array_equal(sink.data, F)
+    assert rep.items_sent == len(F) and rep.items_unsent == 0 and req.items_lost == 0
+    assert rep.requests >= len(F) // 3000  # never more than it asked for at once
+
+
+def test_req_learns_the_stream_from_an_sdrflow_rep():
+    from sdrflow.blocks import ZMQRepSink, ZMQReqSource
+
+    address = f"tcp://127.0.0.1:{free_port()}"
+    tx = Flowgraph()
+    tx.connect(VectorSource(F[:50_000], rate=8e3), ZMQRepSink(address, pass_tags=True))
+    tx.start()
+    rx, sink = Flowgraph(), VectorSink()
+    req = ZMQReqSource(address, pass_tags=True)
+    rx.connect(req, sink)
+    rx.run()
+    tx.wait(30)
+    assert (str(req.stype), req.sample_rate) == ("float32", 8e3)
+    np.testing.assert_array_equal(sink.data, F[:50_000])
