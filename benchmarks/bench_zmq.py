@@ -1,29 +1,40 @@
 #!/usr/bin/env python3
-"""ZeroMQ PUSH -> PULL throughput between two sdrflow processes (WORKLOADS.md, zmq workloads):
+"""ZeroMQ PUSH -> PULL throughput between two processes (WORKLOADS.md, zmq workloads):
 complex64, timed from the first sample received, sender start-up excluded.
 
-    N=1e8 python benchmarks/bench_zmq.py [tcp|ipc]     -> one JSON line
+    N=1e8 python benchmarks/bench_zmq.py [tcp|ipc|curve]   -> one JSON line (sdrflow)
+    N=1e8 python benchmarks/bench_zmq.py all               -> sdrflow tcp, ipc, CURVE over tcp,
+                                                              and gr-zeromq tcp, ipc, in one run
 
-Compare in the same run with ``N=1e8 /usr/bin/python3 ../shared/bench/gnuradio_zmq.py tcp``."""
+``all`` runs GNU Radio's peer (``../shared/bench/gnuradio_zmq.py`` with /usr/bin/python3) right
+after sdrflow's, so the ratios come from one run. gr-zeromq has no CURVE: sdrflow's CURVE
+figure stands beside GNU Radio's plain tcp. Issue 9's goals: plain ≥ gr-zeromq and ≥ 200 Msps;
+CURVE ≥ 50 Msps."""
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
 
 N = int(float(os.environ.get("N", "1e8")))
-ADDR = {"tcp": "tcp://127.0.0.1:5598", "ipc": "ipc:///tmp/sdrflow-zmq-bench.ipc"}
+ADDR = {"tcp": "tcp://127.0.0.1:5598", "ipc": "ipc:///tmp/sdrflow-zmq-bench.ipc",
+        "curve": "tcp://127.0.0.1:5597"}
+PEER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "bench", "gnuradio_zmq.py")
 
 
-def send(address):
+def send(address, keys=None):
     from sdrflow import Flowgraph
     from sdrflow.blocks import Head, VectorSource, ZMQPushSink
 
     v = (np.random.default_rng(1).standard_normal(8192) + 1j).astype(np.complex64)
     fg = Flowgraph()
-    fg.connect(VectorSource(v, rate=1e6, repeat=True), Head(N), ZMQPushSink(address))
+    sink = ZMQPushSink(address)
+    if keys:
+        sink.secure(os.path.join(keys, "server.key_secret"), clients=[os.path.join(keys, "client.key")])
+    fg.connect(VectorSource(v, rate=1e6, repeat=True), Head(N), sink)
     fg.run()
 
 
@@ -31,24 +42,59 @@ def receive(kind):
     from sdrflow import Flowgraph
     from sdrflow.blocks import Head, NullSink, ZMQPullSource
 
+    keys = None
+    if kind == "curve":
+        import zmq.auth
+
+        keys = tempfile.mkdtemp(prefix="sdrflow-keys-")
+        zmq.auth.create_certificates(keys, "server")
+        zmq.auth.create_certificates(keys, "client")
     fg = Flowgraph()
     head = Head(N)
-    fg.connect(ZMQPullSource(ADDR[kind], rate=1e6, idle_timeout=5.0), head, NullSink())
+    source = ZMQPullSource(ADDR[kind], rate=1e6, idle_timeout=5.0)
+    if keys:
+        source.secure(os.path.join(keys, "client.key_secret"), server_key=os.path.join(keys, "server.key"))
+    fg.connect(source, head, NullSink())
     fg.start()
-    sender = subprocess.Popen([sys.executable, __file__, "--send", ADDR[kind]])
-    row = lambda: next(r for r in fg.stats() if r["block"] == head.name)
+    sender = subprocess.Popen([sys.executable, __file__, "--send", ADDR[kind]] + ([keys] if keys else []))
+    row = lambda: next(r for r in fg.stats() if r["block"] == head.name)  # noqa: E731
     while row()["items_out"] == 0:
         time.sleep(0.001)
     n0, t = row()["items_out"], time.perf_counter()
-    fg.wait(120)
+    fg.wait(300)
     dt, n = time.perf_counter() - t, row()["items_out"] - n0
     sender.wait(30)
-    print(json.dumps({"peer": "sdrflow", "workload": f"zmq_push_pull_{kind}", "samples": n,
-                      "seconds": round(dt, 4), "msps": round(n / dt / 1e6, 2)}), flush=True)
+    result = {"peer": "sdrflow", "workload": f"zmq_push_pull_{kind}", "samples": n,
+              "seconds": round(dt, 4), "msps": round(n / dt / 1e6, 2)}
+    print(json.dumps(result), flush=True)
+    return result
+
+
+def everything():
+    rows = []
+    for kind in ("tcp", "ipc", "curve"):
+        rows.append(json.loads(subprocess.run([sys.executable, __file__, kind], capture_output=True,
+                                              text=True, check=True).stdout.strip().splitlines()[-1]))
+    for kind in ("tcp", "ipc"):
+        p = subprocess.run(["/usr/bin/python3", PEER, kind], capture_output=True, text=True)
+        if p.returncode == 0:
+            rows.append(json.loads(p.stdout.strip().splitlines()[-1]))
+    gr = {r["workload"].rsplit("_", 1)[1]: r["msps"] for r in rows if r["peer"] == "gnuradio"}
+    print("\n| link | sdrflow Msps | gr-zeromq Msps | ratio |\n|---|---:|---:|---:|")
+    for r in rows:
+        if r["peer"] != "sdrflow":
+            continue
+        kind = r["workload"].rsplit("_", 1)[1]
+        ref = gr.get("tcp" if kind == "curve" else kind)
+        label = "tcp + CURVE (GNU Radio: plain tcp)" if kind == "curve" else kind
+        print(f"| {label} | {r['msps']:.0f} | {ref if ref else '—'} | "
+              f"{r['msps'] / ref:.2f} |" if ref else f"| {label} | {r['msps']:.0f} | — | — |")
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--send"]:
-        send(sys.argv[2])
+        send(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
+    elif sys.argv[1:2] == ["all"]:
+        everything()
     else:
         receive(sys.argv[1] if len(sys.argv) > 1 else "tcp")

@@ -26,7 +26,9 @@ def test_recipe_is_documented_and_lists_its_options(path):
     assert callable(module.build) and callable(module.main)
     p = subprocess.run([sys.executable, "-m", "sdrflow.cli", "run", str(path), "--help"],
                        capture_output=True, text=True, timeout=60)
-    assert p.returncode == 0 and "--source" in p.stdout and "--stats" in p.stdout
+    # every recipe takes any source, except the remote receiver, whose source is an address
+    source = "--address" if path.stem == "remote_receiver" else "--source"
+    assert p.returncode == 0 and source in p.stdout and "--stats" in p.stdout
 
 
 def test_stereo_receiver_writes_left_and_right(tmp_path):
@@ -175,3 +177,36 @@ def test_ook433_decodes_the_real_capture(real_data, capsys):
     lines = [__import__("json").loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(m["house_id"], m["module_id"], m["sensor_value"], m["battery_mV"], m["mic"]) for m in lines] == \
         [(2, 24621, 1000, 2960, "CRC")]
+
+
+def test_remote_source_and_receiver_as_two_processes_with_keys(tmp_path):
+    """The dongle host's half in its own process, the receiver here: CURVE keys, the receiver
+    learns type and rate, ends with the source, and the audio is the station's tone."""
+    import socket
+
+    for name in ("dongle-host", "laptop"):
+        subprocess.run([sys.executable, "-m", "sdrflow.cli", "keygen", name, "--dir", str(tmp_path)],
+                       check=True, capture_output=True)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    sender = subprocess.Popen([sys.executable, "-m", "sdrflow.cli", "run", str(ROOT / "flowgraphs" / "remote_source.py"),
+                               "--seconds", "2", "--address", address,
+                               "--secret", str(tmp_path / "dongle-host.key_secret"),
+                               "--clients", str(tmp_path / "laptop.key"), "--stats"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out = tmp_path / "remote.wav"
+    fg = load(ROOT / "flowgraphs" / "remote_receiver.py").build(
+        address=address, output=str(out), secret=str(tmp_path / "laptop.key_secret"),
+        server_key=str(tmp_path / "dongle-host.key"), wait=60)
+    source = next(b for b in fg.blocks if type(b).__name__ == "ZMQPullSource")
+    fg.run()  # ends when the source's stream ends
+    _, err = sender.communicate(timeout=60)
+    assert sender.returncode == 0, err
+    assert source.sample_rate == 2.4e6 and source.items_lost == 0
+    with wave.open(str(out)) as w:
+        assert w.getframerate() == 48000 and w.getnframes() == 96000  # all 2 s arrived
+        pcm = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(float)[9600:]
+    assert sinad_db(pcm, 48e3, (1000, 3000)) >= 40  # as the unsplit receiver (test_fm_receiver)
+    assert "items_unsent" in err and "curve_denied" in err  # the sender's --stats
