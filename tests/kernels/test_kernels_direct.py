@@ -185,3 +185,96 @@ def test_crc24_equals_the_bitwise_definition():
     for n in (7, 11):
         data = rng.integers(0, 256, 14).astype(np.uint8)
         assert crc24(data, n, CRC_TABLE) == slow(bytes(data[:n]))
+
+
+def test_magnitude_2msps_equals_upfirdn_then_abs():
+    from sdrflow.blocks.mode_s_demod import _to_2msps_taps
+    from sdrflow.kernels.modes import magnitude_2msps
+
+    taps = _to_2msps_taps()
+    poly = polyphase(taps, 5)
+    x = cnoise(12_000)
+    buf, got = np.zeros(poly.shape[1] - 1, np.complex64), []  # history first, as the block keeps it
+    for part in pieces(x):
+        buf = np.concatenate([buf, part])
+        out = np.empty(len(buf), np.float32)
+        k = magnitude_2msps(buf, poly, out)
+        got.append(out[:5 * k])
+        buf = buf[6 * k:]
+    got = np.concatenate(got)
+    ref = np.abs(signal.upfirdn(taps, x, 5, 6))
+    assert len(got) > 9_900
+    np.testing.assert_allclose(got, ref[:len(got)], rtol=1e-4, atol=1e-5)
+
+
+def test_find_frames_finds_a_clean_frame_both_ways():
+    from sdrflow.blocks.mode_s_source import ModeSSource, identification
+    from sdrflow.kernels.modes import find_frames
+
+    frame = identification(0x4D2023, "AMC421")
+    mag = np.zeros(2000, np.float32) + 0.01
+    mag[300:300 + 16 + 224] += ModeSSource.pulses(frame)
+    cap = 64
+    rows = np.zeros((cap, 14), np.uint8)
+    positions, residuals = np.zeros(cap, np.intp), np.zeros(cap, np.uint32)
+    n = find_frames(mag, len(mag) - 300, CRC_TABLE, rows, positions, residuals)
+    hits = [k for k in range(n) if positions[k] == 300]
+    assert len(hits) == 2 and n % 2 == 0  # as sampled, and phase-corrected
+    for k in hits:
+        assert bytes(rows[k]) == frame and residuals[k] == 0
+
+
+def test_ook_slice_times_edges_and_ignores_short_glitches():
+    from sdrflow.kernels.ook import ook_slice
+
+    fs = 250e3
+    env = np.zeros(40_000, np.float32)
+    env[10_000:10_500] = 1.0   # a 2 ms pulse
+    env[20_000:20_003] = 1.0   # a 12 us spike: with the smoothing, shorter than min_items = 20
+    env[30_000:31_000] = 1.0   # a 4 ms pulse
+    x = (env + 0.03 * cnoise(len(env))).astype(np.complex64)  # 27 dB SNR
+    state = np.zeros(7, np.float32)
+    state[4] = 3000  # warm-up items
+    edges, outs, n = [], [], 0
+    alpha = lambda tau: np.float32(1 - np.exp(-1 / (tau * fs)))  # noqa: E731
+    for part in pieces(x):
+        changes, out = np.zeros(len(part) + 1, np.intp), np.zeros(len(part), np.float32)
+        k = ook_slice(part, alpha(8e-6), alpha(5e-3), alpha(2e-4), np.float32(10.0),
+                      np.float32(10 ** 0.05), np.float32(20), state, changes, out)
+        edges += [n + int(c) for c in changes[:k]]
+        outs.append(out)
+        n += len(part)
+    assert len(edges) == 4  # two pulses; the spike made none
+    assert np.all(np.abs(np.array(edges) - [10_000, 10_500, 30_000, 31_000]) <= 8)
+    assert edges[1] - edges[0] - 500 == edges[3] - edges[2] - 1000  # both edges timed alike
+    out = np.concatenate(outs)
+    assert out[edges[0] + 19] == 1.0 and out[edges[0] + 17] == 0.0  # high once it lasted 20
+    assert out[20_000:20_100].max() == 0.0
+
+
+def test_quantize_u8_is_the_dongles_grid():
+    from sdrflow.kernels.sim import quantize_u8
+
+    x = np.linspace(-1.2, 1.2, 10_001).astype(np.float32)
+    out = np.empty_like(x)
+    quantize_u8(x, np.float32(127.5), out)
+    q = np.clip(np.floor(x.astype(np.float64) * 127.5 + 127.5 + 0.5), 0, 255)
+    np.testing.assert_allclose(out, (q - 127.5) / 127.5, atol=1e-6)
+
+
+def test_fm_tones_phase_is_the_integral_of_the_frequency():
+    from sdrflow.kernels.sim import fm_tones
+
+    rate, dev, f0 = 2.4e6, 75e3, 1000.0
+    freqs, amps, phases = np.array([f0]), np.array([0.5]), np.array([0.3])
+    whole = np.empty(24_000, np.complex64)
+    fm_tones(0, rate, freqs, amps, phases, dev, 10e3, np.float32(1.0), whole)
+    split = np.empty(24_000, np.complex64)  # any split gives the same samples
+    fm_tones(0, rate, freqs, amps, phases, dev, 10e3, np.float32(1.0), split[:777])
+    fm_tones(777, rate, freqs, amps, phases, dev, 10e3, np.float32(1.0), split[777:])
+    np.testing.assert_allclose(split, whole, atol=1e-5)
+    # instantaneous frequency = offset + deviation · Σ amps·sin(2π f t + φ)
+    inst = np.angle(whole[1:] * np.conj(whole[:-1])) * rate / (2 * np.pi)
+    t = (np.arange(1, len(whole)) - 0.5) / rate
+    expected = 10e3 + dev * 0.5 * np.sin(2 * np.pi * f0 * t + 0.3)
+    np.testing.assert_allclose(inst, expected, atol=60)
