@@ -115,40 +115,45 @@ class ZMQPullSource(Secured, Block):
         self.frames_received = self.frames_rejected = self.items_lost = 0
         self.offset_jumps = self.items_lost_at_start = 0
         self._socket = None
-        self._first = None  # a frame received before start, while learning
+        self._first = None  # frames received before start, while learning
+        self._learnt = False
 
     def output_types(self, input_types):
-        if self._learn and self._first is None:
+        if self._learn and not self._learnt:
             self._learn_stream()
         return [self.stype]
 
     def output_rate(self, rate):
-        if self._learn and self._first is None:
+        if self._learn and not self._learnt:
             self._learn_stream()
         return self.sample_rate
 
     def _learn_stream(self):
         """Open the socket and read the first frame, whose ``sdrflow_stream`` tag says the item
-        type and rate; the frame is kept and is the first one passed on."""
+        type and rate (a PUB repeats it every second of stream); the frames read are kept and
+        are the first ones passed on."""
         if self._socket is None:
             self._open_socket()
-        if not self._socket.poll(int(self.learn_timeout * 1000), zmq.POLLIN):
-            self._close()
-            raise ValueError(f"{self.name}: no frame from {self.address} within "
-                             f"{self.learn_timeout:g} s to learn the stream's type and rate: start "
-                             f"the sender first, or give rate= and dtype=")
-        frame = self._receive()
-        said = _stream_tag(frame)
-        if said is None:
-            self._close()
-            raise ValueError(f"{self.name}: the sender at {self.address} does not say its type "
-                             f"and rate (a GNU Radio peer?): give rate= and dtype=")
+        deadline = time.monotonic() + self.learn_timeout
+        frames, said = [], None
+        while said is None:  # a subscriber may join between two descriptions: read on
+            left = deadline - time.monotonic()
+            if left <= 0 or not self._socket.poll(int(left * 1000), zmq.POLLIN):
+                self._close()
+                if frames:
+                    raise ValueError(f"{self.name}: the sender at {self.address} does not say its "
+                                     f"type and rate (a GNU Radio peer?): give rate= and dtype=")
+                raise ValueError(f"{self.name}: no frame from {self.address} within "
+                                 f"{self.learn_timeout:g} s to learn the stream's type and rate: start "
+                                 f"the sender first, or give rate= and dtype=")
+            frames.append(self._receive())
+            said = _stream_tag(frames[-1])
         dtype, vlen, rate = said
         given_dtype, given_vlen, given_rate = self.given
         self.stype = StreamType(given_dtype or dtype, given_vlen or vlen)
         self.outputs = [Port("out", self.stype)]
         self.sample_rate = given_rate or rate
-        self._first = frame
+        self._first, self._learnt = frames, True
 
     def _open(self, socket):
         """Socket options before bind/connect; SUB adds its subscription here."""
@@ -162,9 +167,9 @@ class ZMQPullSource(Secured, Block):
         self._last_frame = time.monotonic()
         self.frames_received = self.frames_rejected = self.items_lost = 0
         self.offset_jumps = self.items_lost_at_start = 0
-        if self._first is not None:
-            self._take(self._first)
-            self._first = None
+        for frame in self._first or ():
+            self._take(frame)
+        self._first = None
 
     def _open_socket(self):
         self._context = zmq.Context()

@@ -102,6 +102,7 @@ class ZMQPushSink(Secured, Block):
             raise ValueError(f"cannot {'bind' if self.bind else 'connect'} {self.address}: {e}") from e
         self._sent = 0
         self._rate = rate
+        self._described = 0  # stream offset at which a PUB describes the stream again
         self._deadline = None  # when the graph stops: the end of the bounded wait
         self.frames_sent = self.items_sent = self.items_unsent = 0
 
@@ -124,9 +125,10 @@ class ZMQPushSink(Secured, Block):
             if self.pass_tags:
                 mine = [Tag(self._sent + i - start, key, value) for i, key, value in tags
                         if start <= i < start + len(part)]
-                if self._sent == 0 or self.socket_type == zmq.PUB:
-                    # the stream's description; on every frame of a PUB: a subscriber may
-                    # join at any time
+                if self._sent == 0 or (self.socket_type == zmq.PUB and self._sent >= self._described):
+                    # the stream's description; a PUB repeats it every second of stream, for
+                    # subscribers that join later
+                    self._described = self._sent + max(1, int(self._rate))
                     st = self.input_types[0]
                     mine.insert(0, Tag(self._sent, STREAM_TAG, {
                         "dtype": st.dtype.name, "vlen": int(st.vlen), "rate": float(self._rate)}))
