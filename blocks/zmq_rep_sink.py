@@ -1,9 +1,13 @@
 import struct
 import time
 
+import numpy as np
 import zmq
 
-from .zmq_push_sink import ZMQPushSink
+from sdrflow.tags import Tag
+from sdrflow.wire import encode_frame
+
+from .zmq_push_sink import END_TAG, ZMQPushSink
 
 
 class ZMQRepSink(ZMQPushSink):
@@ -66,14 +70,7 @@ class ZMQRepSink(ZMQPushSink):
     def _finish(self) -> None:
         if self._deadline is None:
             self._deadline = time.monotonic() + self.linger
-        if self._request(0) is not None:
-            import numpy as np
-
-            from sdrflow.tags import Tag
-            from sdrflow.wire import encode_frame
-
-            from .zmq_push_sink import END_TAG
-
+        if self._request(0) is not None:  # the next request gets the end marker
             self._socket.send(encode_frame(np.zeros(0, np.uint8), self._sent, [Tag(self._sent, END_TAG, self._sent)])
                               if self.pass_tags else b"")
         self._socket.setsockopt(zmq.LINGER, int(max(0.0, self._deadline - time.monotonic()) * 1000))
