@@ -133,6 +133,7 @@ class ModeSOutput(Block):
         self.sbs_port = sbs_port
         self.frames = 0
         self.aircraft = {}  # ICAO -> latest fields, message count, last heard (monotonic s)
+        self._drawn = 0.0  # when the table was last drawn (monotonic s)
         self._servers = {}
 
     def start(self, rate):
@@ -170,7 +171,7 @@ class ModeSOutput(Block):
                 sys.stdout.write(json.dumps(message, default=str) + "\n")
                 sys.stdout.flush()
             elif self.stdout == "table" and sys.stdout.isatty() and \
-                    time.monotonic() - getattr(self, "_drawn", 0.0) >= 1.0:
+                    time.monotonic() - self._drawn >= 1.0:
                 sys.stdout.write("\x1b[H\x1b[2J" + self.table())
                 sys.stdout.flush()
                 self._drawn = time.monotonic()

@@ -1,3 +1,5 @@
+import time
+
 import zmq
 
 from .zmq_push_sink import ZMQPushSink
@@ -34,6 +36,7 @@ class ZMQPubSink(ZMQPushSink):
     """
 
     socket_type = zmq.PUB
+    redescribe = True  # subscribers join at any time
 
     def __init__(self, address: str, key: str = "", pass_tags: bool = False, bind: bool = True,
                  hwm: int | None = None, hwm_bytes: int = 64 << 20):
@@ -45,3 +48,11 @@ class ZMQPubSink(ZMQPushSink):
             self._socket.send_multipart([self.key, frame], zmq.NOBLOCK)
         else:
             self._socket.send(frame, zmq.NOBLOCK)
+
+    def _send_end(self, marker: bytes) -> None:
+        # A PUB drops silently when a subscriber's queue is full, the marker too: send it again
+        # every 0.1 s of the wait (a receiver reads the first that arrives).
+        self._send(marker)
+        while time.monotonic() + 0.1 < self._deadline:
+            time.sleep(0.1)
+            self._send(marker)

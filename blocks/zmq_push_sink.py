@@ -71,6 +71,7 @@ class ZMQPushSink(Secured, Block):
     inputs = [Port("in", ANY)]
     own_thread = True  # sending may wait for the receiver
     socket_type = zmq.PUSH
+    redescribe = False  # describe the stream again every second (for late subscribers)
 
     def __init__(self, address: str, pass_tags: bool = False, bind: bool = True,
                  hwm: int | None = None, linger: float = 2.0, hwm_bytes: int = 64 << 20):
@@ -125,9 +126,9 @@ class ZMQPushSink(Secured, Block):
             if self.pass_tags:
                 mine = [Tag(self._sent + i - start, key, value) for i, key, value in tags
                         if start <= i < start + len(part)]
-                if self._sent == 0 or (self.socket_type == zmq.PUB and self._sent >= self._described):
-                    # the stream's description; a PUB repeats it every second of stream, for
-                    # subscribers that join later
+                if self._sent == 0 or (self.redescribe and self._sent >= self._described):
+                    # the stream's description (repeated every second of stream where
+                    # receivers may join later)
                     self._described = self._sent + max(1, int(self._rate))
                     st = self.input_types[0]
                     mine.insert(0, Tag(self._sent, STREAM_TAG, {
@@ -166,20 +167,21 @@ class ZMQPushSink(Secured, Block):
         """The end of the stream: the end marker, then at most ``linger`` s for the queue."""
         if self._deadline is None:
             self._deadline = time.monotonic() + self.linger
-        marker = encode_frame(np.zeros(0, np.uint8), self._sent, [Tag(self._sent, END_TAG, self._sent)]) \
-            if self.pass_tags else b""
-        self._send(marker)
-        if self.socket_type == zmq.PUB:
-            # A PUB drops silently when a subscriber's queue is full, the marker too: send it
-            # again every 0.1 s of the wait (a receiver reads the first that arrives).
-            while time.monotonic() + 0.1 < self._deadline:
-                time.sleep(0.1)
-                self._send(marker)
+        self._send_end(self._end_marker())
         left = max(0.0, self._deadline - time.monotonic())
         self._socket.setsockopt(zmq.LINGER, int(left * 1000))
         if self.items_unsent:
             log.warning("%s: %d items could not be sent within %.1f s (the receiver was too slow "
                         "or gone)", self.name, self.items_unsent, self.linger)
+
+    def _end_marker(self) -> bytes:
+        """A frame of no items at the final offset tagged with the total; raw: an empty frame."""
+        if not self.pass_tags:
+            return b""
+        return encode_frame(np.zeros(0, np.uint8), self._sent, [Tag(self._sent, END_TAG, self._sent)])
+
+    def _send_end(self, marker: bytes) -> None:
+        self._send(marker)
 
     def _send_parts(self, frame: bytes) -> None:
         self._socket.send(frame, zmq.NOBLOCK)

@@ -1,13 +1,9 @@
 import struct
 import time
 
-import numpy as np
 import zmq
 
-from sdrflow.tags import Tag
-from sdrflow.wire import encode_frame
-
-from .zmq_push_sink import END_TAG, ZMQPushSink
+from .zmq_push_sink import ZMQPushSink
 
 
 class ZMQRepSink(ZMQPushSink):
@@ -71,8 +67,7 @@ class ZMQRepSink(ZMQPushSink):
         if self._deadline is None:
             self._deadline = time.monotonic() + self.linger
         if self._request(0) is not None:  # the next request gets the end marker
-            self._socket.send(encode_frame(np.zeros(0, np.uint8), self._sent, [Tag(self._sent, END_TAG, self._sent)])
-                              if self.pass_tags else b"")
+            self._socket.send(self._end_marker())
         self._socket.setsockopt(zmq.LINGER, int(max(0.0, self._deadline - time.monotonic()) * 1000))
 
     def counters(self) -> dict:
