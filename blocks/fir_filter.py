@@ -61,6 +61,14 @@ class FIRFilter(Block):
         self._hist[:] = joined[len(x):]
         return out
 
+    def cost_at(self, rate):
+        if getattr(self, "taps", None) is None and rate:
+            try:
+                return len(self.design(rate)) / self.decimation
+            except ValueError:  # start() will say what is wrong
+                pass
+        return self.cost
+
     def design(self, rate: float):
         """Taps for input rate ``rate``; derived filters override this to design from Hz."""
         return self.taps

@@ -155,6 +155,12 @@ class ZMQPullSource(Secured, Block):
         self.sample_rate = given_rate or rate
         self._first, self._learnt = frames, True
 
+    def _adopt(self, stype, rate):
+        """The type and rate as the flowgraph knows them (the far end of a ``via=`` edge, whose
+        near end is in the same graph), so nothing is learnt from the wire."""
+        self.stype, self.sample_rate, self._learnt = stype, rate, True
+        self.outputs = [Port("out", stype)]
+
     def _open(self, socket):
         """Socket options before bind/connect; SUB adds its subscription here."""
 

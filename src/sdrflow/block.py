@@ -165,7 +165,8 @@ class Block:
     message_outputs: tuple = ()
     #: A block whose ``work`` may wait on the outside world (a radio, a socket) gets its own thread.
     own_thread: bool = False
-    #: Rough cost per input item, used to spread blocks over worker threads.
+    #: Rough cost per input item (multiply-adds), used to spread blocks over worker threads
+    #: and processes.
     cost: float = 1.0
     #: Carry input tags to every output (offsets scaled by the rate rule). A block that places
     #: its own tags, or consumes them (a packetiser), sets this False.
@@ -222,6 +223,11 @@ class Block:
         if self.rate_rule.free:
             return n
         return int(n * self.rate_rule.ratio) + 1
+
+    def cost_at(self, rate) -> float:
+        """``cost`` as it will be at input rate ``rate``, asked before ``start`` (to cut a graph
+        into processes); a block whose cost depends on a design made at start overrides it."""
+        return self.cost
 
     # -- for use inside work -------------------------------------------------------------------
     @property

@@ -31,6 +31,16 @@ def _endpoint(item, default_port=0):
     return item, default_port
 
 
+def _leaves(block) -> set:
+    """The plain blocks a block stands for: itself, or all a hierarchical block holds."""
+    if not isinstance(block, HierBlock):
+        return {block}
+    inner = [blk for pairs in block._in_map.values() for blk, _ in pairs]
+    inner += [blk for blk, _ in block._out_map.values()]
+    inner += [e[0] if isinstance(e, tuple) else e for ends in block._connections for e in ends]
+    return set().union(*(_leaves(b) for b in inner))
+
+
 class Flowgraph:
     """A graph of blocks.
 
@@ -64,6 +74,8 @@ class Flowgraph:
         self.messages: list[tuple] = []  # (src, out_name, dst, in_name)
         self._hiers: set = set()
         self._runtime = None
+        self.links: dict = {}   # ZMQPullSource -> the ZMQPushSink feeding it (``via=`` edges)
+        self.parts: dict = {}   # name -> Part (``part()``): where blocks run across hosts
 
     # -- building ------------------------------------------------------------------------------
     def add(self, block: Block) -> Block:
@@ -76,15 +88,52 @@ class Flowgraph:
             self.blocks.append(block)
         return block
 
-    def connect(self, *endpoints) -> None:
+    def connect(self, *endpoints, via: str | None = None) -> None:
         """Connect blocks: ``connect(a, b, c)`` chains port 0s; ``connect((a, 1), (b, "in"))``
-        names ports by index or name; message ports are connected the same way, by name."""
+        names ports by index or name; message ports are connected the same way, by name.
+
+        ``via="ipc"`` or ``via="tcp://HOST:PORT"`` carries a stream edge over ZeroMQ (a
+        ZMQPushSink and a ZMQPullSource put in between): its type, rate, tags and end travel
+        with it and its counters show in ``stats()`` — the edge ``sdrflow run --processes``
+        and ``--part`` put between processes and hosts."""
         if self._runtime is not None:
             raise GraphError("connect() after start(): build the graph first, then start it")
         if len(endpoints) < 2:
             raise GraphError("connect() needs at least two endpoints")
+        if via is not None:
+            from .split import link_pair
+
+            if len(endpoints) != 2:
+                raise GraphError("connect(a, b, via=...) carries one edge: give two endpoints")
+            sink, source = link_pair(via)
+            self._connect_pair(_endpoint(endpoints[0]), (sink, 0))
+            self._connect_pair((source, 0), _endpoint(endpoints[1]))
+            self.links[source] = sink
+            return
         for a, b in zip(endpoints, endpoints[1:]):
             self._connect_pair(_endpoint(a), _endpoint(b))
+
+    def part(self, name: str, *blocks, host: str = "127.0.0.1", port: int = 5600,
+             bind: str | None = None):
+        """Place ``blocks`` (hierarchical ones with all they hold) in the part ``name``, for
+        ``sdrflow run SCRIPT --part NAME``, which starts only that part; every edge between
+        two parts becomes a CURVE-authenticated ZeroMQ stream over tcp. A part that sends
+        listens on ``host`` (its address as the other hosts reach it; ``bind`` if its own
+        interface differs, e.g. "0.0.0.0") from ``port`` up, one port per outgoing edge."""
+        from .split import Part
+
+        if not isinstance(name, str) or not name.replace("-", "").replace("_", "").isalnum():
+            raise GraphError(f"a part's name is letters, digits, - and _ (it names its key "
+                             f"files), got {name!r}")
+        if not blocks:
+            raise GraphError(f"part({name!r}) needs the blocks it holds")
+        part = self.parts.setdefault(name, Part(name, host, int(port), bind))
+        for b in blocks:
+            if not isinstance(b, Block):
+                raise GraphError(f"part({name!r}) takes blocks, got {b!r}")
+            self.add(b)
+            part.blocks |= _leaves(b)
+        return part
 
     def _connect_pair(self, a, b) -> None:
         for src, sport in self._resolve(a[0], a[1], outputs=True):
@@ -162,6 +211,9 @@ class Flowgraph:
         order = self._toposort()
         info = {}
         for b in order:
+            if b in self.links:  # a via= edge: the far end delivers what the near end takes
+                sink = self.links[b]
+                b._adopt(info[sink][0][0], info[sink][2])
             in_types, in_rates = [], []
             for i, (src, o) in enumerate(feeds[b]):
                 t = info[src][1][o]
@@ -197,7 +249,8 @@ class Flowgraph:
     def _toposort(self) -> list:
         after = {b: [] for b in self.blocks}
         indeg = {b: 0 for b in self.blocks}
-        for src, _, dst, _ in self.streams:
+        for src, dst in [(s, d) for s, _, d, _ in self.streams] + \
+                [(sink, source) for source, sink in self.links.items()]:
             after[src].append(dst)
             indeg[dst] += 1
         ready = [b for b in self.blocks if indeg[b] == 0]

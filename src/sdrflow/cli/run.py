@@ -64,6 +64,12 @@ def parser_for(build, prog: str | None = None) -> argparse.ArgumentParser:
     ap.add_argument("--threads", type=int, default=None, help="worker threads (default: the flowgraph's)")
     ap.add_argument("--web", type=int, default=None, metavar="PORT",
                     help="serve the graph's web sinks (WebSink) on this port")
+    ap.add_argument("--processes", type=int, default=1, metavar="N",
+                    help="run the graph in N processes joined by ipc:// streams")
+    ap.add_argument("--part", default=None, metavar="NAME",
+                    help="run only this part of the graph (fg.part); other parts over tcp:// with CURVE")
+    ap.add_argument("--keys", default=None, metavar="DIR",
+                    help="with --part: this part's NAME.key_secret and the other parts' NAME.key")
     return ap
 
 
@@ -73,8 +79,20 @@ def run_flowgraph(build, argv=None, prog=None) -> int:
 
     args = vars(parser_for(build, prog).parse_args(argv))
     stats, threads, web = args.pop("stats"), args.pop("threads"), args.pop("web")
+    processes, part, keys = args.pop("processes"), args.pop("part"), args.pop("keys")
+    if processes != 1 and (part or web is not None):
+        sys.stderr.write("error: --processes runs the whole graph; it goes with neither --part nor --web\n")
+        return USAGE
     try:
+        if processes != 1:
+            from .processes import run_processes
+
+            return run_processes(build, args, processes, stats, threads)
         fg = build(**args)
+        if part:
+            from .processes import part_graph
+
+            fg = part_graph(fg, part, keys)
     except (GraphError, ValueError) as e:
         sys.stderr.write(f"error: {e}\n")
         return USAGE

@@ -1,0 +1,245 @@
+"""One flowgraph across processes and hosts: via= edges, the cut, --processes, --part."""
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sdrflow import Block, Flowgraph, GraphError, Port, FLOAT32
+from sdrflow.tags import Tag
+from sdrflow.blocks import FIRFilter, MessageSink, NullSink, OOKDemod, VectorSink, VectorSource
+from sdrflow.split import plan
+
+ROOT = Path(__file__).resolve().parents[1]
+RUN = [sys.executable, "-m", "sdrflow.cli", "run"]
+
+SCRIPT = textwrap.dedent('''
+    from sdrflow import Block, Flowgraph, Port, FLOAT32
+    from sdrflow.blocks import Head, MultiplyConst, SignalSource, Throttle, WAVSink
+
+    class Explodes(Block):
+        """Passes floats on, then fails after ``after`` items."""
+        inputs = [Port("in", FLOAT32)]
+        outputs = [Port("out", FLOAT32)]
+
+        def __init__(self, after):
+            self.after, self.seen = after, 0
+
+        def work(self, x):
+            self.seen += len(x)
+            if self.after and self.seen > self.after:
+                raise RuntimeError("the detonator went off")
+            out = self.buffer(len(x), x.dtype)
+            out[:] = x
+            return out
+
+    def build(output: str = "out.wav", fail_after: int = 0, seconds: float = 0.0):
+        fg = Flowgraph(chunk=4800)
+        blocks = [SignalSource(1000, rate=48000, real=True), Throttle(), Explodes(fail_after),
+                  MultiplyConst(0.5), WAVSink(output)]
+        if seconds:
+            blocks.insert(1, Head(int(seconds * 48000)))
+        fg.connect(*blocks)
+        return fg
+''')
+
+
+def _pids(proc, n):
+    """The children's pids, from the supervisor's "process i (pid N)" lines."""
+    pids = []
+    while len(pids) < n:
+        line = proc.stderr.readline()
+        assert line, "the supervisor ended before starting its processes"
+        m = re.match(r"process (\d+) \(pid (\d+)\)", line)
+        if m:
+            pids.append(int(m.group(2)))
+    return pids
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:  # a zombie has ended; only its parent's wait is due
+        return f.read().split(")")[-1].split()[0] != "Z"
+
+
+def _wait_for_audio(path, proc):
+    while proc.poll() is None:
+        if os.path.exists(path) and os.path.getsize(path) > 80 + 2 * 4800:
+            return
+        threading.Event().wait(0.05)
+    raise AssertionError(f"the run ended early: {proc.communicate()}")
+
+
+def _wait_gone(pids):
+    """Every pid ends (waited on as a condition; the bound only stops a hung test)."""
+    for _ in range(1200):
+        if not any(_alive(p) for p in pids):
+            return
+        threading.Event().wait(0.05)
+    raise AssertionError(f"left behind: {[p for p in pids if _alive(p)]}")
+
+
+# -- via= ---------------------------------------------------------------------------------------
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("via", ["ipc", "tcp"])
+def test_an_edge_via_zeromq_carries_items_tags_rate_and_end_exactly(via):
+    x = np.random.default_rng(3).standard_normal(50_000).astype(np.float32)
+    taps = np.array([0.25, 0.5, 0.25], np.float32)
+    runs = []
+    for how in (None, "ipc" if via == "ipc" else f"tcp://127.0.0.1:{_free_port()}"):
+        fg = Flowgraph(chunk=3000)
+        src = VectorSource(x, rate=48000, tags=[Tag(10, "mark", 1), Tag(49_999, "last", 2)])
+        fir, sink = FIRFilter(taps), VectorSink()
+        fg.connect(src, fir, via=how)
+        fg.connect(fir, sink)
+        fg.run()
+        runs.append((sink.data, [(t.offset, t.key, t.value) for t in sink.tags], fg))
+    (direct, direct_tags, _), (carried, carried_tags, fg) = runs
+    np.testing.assert_array_equal(carried, direct)
+    assert carried_tags == direct_tags == [(10, "mark", 1), (49_999, "last", 2)]
+    counters = {r["block"].split("#")[0]: r.get("counters", {}) for r in fg.stats()}
+    assert counters["ZMQPushSink"]["items_sent"] == 50_000
+    assert counters["ZMQPullSource"]["items_lost"] == 0
+
+
+def test_via_refuses_what_it_cannot_carry():
+    fg = Flowgraph()
+    a, b, c = VectorSource(np.zeros(4, np.float32), rate=1), FIRFilter([1.0]), NullSink()
+    with pytest.raises(GraphError, match="via must be"):
+        fg.connect(a, b, via="udp://x")
+    with pytest.raises(GraphError, match="two endpoints"):
+        fg.connect(a, b, c, via="ipc")
+
+
+# -- the cut ------------------------------------------------------------------------------------
+class Heavy(Block):
+    inputs = [Port("in", FLOAT32)]
+    outputs = [Port("out", FLOAT32)]
+
+    def __init__(self, cost):
+        self.cost = cost
+
+    def work(self, x):
+        return x
+
+
+def test_the_cut_balances_the_work_and_follows_the_stream():
+    fg = Flowgraph()
+    blocks = [VectorSource(np.zeros(8, np.float32), rate=1e6), Heavy(100), Heavy(100), Heavy(100),
+              Heavy(100), NullSink()]
+    fg.connect(*blocks)
+    runs = plan(fg, 2)
+    assert [len(r) for r in runs] == [3, 3]
+    assert runs[0] + runs[1] == blocks  # runs of the topological order: streams only go forward
+    assert [len(r) for r in plan(fg, 3)] in ([2, 2, 2], [3, 1, 2], [2, 1, 3])
+
+
+def test_the_cut_keeps_blocks_joined_by_messages_together():
+    fg = Flowgraph()
+    src, ook, heavy, messages = (VectorSource(np.zeros(8, np.complex64), rate=250e3), OOKDemod(),
+                                 Heavy(500), MessageSink())
+    fg.connect(src, ook, Heavy(1), heavy, NullSink())
+    fg.connect((ook, "bursts"), (messages, "in"))
+    runs = plan(fg, 2)
+    assert any(ook in r and messages in r for r in runs)
+    with pytest.raises(GraphError, match="between 1 and the number of blocks"):
+        plan(fg, 9)
+
+
+# -- --processes --------------------------------------------------------------------------------
+def test_the_fm_receiver_in_two_processes_gives_the_same_audio(tmp_path):
+    script = ROOT / "flowgraphs" / "fm_receiver.py"
+    one, two = tmp_path / "one.wav", tmp_path / "two.wav"
+    subprocess.run(RUN + [str(script), "--output", str(one), "--seconds", "2"], check=True,
+                   capture_output=True, timeout=300)
+    p = subprocess.run(RUN + [str(script), "--output", str(two), "--seconds", "2", "--processes",
+                              "2", "--stats"], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert one.read_bytes() == two.read_bytes()  # sample-exact
+    assert len(re.findall(r"^process \d \(pid", p.stderr, re.M)) == 2
+    # one table of both processes' counters (worker column PROCESS/WORKER), nothing lost between
+    assert re.search(r"^WAVSink#\d+\s+1/", p.stderr, re.M), p.stderr
+    assert re.search(r"^\S*>1: items_unsent = 0$", p.stderr, re.M)
+    assert re.search(r"^0>\S*: items_lost = 0$", p.stderr, re.M)
+
+
+@pytest.mark.parametrize("victim", [0, 1, 2, "supervisor"])
+def test_killing_any_process_ends_all_of_them(tmp_path, victim):
+    script, out = tmp_path / "tone.py", tmp_path / "tone.wav"
+    script.write_text(SCRIPT)
+    proc = subprocess.Popen(RUN + [str(script), "--output", str(out), "--processes", "3"],
+                            stderr=subprocess.PIPE, text=True)
+    pids = _pids(proc, 3)
+    _wait_for_audio(out, proc)
+    os.kill(proc.pid if victim == "supervisor" else pids[victim], signal.SIGKILL)
+    _wait_gone(pids)
+    proc.communicate(timeout=60)
+    assert proc.returncode == (-9 if victim == "supervisor" else 1)
+
+
+def test_a_block_error_in_one_process_stops_all_and_names_the_block(tmp_path):
+    script = tmp_path / "tone.py"
+    script.write_text(SCRIPT)
+    p = subprocess.run(RUN + [str(script), "--output", str(tmp_path / "o.wav"), "--fail-after",
+                              "48000", "--processes", "3"], capture_output=True, text=True,
+                       timeout=300)
+    assert p.returncode == 1
+    assert re.search(r"error: block Explodes#\d+ failed.*detonator", p.stderr), p.stderr
+    assert "stopping the others" in p.stderr
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_to_the_supervisor_stops_every_process_and_sinks_flush(tmp_path, sig, code):
+    script, out = tmp_path / "tone.py", tmp_path / "tone.wav"
+    script.write_text(SCRIPT)
+    proc = subprocess.Popen(RUN + [str(script), "--output", str(out), "--processes", "2"],
+                            stderr=subprocess.PIPE, text=True)
+    pids = _pids(proc, 2)
+    _wait_for_audio(out, proc)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == code, err
+    assert "Traceback" not in err
+    _wait_gone(pids)
+    with wave.open(str(out)) as w:
+        assert os.path.getsize(out) == 80 + 2 * w.getnframes()
+
+
+def test_a_finite_run_in_three_processes_ends_by_itself(tmp_path):
+    script, out = tmp_path / "tone.py", tmp_path / "tone.wav"
+    script.write_text(SCRIPT)
+    p = subprocess.run(RUN + [str(script), "--output", str(out), "--seconds", "0.5",
+                              "--processes", "3"], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    with wave.open(str(out)) as w:
+        pcm = np.frombuffer(w.readframes(w.getnframes()), "<i2")
+    assert len(pcm) == 24000
+    expected = 0.5 * np.cos(2 * np.pi * 1000 * np.arange(24000) / 48000)
+    assert np.max(np.abs(pcm / 32767 - expected)) < 1e-3
+
+
+def test_processes_refuse_what_they_cannot_do(tmp_path):
+    script = tmp_path / "tone.py"
+    script.write_text(SCRIPT)
+    p = subprocess.run(RUN + [str(script), "--processes", "9"], capture_output=True, text=True,
+                       timeout=120)
+    assert p.returncode == 2 and "between 1 and the number of blocks (5)" in p.stderr
+    p = subprocess.run(RUN + [str(script), "--processes", "2", "--part", "x"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and "--processes runs the whole graph" in p.stderr
