@@ -40,6 +40,7 @@ class WBFMReceiver(HierBlock):
         demod = FMDemod(deviation)
         deemph = Deemphasis(tau)
         audio = LowpassFilter(15e3, transition=4e3, decimation=audio_decimation)
+        self.channel, self.demod, self.deemphasis, self.audio = channel, demod, deemph, audio
         self.connect(channel, demod, deemph, audio)
         self.expose_input("in", channel)
         self.expose_output("out", audio)

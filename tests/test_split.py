@@ -243,3 +243,51 @@ def test_processes_refuse_what_they_cannot_do(tmp_path):
     p = subprocess.run(RUN + [str(script), "--processes", "2", "--part", "x"],
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 2 and "--processes runs the whole graph" in p.stderr
+
+
+# -- --part -------------------------------------------------------------------------------------
+def test_two_parts_on_two_processes_with_keys_give_the_unsplit_audio(tmp_path):
+    script, keys = ROOT / "flowgraphs" / "fm_two_hosts.py", tmp_path / "keys"
+    for name in ("dongle", "listener"):
+        subprocess.run([sys.executable, "-m", "sdrflow.cli", "keygen", name, "--dir", str(keys)],
+                       check=True, capture_output=True)
+    whole, split = tmp_path / "whole.wav", tmp_path / "split.wav"
+    subprocess.run(RUN + [str(script), "--output", str(whole), "--seconds", "1"], check=True,
+                   capture_output=True, timeout=300)
+    common = ["--keys", str(keys), "--seconds", "1", "--port", str(_free_port())]
+    listener = subprocess.Popen(RUN + [str(script), "--part", "listener", "--output", str(split),
+                                       "--stats"] + common, stderr=subprocess.PIPE, text=True)
+    dongle = subprocess.run(RUN + [str(script), "--part", "dongle", "--stats"] + common,
+                            capture_output=True, text=True, timeout=300)
+    _, err = listener.communicate(timeout=300)
+    assert dongle.returncode == 0 and listener.returncode == 0, dongle.stderr + err
+    assert whole.read_bytes() == split.read_bytes()
+    assert "FMStationSource" in dongle.stderr and "FMStationSource" not in err
+    assert re.search(r"curve_denied = 0", dongle.stderr) and "items_lost = 0" in err
+
+
+def test_a_part_without_its_keys_or_name_is_refused_with_the_fix(tmp_path):
+    script = ROOT / "flowgraphs" / "fm_two_hosts.py"
+    p = subprocess.run(RUN + [str(script), "--part", "dongle"], capture_output=True, text=True,
+                       timeout=120)
+    assert p.returncode == 2 and "--part needs --keys DIR" in p.stderr
+    p = subprocess.run(RUN + [str(script), "--part", "dongle", "--keys", str(tmp_path)],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and "dongle.key_secret is missing (sdrflow keygen dongle" in p.stderr
+    p = subprocess.run(RUN + [str(script), "--part", "kitchen"], capture_output=True, text=True,
+                       timeout=120)
+    assert p.returncode == 2 and "no part 'kitchen'; this script has dongle, listener" in p.stderr
+
+
+def test_parts_that_feed_each_other_or_leave_blocks_out_are_refused():
+    from sdrflow.cli.processes import part_graph
+
+    fg = Flowgraph()
+    a, b, c, d = VectorSource(np.zeros(4, np.float32), rate=1), Heavy(1), Heavy(1), NullSink()
+    fg.connect(a, b, c, d)
+    fg.part("one", a, c)
+    with pytest.raises(GraphError, match="Heavy#\\d+, NullSink#\\d+ are in no part"):
+        part_graph(fg, "one", "keys")
+    fg.part("two", b, d)
+    with pytest.raises(GraphError, match="form a loop"):
+        part_graph(fg, "one", "keys")

@@ -1,6 +1,8 @@
 """The ``sdrflow`` command.
 
-    sdrflow run SCRIPT.py [options]     run a flowgraph script (SCRIPT.py --help lists its options)
+    sdrflow run SCRIPT.py [options]     run a flowgraph script (SCRIPT.py --help lists its options;
+                                        --processes N spreads it over N processes, --part NAME
+                                        runs one part of it on this host)
     sdrflow listen -f 98.5M -M wbfm     hear a station: rtl_fm's job (--source sim needs no dongle)
     sdrflow serve --source URI          an rtl_tcp server for SDR++, GQRX, SDR# and rtl_tcp clients
     sdrflow record --source URI -o F    rtl_sdr's job: .cu8 .cs8 .cs16 .cf32 or SigMF

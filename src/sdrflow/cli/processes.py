@@ -43,6 +43,8 @@ def _shape(fg) -> list:
 
 
 def run_processes(build, params: dict, n: int, stats: bool, threads) -> int:
+    """Start ``n`` children at once (their start-up, mostly imports, overlaps this one's), then
+    build and cut the graph here and hand the cut to them in ``plan.json``."""
     import inspect
 
     from ..errors import GraphError
@@ -50,37 +52,40 @@ def run_processes(build, params: dict, n: int, stats: bool, threads) -> int:
     from .core import catch_signals
 
     catch_signals()  # SIGTERM and SIGHUP here stop the children as Ctrl-C does
-    fg = build(**params)
-    try:
-        runs = plan(fg, n)
-    except GraphError as e:
-        sys.stderr.write(f"error: {e}\n")
-        return USAGE
-    part_of = {b: i for i, run in enumerate(runs) for b in run}
-    links = links_between(fg, part_of)
-    consumers = {i: {link.receiver for link in links if link.sender == i} for i in range(n)}
     directory = tempfile.mkdtemp(prefix="sdrflow-")
     spec = {"script": os.path.abspath(inspect.getsourcefile(build)), "build": build.__name__,
-            "params": params, "assign": [part_of[b] for b in fg.blocks], "shape": _shape(fg),
-            "dir": directory, "threads": threads, "parent": os.getpid()}
-    children = []
+            "params": params, "dir": directory, "threads": threads, "parent": os.getpid()}
+    children, code = [], None
     t0 = time.perf_counter()
     try:
-        for i in range(n):
-            env = dict(os.environ, **{ENV: json.dumps({**spec, "index": i})})
-            # A session of its own: Ctrl-C on the terminal reaches this process only, which
-            # passes it on once.
-            children.append(subprocess.Popen([sys.executable, "-m", "sdrflow.cli.processes"],
-                                             env=env, start_new_session=True))
-            sys.stderr.write(f"process {i} (pid {children[-1].pid}): "
-                             f"{', '.join(b.name for b in runs[i])}\n")
+        if 1 <= n <= 64:
+            for i in range(n):
+                env = dict(os.environ, **{ENV: json.dumps({**spec, "index": i})})
+                # A session of its own: Ctrl-C on the terminal reaches this process only, which
+                # passes it on once.
+                children.append(subprocess.Popen([sys.executable, "-m", "sdrflow.cli.processes"],
+                                                 env=env, start_new_session=True))
+        try:
+            fg = build(**params)
+            runs = plan(fg, n)
+        except (GraphError, ValueError) as e:
+            sys.stderr.write(f"error: {e}\n")
+            return USAGE
+        part_of = {b: i for i, run in enumerate(runs) for b in run}
+        links = links_between(fg, part_of)
+        consumers = {i: {link.receiver for link in links if link.sender == i} for i in range(n)}
+        with open(os.path.join(directory, "plan.tmp"), "w") as f:
+            json.dump({"assign": [part_of[b] for b in fg.blocks], "shape": _shape(fg)}, f)
+        os.replace(os.path.join(directory, "plan.tmp"), os.path.join(directory, "plan.json"))
+        for i, p in enumerate(children):
+            sys.stderr.write(f"process {i} (pid {p.pid}): {', '.join(b.name for b in runs[i])}\n")
         code = _supervise(children, consumers)
     finally:
         for p in children:  # whatever happened above, none is left behind
             if p.poll() is None:
                 p.kill()
                 p.wait()
-        if stats:
+        if stats and code is not None:
             rows = []
             for i in range(n):
                 try:
@@ -175,8 +180,19 @@ def child_main() -> int:
     _die_with_parent(spec["parent"])
     i = spec["index"]
     try:
-        build = getattr(_load_script(spec["script"]), spec["build"])
-        fg = build(**spec["params"])
+        try:
+            build = getattr(_load_script(spec["script"]), spec["build"])
+            fg, failed = build(**spec["params"]), None
+        except (GraphError, ValueError) as e:
+            fg, failed = None, e
+        # The parent builds the same graph and cuts it; if it cannot, it says why and stops us.
+        path = os.path.join(spec["dir"], "plan.json")
+        while not os.path.exists(path):
+            time.sleep(0.02)
+        with open(path) as f:
+            spec.update(json.load(f))
+        if failed is not None:
+            raise failed
         if _shape(fg) != [tuple(x) for x in spec["shape"]]:
             raise GraphError("the script built a different graph in this process: build() must "
                              "make the same blocks every time to run in several processes")
