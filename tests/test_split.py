@@ -291,3 +291,11 @@ def test_parts_that_feed_each_other_or_leave_blocks_out_are_refused():
     fg.part("two", b, d)
     with pytest.raises(GraphError, match="form a loop"):
         part_graph(fg, "one", "keys")
+
+
+def test_the_graph_command_draws_the_parts():
+    script = str(ROOT / "flowgraphs" / "fm_two_hosts.py")
+    dot = subprocess.run([sys.executable, "-m", "sdrflow.cli", "graph", script], check=True,
+                         capture_output=True, text=True).stdout
+    assert re.search(r'subgraph "cluster_dongle" \{ label="part dongle"; b0; b1; \}', dot), dot
+    assert re.search(r'subgraph "cluster_listener" \{ label="part listener"; b2; b3; b4; b5; \}', dot)

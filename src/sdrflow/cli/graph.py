@@ -58,6 +58,8 @@ def dot(fg) -> str:
     for nid, name, params in nodes:
         label = name + (f"\\n{params}" if params else "")
         lines.append(f'  {nid} [label="{_escape(label)}"];')
+    for name, members in _parts(fg).items():
+        lines.append(f'  subgraph "cluster_{name}" {{ label="part {name}"; {"; ".join(members)}; }}')
     for a, b, label in edges:
         style = ", style=dashed" if label.startswith("message") else ""
         lines.append(f'  {a} -> {b} [label="{_escape(label)}"{style}];')
@@ -71,10 +73,19 @@ def mermaid(fg) -> str:
     for nid, name, params in nodes:
         label = name + (f"<br/>{params}" if params else "")
         lines.append(f'  {nid}["{label.replace(chr(34), "#quot;")}"]')
+    for name, members in _parts(fg).items():
+        lines += [f'  subgraph {name}["part {name}"]'] + [f"    {m}" for m in members] + ["  end"]
     for a, b, label in edges:
         arrow = "-.->" if label.startswith("message") else "-->"
         lines.append(f'  {a} {arrow}|"{label}"| {b}')
     return "\n".join(lines)
+
+
+def _parts(fg) -> dict:
+    """{part name: node ids} of the parts a script places its blocks in (``fg.part``)."""
+    order, _ = fg.validate()
+    ids = {b: f"b{i}" for i, b in enumerate(order)}
+    return {name: [ids[b] for b in order if b in part.blocks] for name, part in fg.parts.items()}
 
 
 def _escape(text: str) -> str:
@@ -83,7 +94,7 @@ def _escape(text: str) -> str:
 
 def main_graph(argv) -> int:
     from ..errors import GraphError
-    from .run import _load_script, parser_for
+    from .run import RUN_OPTIONS, _load_script, parser_for
 
     ap = argparse.ArgumentParser(prog="sdrflow graph", description=__doc__.split("\n\n")[0])
     ap.add_argument("script")
@@ -93,7 +104,8 @@ def main_graph(argv) -> int:
     args, rest = ap.parse_known_args(argv)
     module = _load_script(args.script)
     options = vars(parser_for(module.build, f"sdrflow graph {args.script}").parse_args(rest))
-    options.pop("stats"), options.pop("threads"), options.pop("web")
+    for name in RUN_OPTIONS:  # options of running, not of the graph
+        options.pop(name)
     try:
         fg = module.build(**options)
         print(mermaid(fg) if args.mermaid else dot(fg))

@@ -44,6 +44,10 @@ def _number(text: str) -> float:
 _number.__name__ = "number"  # argparse names the type in its error
 
 
+#: The options ``parser_for`` adds to a script's own: how to run it, not what it builds.
+RUN_OPTIONS = ("stats", "threads", "web", "processes", "part", "keys")
+
+
 def parser_for(build, prog: str | None = None) -> argparse.ArgumentParser:
     """An argparse parser whose options are ``build``'s keyword parameters."""
     doc = inspect.getdoc(build) or ""
