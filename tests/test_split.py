@@ -175,11 +175,12 @@ def test_the_fm_receiver_in_two_processes_gives_the_same_audio(tmp_path):
     assert len(re.findall(r"^process \d \(pid", p.stderr, re.M)) == 2
     # one table of both processes' counters (worker column PROCESS/WORKER), nothing lost between
     assert re.search(r"^WAVSink#\d+\s+1/", p.stderr, re.M), p.stderr
+    assert re.search(r"^FMStationSource#\d+\s+0/", p.stderr, re.M), p.stderr
     assert re.search(r"^\S*>1: items_unsent = 0$", p.stderr, re.M)
     assert re.search(r"^0>\S*: items_lost = 0$", p.stderr, re.M)
 
 
-@pytest.mark.parametrize("victim", [0, 1, 2, "supervisor"])
+@pytest.mark.parametrize("victim", [0, 1, 2])  # process 0 is the supervisor
 def test_killing_any_process_ends_all_of_them(tmp_path, victim):
     script, out = tmp_path / "tone.py", tmp_path / "tone.wav"
     script.write_text(SCRIPT)
@@ -187,10 +188,11 @@ def test_killing_any_process_ends_all_of_them(tmp_path, victim):
                             stderr=subprocess.PIPE, text=True)
     pids = _pids(proc, 3)
     _wait_for_audio(out, proc)
-    os.kill(proc.pid if victim == "supervisor" else pids[victim], signal.SIGKILL)
+    assert pids[0] == proc.pid
+    os.kill(pids[victim], signal.SIGKILL)
     _wait_gone(pids)
     proc.communicate(timeout=60)
-    assert proc.returncode == (-9 if victim == "supervisor" else 1)
+    assert proc.returncode == (-9 if victim == 0 else 1)
 
 
 def test_a_block_error_in_one_process_stops_all_and_names_the_block(tmp_path):

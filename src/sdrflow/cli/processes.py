@@ -1,15 +1,17 @@
 """``sdrflow run SCRIPT --processes N`` and ``--part NAME``: one flowgraph in several processes.
 
-``--processes N``: this process builds the graph, cuts it (``split.plan``) and starts N child
-processes, each of which builds the same graph from the script and runs its own run of blocks,
-joined to the others by ipc:// streams (``split.cut``). This process only watches them:
+``--processes N``: this process starts N−1 child processes, builds the graph, cuts it
+(``split.plan``) into N runs of blocks joined by ipc:// streams (``split.cut``), runs the first
+run itself and hands the others to the children, each of which builds the same graph from the
+script and keeps its own run. It watches them all:
 
 - a child that fails (a block error: it prints the block's name) or dies stops all the others,
   and the run exits with 1;
 - Ctrl-C, SIGTERM and SIGHUP here are passed on to every child, which stop as a graph does
   (sinks flush and close): the exit code is 130, 143 or 129;
 - a child whose downstream has all ended (a ``Head``, a ``--seconds`` limit there) is stopped;
-- a child whose parent dies is stopped by the kernel (``PR_SET_PDEATHSIG``): none is left behind;
+- a child whose parent dies (even by SIGKILL) is stopped by the kernel (``PR_SET_PDEATHSIG``):
+  none is left behind;
 - ``--stats`` prints every child's counters in one table, the worker column as PROCESS/WORKER.
 
 ``--part NAME``: only the blocks placed in that part (``Flowgraph.part``) run here; every edge
@@ -43,51 +45,65 @@ def _shape(fg) -> list:
 
 
 def run_processes(build, params: dict, n: int, stats: bool, threads) -> int:
-    """Start ``n`` children at once (their start-up, mostly imports, overlaps this one's), then
-    build and cut the graph here and hand the cut to them in ``plan.json``."""
+    """Start the children for runs 1…n−1 at once (their start-up, mostly imports, overlaps
+    this one's); build and cut the graph here, hand the cut to them in ``plan.json``, and run
+    the first run here while watching them."""
     import inspect
 
     from ..errors import GraphError
-    from ..split import links_between, plan
+    from ..split import cut, ipc_links, links_between, plan
     from .core import catch_signals
 
     catch_signals()  # SIGTERM and SIGHUP here stop the children as Ctrl-C does
     directory = tempfile.mkdtemp(prefix="sdrflow-")
     spec = {"script": os.path.abspath(inspect.getsourcefile(build)), "build": build.__name__,
             "params": params, "dir": directory, "threads": threads, "parent": os.getpid()}
-    children, code = [], None
+    children, code, here = [], None, None
     t0 = time.perf_counter()
     try:
-        if 1 <= n <= 64:
-            for i in range(n):
-                env = dict(os.environ, **{ENV: json.dumps({**spec, "index": i})})
-                # A session of its own: Ctrl-C on the terminal reaches this process only, which
-                # passes it on once.
-                children.append(subprocess.Popen([sys.executable, "-m", "sdrflow.cli.processes"],
-                                                 env=env, start_new_session=True))
+        for i in range(1, n if 1 <= n <= 64 else 0):
+            env = dict(os.environ, **{ENV: json.dumps({**spec, "index": i})})
+            # A session of its own: Ctrl-C on the terminal reaches this process only, which
+            # passes it on once.
+            children.append(subprocess.Popen([sys.executable, "-m", "sdrflow.cli.processes"],
+                                             env=env, start_new_session=True))
         try:
             fg = build(**params)
+            shape = _shape(fg)
             runs = plan(fg, n)
+            part_of = {b: i for i, run in enumerate(runs) for b in run}
+            links = links_between(fg, part_of)
+            ipc_links(links, directory)
+            mine = cut(fg, 0, part_of, links)
         except (GraphError, ValueError) as e:
             sys.stderr.write(f"error: {e}\n")
             return USAGE
-        part_of = {b: i for i, run in enumerate(runs) for b in run}
-        links = links_between(fg, part_of)
         consumers = {i: {link.receiver for link in links if link.sender == i} for i in range(n)}
         with open(os.path.join(directory, "plan.tmp"), "w") as f:
-            json.dump({"assign": [part_of[b] for b in fg.blocks], "shape": _shape(fg)}, f)
+            json.dump({"assign": [part_of[b] for b in fg.blocks], "shape": shape}, f)
         os.replace(os.path.join(directory, "plan.tmp"), os.path.join(directory, "plan.json"))
-        for i, p in enumerate(children):
-            sys.stderr.write(f"process {i} (pid {p.pid}): {', '.join(b.name for b in runs[i])}\n")
-        code = _supervise(children, consumers)
+        for i, p in enumerate([None] + children):
+            sys.stderr.write(f"process {i} (pid {p.pid if p else os.getpid()}): "
+                             f"{', '.join(b.name for b in runs[i])}\n")
+        if threads:
+            mine.threads = threads
+        try:
+            here = _Here(mine)
+        except (GraphError, ValueError) as e:
+            sys.stderr.write(f"error: {e}\n")
+            return USAGE
+        code = _supervise([here] + children, consumers)
     finally:
+        if here is not None and here.poll() is None:
+            here.kill()
+            here.wait()
         for p in children:  # whatever happened above, none is left behind
             if p.poll() is None:
                 p.kill()
                 p.wait()
         if stats and code is not None:
-            rows = []
-            for i in range(n):
+            rows = _worker_column(here.fg.stats(), 0)
+            for i in range(1, n):
                 try:
                     with open(os.path.join(directory, f"stats-{i}.json")) as f:
                         rows += json.load(f)
@@ -96,6 +112,41 @@ def run_processes(build, params: dict, n: int, stats: bool, threads) -> int:
             print_stats(rows, time.perf_counter() - t0)
         shutil.rmtree(directory, ignore_errors=True)
     return code
+
+
+def _worker_column(rows, i) -> list:
+    for r in rows:
+        r["worker"] = f"{i}/{'-' if r['worker'] is None else r['worker']}"
+    return rows
+
+
+class _Here:
+    """The first run, in the supervisor's own threads, watched like a child process."""
+
+    def __init__(self, fg):
+        self.fg, self.pid, self.returncode = fg, os.getpid(), None
+        fg.start()
+
+    def poll(self):
+        from ..errors import BlockError
+
+        if self.returncode is None and not self.fg.running:
+            try:
+                self.fg.wait(0)
+                self.returncode = OK
+            except BlockError as e:
+                sys.stderr.write(f"error: {e}\n")
+                self.returncode = FAILED
+        return self.returncode
+
+    def send_signal(self, sig):
+        self.fg.stop()
+
+    kill = send_signal
+
+    def wait(self, timeout=None):
+        self.fg._runtime.wait(timeout, reraise=False)
+        return self.poll()
 
 
 def _supervise(children, consumers) -> int:
@@ -143,6 +194,9 @@ def _reap(children):
         try:
             p.wait(max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        if p.poll() is None:  # the first run, here, past its grace
             p.kill()
             p.wait()
 
@@ -208,9 +262,7 @@ def child_main() -> int:
     try:
         return run_graph(sub, threads=spec["threads"])
     finally:
-        rows = sub.stats()
-        for r in rows:
-            r["worker"] = f"{i}/{'-' if r['worker'] is None else r['worker']}"
+        rows = _worker_column(sub.stats(), i)
         with open(os.path.join(spec["dir"], f"stats-{i}.json"), "w") as f:
             json.dump(rows, f, default=float)
 
