@@ -90,10 +90,12 @@ def links_between(fg, part_of: dict) -> list:
     return list(links.values())
 
 
-def cut(fg, name, part_of: dict, links: list, learn_timeout: float = 60.0, secure=None):
+def cut(fg, name, part_of: dict, links: list, learn_timeout: float = 60.0, secure=None,
+        known: dict | None = None):
     """The flowgraph of part ``name``: its blocks and edges, a ZMQPushSink on each link it
-    sends and a ZMQPullSource (type and rate learnt from the sender) on each it receives.
-    ``secure(block, link, sending)`` may set CURVE up on each end."""
+    sends and a ZMQPullSource on each it receives, which learns the type and rate from the
+    sender, or takes them from ``known`` (``fg.validate()``'s info, where this process could
+    validate the whole graph). ``secure(block, link, sending)`` may set CURVE up on each end."""
     from sdrflow.blocks import ZMQPullSource, ZMQPushSink
     from .flowgraph import Flowgraph
 
@@ -113,6 +115,8 @@ def cut(fg, name, part_of: dict, links: list, learn_timeout: float = 60.0, secur
             sub.streams.append((link.src, link.port, sink, 0))
         if link.receiver == name:
             source = ZMQPullSource(link.connect, pass_tags=True, learn_timeout=learn_timeout)
+            if known is not None:
+                source._adopt(known[link.src][1][link.port], known[link.src][3])
             source.name = f"{link.sender}>{link.src.name}.{link.src.outputs[link.port].name}"
             if secure:
                 secure(source, link, False)

@@ -1,18 +1,19 @@
 """``sdrflow run SCRIPT --processes N`` and ``--part NAME``: one flowgraph in several processes.
 
-``--processes N``: this process starts N−1 child processes, builds the graph, cuts it
-(``split.plan``) into N runs of blocks joined by ipc:// streams (``split.cut``), runs the first
-run itself and hands the others to the children, each of which builds the same graph from the
-script and keeps its own run. It watches them all:
+``--processes N``: this process builds the graph, cuts it (``split.plan``) into N runs of
+blocks joined by ipc:// streams (``split.cut``), forks N−1 children — each inherits the built
+graph and everything imported, so it starts at once — gives each one run, and runs the first
+run itself. It watches them all:
 
-- a child that fails (a block error: it prints the block's name) or dies stops all the others,
-  and the run exits with 1;
-- Ctrl-C, SIGTERM and SIGHUP here are passed on to every child, which stop as a graph does
-  (sinks flush and close): the exit code is 130, 143 or 129;
-- a child whose downstream has all ended (a ``Head``, a ``--seconds`` limit there) is stopped;
+- a process that fails (a block error: it prints the block's name) or dies stops all the
+  others, and the run exits with 1;
+- Ctrl-C, SIGTERM and SIGHUP here stop every process as a graph stops (sinks flush and close):
+  the exit code is 130, 143 or 129;
+- a process whose readers have all ended (a ``Head``, a ``--seconds`` limit there) is stopped;
 - a child whose parent dies (even by SIGKILL) is stopped by the kernel (``PR_SET_PDEATHSIG``):
   none is left behind;
-- ``--stats`` prints every child's counters in one table, the worker column as PROCESS/WORKER.
+- ``--stats`` prints every process's counters in one table, the worker column as
+  PROCESS/WORKER.
 
 ``--part NAME``: only the blocks placed in that part (``Flowgraph.part``) run here; every edge
 to another part is a CURVE-authenticated tcp:// stream, keys from ``--keys DIR``: this part's
@@ -24,85 +25,68 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
 
 from .core import FAILED, OK, USAGE, interrupted_code, print_stats, run_graph
 
-#: The child's instructions travel in this environment variable (JSON).
-ENV = "SDRFLOW_SPLIT"
-#: How long a stream's receiver waits for the sender's first frame (it learns the type from it).
-WAIT_PROCESS, WAIT_HOST = 120.0, 600.0
-#: Seconds a stopped child may take to flush and close before it is killed.
+#: How long a stream's receiver between hosts waits for the sender's first frame (it learns
+#: the type and rate from it).
+WAIT_HOST = 600.0
+#: Seconds a stopped process may take to flush and close before it is killed.
 GRACE = 15.0
 
 
-def _shape(fg) -> list:
-    """The blocks' classes in order; naming them now numbers them alike in every process."""
-    return [(type(b).__name__, b.name) for b in fg.blocks]
-
-
 def run_processes(build, params: dict, n: int, stats: bool, threads) -> int:
-    """Start the children for runs 1…n−1 at once (their start-up, mostly imports, overlaps
-    this one's); build and cut the graph here, hand the cut to them in ``plan.json``, and run
-    the first run here while watching them."""
-    import inspect
-
     from ..errors import GraphError
     from ..split import cut, ipc_links, links_between, plan
     from .core import catch_signals
 
+    if not hasattr(os, "fork"):
+        sys.stderr.write("error: --processes needs fork() (Linux, macOS); run without it here\n")
+        return USAGE
     catch_signals()  # SIGTERM and SIGHUP here stop the children as Ctrl-C does
     directory = tempfile.mkdtemp(prefix="sdrflow-")
-    spec = {"script": os.path.abspath(inspect.getsourcefile(build)), "build": build.__name__,
-            "params": params, "dir": directory, "threads": threads, "parent": os.getpid()}
-    children, code, here = [], None, None
-    t0 = time.perf_counter()
     try:
-        for i in range(1, n if 1 <= n <= 64 else 0):
-            env = dict(os.environ, **{ENV: json.dumps({**spec, "index": i})})
-            # A session of its own: Ctrl-C on the terminal reaches this process only, which
-            # passes it on once.
-            children.append(subprocess.Popen([sys.executable, "-m", "sdrflow.cli.processes"],
-                                             env=env, start_new_session=True))
+        fg = build(**params)
+        runs = plan(fg, n)
+        part_of = {b: i for i, run in enumerate(runs) for b in run}
+        links = links_between(fg, part_of)
+        ipc_links(links, directory)
+        known = fg.validate()[1]  # every stream's type and rate: nothing to learn from the wire
+        parts = [cut(fg, i, part_of, links, known=known) for i in range(n)]
+    except (GraphError, ValueError) as e:
+        shutil.rmtree(directory, ignore_errors=True)
+        sys.stderr.write(f"error: {e}\n")
+        return USAGE
+    for sub in parts:
+        sub.threads = threads or sub.threads
+    consumers = {i: {link.receiver for link in links if link.sender == i} for i in range(n)}
+    processes, code, t0 = [], None, time.perf_counter()
+    try:
+        parent = os.getpid()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        for i in range(1, n):
+            pid = os.fork()
+            if pid == 0:  # the child: run part i, never return into the parent's code
+                _child(parts[i], i, parent, directory)
+            processes.append(_Forked(pid))
+        for i, run in enumerate(runs):
+            pid = parent if i == 0 else processes[i - 1].pid
+            sys.stderr.write(f"process {i} (pid {pid}): {', '.join(b.name for b in run)}\n")
         try:
-            fg = build(**params)
-            shape = _shape(fg)
-            runs = plan(fg, n)
-            part_of = {b: i for i, run in enumerate(runs) for b in run}
-            links = links_between(fg, part_of)
-            ipc_links(links, directory)
-            mine = cut(fg, 0, part_of, links)
+            here = _Here(parts[0])
         except (GraphError, ValueError) as e:
             sys.stderr.write(f"error: {e}\n")
             return USAGE
-        consumers = {i: {link.receiver for link in links if link.sender == i} for i in range(n)}
-        with open(os.path.join(directory, "plan.tmp"), "w") as f:
-            json.dump({"assign": [part_of[b] for b in fg.blocks], "shape": shape}, f)
-        os.replace(os.path.join(directory, "plan.tmp"), os.path.join(directory, "plan.json"))
-        for i, p in enumerate([None] + children):
-            sys.stderr.write(f"process {i} (pid {p.pid if p else os.getpid()}): "
-                             f"{', '.join(b.name for b in runs[i])}\n")
-        if threads:
-            mine.threads = threads
-        try:
-            here = _Here(mine)
-        except (GraphError, ValueError) as e:
-            sys.stderr.write(f"error: {e}\n")
-            return USAGE
-        code = _supervise([here] + children, consumers)
+        processes.insert(0, here)
+        code = _supervise(processes, consumers)
     finally:
-        if here is not None and here.poll() is None:
-            here.kill()
-            here.wait()
-        for p in children:  # whatever happened above, none is left behind
-            if p.poll() is None:
-                p.kill()
-                p.wait()
+        _reap(processes, kill=True)
         if stats and code is not None:
-            rows = _worker_column(here.fg.stats(), 0)
+            rows = _worker_column(parts[0].stats(), 0)
             for i in range(1, n):
                 try:
                     with open(os.path.join(directory, f"stats-{i}.json")) as f:
@@ -112,6 +96,28 @@ def run_processes(build, params: dict, n: int, stats: bool, threads) -> int:
             print_stats(rows, time.perf_counter() - t0)
         shutil.rmtree(directory, ignore_errors=True)
     return code
+
+
+def _child(fg, i, parent, directory):
+    code = FAILED
+    try:
+        os.setsid()  # Ctrl-C on the terminal reaches the supervisor only, which passes it on
+        _die_with_parent(parent)
+        try:
+            code = run_graph(fg)
+        finally:
+            with open(os.path.join(directory, f"stats-{i}.json"), "w") as f:
+                json.dump(_worker_column(fg.stats(), i), f, default=float)
+    except KeyboardInterrupt as e:
+        code = interrupted_code(e)
+    except BaseException as e:  # never unwind into the parent's code
+        sys.stderr.write(f"error: process {i}: {e!r}\n")
+    finally:
+        # Sinks are closed and flushed at the end of the run; the interpreter's teardown (half a
+        # second with Numba loaded) is skipped.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
 
 
 def _worker_column(rows, i) -> list:
@@ -144,26 +150,55 @@ class _Here:
 
     kill = send_signal
 
-    def wait(self, timeout=None):
+    def wait(self, timeout=None) -> bool:
         self.fg._runtime.wait(timeout, reraise=False)
-        return self.poll()
+        return self.poll() is not None
 
 
-def _supervise(children, consumers) -> int:
-    """Wait for the children; returns the run's exit code."""
+class _Forked:
+    """A forked child, watched as ``subprocess.Popen`` watches one."""
+
+    def __init__(self, pid):
+        self.pid, self.returncode = pid, None
+
+    def poll(self):
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def send_signal(self, sig):
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, sig)
+            except ProcessLookupError:
+                pass
+
+    def kill(self):
+        self.send_signal(signal.SIGKILL)
+
+    def wait(self, timeout=None) -> bool:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
+
+def _supervise(processes, consumers) -> int:
+    """Wait for the processes; returns the run's exit code."""
     codes, stopped, failure = {}, set(), None
 
     def stop(i, sig=signal.SIGTERM):
         if i not in codes and i not in stopped:
             stopped.add(i)
-            try:
-                children[i].send_signal(sig)
-            except ProcessLookupError:
-                pass
+            processes[i].send_signal(sig)
 
     try:
-        while len(codes) < len(children):
-            for i, p in enumerate(children):
+        while len(codes) < len(processes):
+            for i, p in enumerate(processes):
                 if i in codes or p.poll() is None:
                     continue
                 codes[i] = rc = p.returncode
@@ -171,32 +206,26 @@ def _supervise(children, consumers) -> int:
                     failure = i
                     how = f"signal {signal.Signals(-rc).name}" if rc < 0 else f"exit code {rc}"
                     sys.stderr.write(f"error: process {i} ended with {how}; stopping the others\n")
-                    for j in range(len(children)):
+                    for j in range(len(processes)):
                         stop(j)
-            for i in range(len(children)):  # nobody left to read what it sends
+            for i in range(len(processes)):  # nobody left to read what it sends
                 if consumers[i] and consumers[i] <= set(codes):
                     stop(i)
             time.sleep(0.05)
     except KeyboardInterrupt as e:
         sig = signal.SIGINT if not hasattr(e, "code") else signal.Signals(e.code - 128)
-        for j in range(len(children)):
+        for j in range(len(processes)):
             stop(j, sig)
-        _reap(children)
+        _reap(processes)
         return interrupted_code(e)
-    if failure is not None:
-        return FAILED
-    return OK
+    return OK if failure is None else FAILED
 
 
-def _reap(children):
-    deadline = time.monotonic() + GRACE
-    for p in children:
-        try:
-            p.wait(max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-        if p.poll() is None:  # the first run, here, past its grace
+def _reap(processes, kill=False):
+    """Wait for every process (``GRACE`` s in all), then kill what is left."""
+    deadline = time.monotonic() + (0 if kill else GRACE)
+    for p in processes:
+        if p.poll() is None and not p.wait(max(0.0, deadline - time.monotonic())):
             p.kill()
             p.wait()
 
@@ -220,51 +249,6 @@ def _die_with_parent(parent: int) -> None:
         threading.Thread(target=watch, daemon=True).start()
     if os.getppid() != parent:  # died before the request took effect
         os.kill(os.getpid(), signal.SIGTERM)
-
-
-def child_main() -> int:
-    """One process of ``--processes``: build the graph, keep this process's run, run it."""
-    from ..errors import GraphError
-    from ..split import cut, ipc_links, links_between
-    from .core import catch_signals
-    from .run import _load_script
-
-    spec = json.loads(os.environ[ENV])
-    catch_signals()
-    _die_with_parent(spec["parent"])
-    i = spec["index"]
-    try:
-        try:
-            build = getattr(_load_script(spec["script"]), spec["build"])
-            fg, failed = build(**spec["params"]), None
-        except (GraphError, ValueError) as e:
-            fg, failed = None, e
-        # The parent builds the same graph and cuts it; if it cannot, it says why and stops us.
-        path = os.path.join(spec["dir"], "plan.json")
-        while not os.path.exists(path):
-            time.sleep(0.02)
-        with open(path) as f:
-            spec.update(json.load(f))
-        if failed is not None:
-            raise failed
-        if _shape(fg) != [tuple(x) for x in spec["shape"]]:
-            raise GraphError("the script built a different graph in this process: build() must "
-                             "make the same blocks every time to run in several processes")
-        part_of = dict(zip(fg.blocks, spec["assign"]))
-        links = links_between(fg, part_of)
-        ipc_links(links, spec["dir"])
-        sub = cut(fg, i, part_of, links, learn_timeout=WAIT_PROCESS)
-    except (GraphError, ValueError) as e:
-        sys.stderr.write(f"error: process {i}: {e}\n")
-        return USAGE
-    except KeyboardInterrupt as e:
-        return interrupted_code(e)
-    try:
-        return run_graph(sub, threads=spec["threads"])
-    finally:
-        rows = _worker_column(sub.stats(), i)
-        with open(os.path.join(spec["dir"], f"stats-{i}.json"), "w") as f:
-            json.dump(rows, f, default=float)
 
 
 def part_graph(fg, name: str, keys: str):
@@ -300,6 +284,3 @@ def part_graph(fg, name: str, keys: str):
 
     return cut(fg, name, part_of, links, learn_timeout=WAIT_HOST, secure=secure)
 
-
-if __name__ == "__main__":
-    sys.exit(child_main())
