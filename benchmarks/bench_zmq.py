@@ -6,7 +6,8 @@ complex64, timed from the first sample received, sender start-up excluded.
     N=1e8 python benchmarks/bench_zmq.py all               -> sdrflow tcp, ipc, CURVE over tcp,
                                                               and gr-zeromq tcp, ipc, in one run
 
-``all`` runs GNU Radio's peer (``../shared/bench/gnuradio_zmq.py`` with /usr/bin/python3) right
+``all`` also measures pyzmq alone (two threads, one copy a side: the ceiling under sdrflow on
+this machine) and runs GNU Radio's peer (``../shared/bench/gnuradio_zmq.py`` with /usr/bin/python3) right
 after sdrflow's, so the ratios come from one run. gr-zeromq has no CURVE: sdrflow's CURVE
 figure stands beside GNU Radio's plain tcp. Issue 9's goals: plain ≥ gr-zeromq and ≥ 200 Msps;
 CURVE ≥ 50 Msps."""
@@ -70,6 +71,44 @@ def receive(kind):
     return result
 
 
+def ceiling(kind, frames=300):
+    """pyzmq alone, PUSH -> PULL between two threads, 1 MB frames, one copy on each side: what
+    the library under sdrflow does on this machine (libzmq's CURVE is one thread per link)."""
+    import threading
+
+    import zmq
+
+    context = zmq.Context()
+    push, pull = context.socket(zmq.PUSH), context.socket(zmq.PULL)
+    if kind == "curve":
+        server_public, server_secret = zmq.curve_keypair()
+        client_public, client_secret = zmq.curve_keypair()
+        push.curve_server, push.curve_secretkey, push.curve_publickey = True, server_secret, server_public
+        pull.curve_serverkey, pull.curve_secretkey, pull.curve_publickey = server_public, client_secret, client_public
+    address = ADDR[kind].replace("5598", "5596").replace("5597", "5595").replace(".ipc", "-raw.ipc")
+    push.bind(address)
+    pull.connect(address)
+    x = np.zeros(131072, np.complex64)
+
+    def send():
+        for _ in range(frames + 1):
+            push.send(x.tobytes(), copy=False)
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    out = np.empty_like(x)
+    pull.recv(copy=False)
+    t = time.perf_counter()
+    for _ in range(frames):
+        out[:] = np.frombuffer(pull.recv(copy=False).buffer, np.complex64)
+    msps = frames * len(x) / (time.perf_counter() - t) / 1e6
+    sender.join()
+    push.close(0)
+    pull.close(0)
+    context.term()
+    return round(msps)
+
+
 def everything():
     rows = []
     for kind in ("tcp", "ipc", "curve"):
@@ -80,15 +119,15 @@ def everything():
         if p.returncode == 0:
             rows.append(json.loads(p.stdout.strip().splitlines()[-1]))
     gr = {r["workload"].rsplit("_", 1)[1]: r["msps"] for r in rows if r["peer"] == "gnuradio"}
-    print("\n| link | sdrflow Msps | gr-zeromq Msps | ratio |\n|---|---:|---:|---:|")
+    print("\n| link | sdrflow Msps | gr-zeromq Msps | ratio | pyzmq alone Msps |\n|---|---:|---:|---:|---:|")
     for r in rows:
         if r["peer"] != "sdrflow":
             continue
         kind = r["workload"].rsplit("_", 1)[1]
         ref = gr.get("tcp" if kind == "curve" else kind)
         label = "tcp + CURVE (GNU Radio: plain tcp)" if kind == "curve" else kind
-        print(f"| {label} | {r['msps']:.0f} | {ref if ref else '—'} | "
-              f"{r['msps'] / ref:.2f} |" if ref else f"| {label} | {r['msps']:.0f} | — | — |")
+        ratio = f"{r['msps'] / ref:.2f}" if ref else "—"
+        print(f"| {label} | {r['msps']:.0f} | {ref or '—'} | {ratio} | {ceiling(kind)} |")
 
 
 if __name__ == "__main__":

@@ -45,9 +45,9 @@ class ZMQPubSink(ZMQPushSink):
 
     def _send_parts(self, frame: bytes) -> None:
         if self.key:
-            self._socket.send_multipart([self.key, frame], zmq.NOBLOCK)
+            self._socket.send_multipart([self.key, frame], zmq.NOBLOCK, copy=len(frame) < 65536)
         else:
-            self._socket.send(frame, zmq.NOBLOCK)
+            self._socket.send(frame, zmq.NOBLOCK, copy=len(frame) < 65536)
 
     def _send_end(self, marker: bytes) -> None:
         # A PUB drops silently when a subscriber's queue is full, the marker too: send it again

@@ -184,7 +184,7 @@ class ZMQPushSink(Secured, Block):
         self._send(marker)
 
     def _send_parts(self, frame: bytes) -> None:
-        self._socket.send(frame, zmq.NOBLOCK)
+        self._socket.send(frame, zmq.NOBLOCK, copy=len(frame) < 65536)  # big: no copy
 
     def _close(self):
         if self._socket is not None and self.curve is not None:

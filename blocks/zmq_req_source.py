@@ -61,7 +61,7 @@ class ZMQReqSource(ZMQPullSource):
 
     def _receive(self):
         self._ask()
-        frame = self._socket.recv(zmq.NOBLOCK)  # zmq.Again until the reply is here
+        frame = self._socket.recv(zmq.NOBLOCK, copy=False).buffer  # zmq.Again until the reply is here
         self._asked = False
         return frame
 

@@ -57,7 +57,9 @@ class ZMQSubSource(ZMQPullSource):
         socket.setsockopt(zmq.SUBSCRIBE, self.key)
 
     def _receive(self):
-        parts = self._socket.recv_multipart(zmq.NOBLOCK)
+        parts = self._socket.recv_multipart(zmq.NOBLOCK, copy=False)
         if self.key and len(parts) < 2:
             raise zmq.Again()  # keyed stream: a message without its data frame is dropped
-        return parts[-1] if self.key else parts[0] if len(parts) == 1 else b"".join(parts)
+        if self.key or len(parts) == 1:
+            return parts[-1].buffer  # a view of ZeroMQ's message: decoded without a copy
+        return b"".join(p.bytes for p in parts)

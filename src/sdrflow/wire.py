@@ -116,7 +116,7 @@ def pmt_decode(buf: bytes, pos: int = 0, depth: int = 0):
             raise WireError("symbol longer than 1024 bytes")
         need(2 + n)
         try:
-            return buf[pos + 2:pos + 2 + n].decode(), pos + 2 + n
+            return bytes(buf[pos + 2:pos + 2 + n]).decode(), pos + 2 + n
         except UnicodeDecodeError as e:
             raise WireError(f"symbol is not text: {e}") from e
     fixed = {0x03: ">i", 0x04: ">d", 0x0b: ">Q", 0x0d: ">q"}
@@ -193,18 +193,22 @@ def _decode_rest_of_list(buf, pos, depth):
 def encode_frame(items: np.ndarray, offset: int | None = None, tags=()) -> bytes:
     """One stream frame: raw items, or (``offset`` given: pass_tags) header + tags + items.
     Tags are Tag objects with absolute offsets on the sender's stream."""
-    payload = np.ascontiguousarray(items).tobytes()
+    items = np.ascontiguousarray(items)
     if offset is None:
-        return payload
+        return items.tobytes()
     parts = [_HEADER.pack(MAGIC, VERSION, offset, len(tags))]
     for t in tags:
         parts += [_U64.pack(t.offset), pmt_encode(t.key), pmt_encode(t.value), b"\x01"]
-    parts.append(payload)
-    return b"".join(parts)
+    header = b"".join(parts)
+    frame = bytearray(len(header) + items.nbytes)  # the items are copied once, into the frame
+    frame[:len(header)] = header
+    np.frombuffer(frame, np.uint8, offset=len(header))[:] = items.reshape(-1).view(np.uint8)
+    return frame
 
 
-def decode_frame(frame: bytes, itemsize: int, tagged: bool):
-    """Parse a frame: (payload bytes, header offset or None, [Tag with absolute offsets]).
+def decode_frame(frame, itemsize: int, tagged: bool):
+    """Parse a frame (bytes, or a memoryview of a received message, not copied): (payload,
+    header offset or None, [Tag with absolute offsets]).
 
     Raises WireError for a short or corrupt header or a payload that is not a whole number of
     items — the same checks GNU Radio makes, with messages that say which."""
