@@ -301,3 +301,22 @@ def test_the_graph_command_draws_the_parts():
                          capture_output=True, text=True).stdout
     assert re.search(r'subgraph "cluster_dongle" \{ label="part dongle"; b0; b1; \}', dot), dot
     assert re.search(r'subgraph "cluster_listener" \{ label="part listener"; b2; b3; b4; b5; \}', dot)
+
+
+def test_processes_refuse_a_graph_that_opened_a_socket_while_it_was_built():
+    from sdrflow.blocks import Throttle, ZMQPushSink
+
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    sender = Flowgraph(chunk=4800)
+    tone = VectorSource(np.zeros(4800, np.complex64), rate=2.4e6, repeat=True)
+    sender.connect(tone, Throttle(), ZMQPushSink(address, pass_tags=True))
+    sender.start()
+    try:  # the remote receiver learns the stream's type and rate in build(): a socket is open
+        p = subprocess.run(RUN + [str(ROOT / "flowgraphs" / "remote_receiver.py"), "--address",
+                                  address, "--processes", "2"], capture_output=True, text=True,
+                           timeout=120)
+    finally:
+        sender.stop()
+        sender.wait(30)
+    assert p.returncode == 2
+    assert re.search(r"ZMQPullSource#\d+ opened a socket while the graph was built", p.stderr), p.stderr

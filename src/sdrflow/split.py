@@ -10,8 +10,9 @@ of the stream travel with the items, and every lost item is counted.
 - ``fg.part(NAME, blocks…)`` and ``sdrflow run SCRIPT --part NAME``: parts on different hosts,
   joined by CURVE-authenticated tcp:// streams.
 
-Every process builds the whole graph from the same script and keeps its own part (``cut``):
-blocks open nothing before ``start``, so the parts it leaves out cost nothing.
+Each process keeps its own part of the whole graph (``cut``): ``--processes`` builds the graph
+once and forks, each host of ``--part`` builds it from the same script. Blocks open nothing
+before ``start``, so the parts a process leaves out cost nothing.
 """
 from __future__ import annotations
 
@@ -105,7 +106,7 @@ def cut(fg, name, part_of: dict, links: list, learn_timeout: float = 60.0, secur
             sub.add(b)
     sub.streams = [e for e in fg.streams if part_of[e[0]] == name and part_of[e[2]] == name]
     sub.messages = [m for m in fg.messages if part_of[m[0]] == name]
-    for k, link in enumerate(links):
+    for link in links:
         if link.sender == name:
             sink = ZMQPushSink(link.bind, pass_tags=True, bind=True)
             sink.name = f"{link.src.name}.{link.src.outputs[link.port].name}>{link.receiver}"
@@ -143,7 +144,7 @@ def plan(fg, n: int) -> list:
     pos = {b: i for i, b in enumerate(order)}
     weights = [max(b.cost_at(info[b][2]), 1e-3) * (info[b][2] or info[b][3] or top) / top
                for b in order]
-    streams = []  # (first, last position of the readers, bytes per source sample) per output
+    streams = []  # (position, readers' positions, bytes per source sample) of each output
     for b in order:
         for o, stype in enumerate(info[b][1]):
             readers = [pos[d] for s, so, d, _ in fg.streams if s is b and so == o]

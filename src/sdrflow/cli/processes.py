@@ -60,6 +60,17 @@ def run_processes(build, params: dict, n: int, stats: bool, threads) -> int:
         shutil.rmtree(directory, ignore_errors=True)
         sys.stderr.write(f"error: {e}\n")
         return USAGE
+    import threading
+
+    opened = [b.name for b in fg.blocks if getattr(b, "_socket", None) is not None]
+    if opened or threading.active_count() > 1:
+        shutil.rmtree(directory, ignore_errors=True)
+        why = (f"{', '.join(opened)} opened a socket while the graph was built (a ZeroMQ source "
+               f"learning its stream: give it rate= and dtype=)" if opened else
+               "threads were started while the graph was built")
+        sys.stderr.write(f"error: --processes forks the built graph, and {why}; a fork takes "
+                         f"neither along\n")
+        return USAGE
     for sub in parts:
         sub.threads = threads or sub.threads
     consumers = {i: {link.receiver for link in links if link.sender == i} for i in range(n)}
