@@ -60,12 +60,15 @@ class ModeSSource(Block):
         return self.RATE
 
     def start(self, rate):
+        # Noise and each aircraft draw from streams of their own, so the samples do not depend
+        # on how many are asked for at a time.
         self._rng = np.random.default_rng(self.seed)
+        self._aircraft_rngs = [np.random.default_rng([self.seed, i + 1]) for i in range(len(self.frames))]
         self._n = 0
         self._total = None if self.seconds is None else int(self.seconds * self.RATE)
         self._noise = np.float32(10 ** (-self.snr_db / 20) / np.sqrt(2))
-        self._next = {i: int(self._rng.uniform(0, self.RATE / self.per_second))
-                      for i in range(len(self.frames))}
+        self._next = [int(r.uniform(0, self.RATE / self.per_second)) for r in self._aircraft_rngs]
+        self._tail = np.zeros(0, np.complex64)  # the rest of frames that began in an earlier call
         self.sent = []
 
     @staticmethod
@@ -87,16 +90,24 @@ class ModeSSource(Block):
         out = self.buffer(n, np.complex64)
         noise = self._rng.standard_normal(2 * n).astype(np.float32) * self._noise
         out.real, out.imag = noise[0::2], noise[1::2]
+        k = min(n, len(self._tail))
+        out[:k] += self._tail[:k]
+        self._tail = self._tail[k:]
         end = self._n + n
+        spacing = self.RATE / self.per_second
         for i, frame in enumerate(self.frames):
-            while self._next[i] + 240 < end:  # a whole frame fits in this call
-                at = self._next[i]
-                if at >= self._n:
-                    amp = self.pulses(frame)
-                    phase = np.exp(1j * self._rng.uniform(0, 2 * np.pi)).astype(np.complex64)
-                    out[at - self._n:at - self._n + len(amp)] += amp * phase
-                    self.sent.append((at / self.RATE, frame.hex()))
-                spacing = self.RATE / self.per_second
-                self._next[i] = at + int(self._rng.uniform(0.5, 1.5) * spacing)
+            rng = self._aircraft_rngs[i]
+            while self._next[i] < end:  # a frame begins in this call; what does not fit waits
+                at = self._next[i] - self._n
+                burst = self.pulses(frame) * np.exp(1j * rng.uniform(0, 2 * np.pi)).astype(np.complex64)
+                k = min(len(burst), n - at)
+                out[at:at + k] += burst[:k]
+                if k < len(burst):
+                    rest = burst[k:]
+                    if len(self._tail) < len(rest):
+                        self._tail = np.concatenate([self._tail, np.zeros(len(rest) - len(self._tail), np.complex64)])
+                    self._tail[:len(rest)] += rest
+                self.sent.append((self._next[i] / self.RATE, frame.hex()))
+                self._next[i] += int(rng.uniform(0.5, 1.5) * spacing)
         self._n = end
         return out

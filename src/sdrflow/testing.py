@@ -111,6 +111,25 @@ def assert_source_reproducible(make_source, items: int, rtol=1e-6, atol=1e-6):
     return whole
 
 
+def assert_sink_chunk_invariant(make_sink, inputs, path, rate: float = 1.0, seed: int = 0,
+                                read=None) -> bytes:
+    """A sink must write the same file whatever it is handed at a time: ``inputs`` whole, in
+    random chunks and one item at a time. ``make_sink(path)`` makes a sink that writes ``path``
+    (a ``pathlib.Path``); ``read(path)`` gives the bytes compared (default: the file's).
+    Returns them."""
+    read = read or (lambda p: p.read_bytes())
+    rng = np.random.default_rng(seed)
+    n = len(_as_stream(inputs))
+    written = []
+    for i, chunks in enumerate(([n], list(rng.integers(1, 4097, size=16)), [1])):
+        here = path.with_name(f"{path.stem}-{i}{path.suffix}")
+        run_block(make_sink(here), inputs, rate, chunks=chunks)
+        written.append(read(here))
+    for what, data in zip(("random chunks", "one-item chunks"), written[1:]):
+        assert data == written[0], f"{what}: the sink wrote other bytes than for the whole input"
+    return written[0]
+
+
 def _same(a, b, what, rtol, atol):
     a_list = a if isinstance(a, list) else [a]
     b_list = b if isinstance(b, list) else [b]
