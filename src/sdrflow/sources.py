@@ -35,7 +35,7 @@ FORMS = __doc__.split("\n\n")[1]
 FILE_FORMATS = ("cu8", "cs8", "cs16", "cf32")
 SIM_KINDS = ("fm", "am", "nbfm", "usb", "lsb", "band", "adsb", "ook")
 #: What ``sim:ook`` sends: house 2, module 24621, sensor type 1, one sensor, no alarm, value
-#: 1000, battery 2960 mV, as the sensor in ../shared/data/real/ook433 did.
+#: 1000, battery 2960 mV, as a real Sensible Living sensor sent in rtl_433's test capture.
 SENSIBLE_LIVING = bytes([2, 0x60, 0x2D, 1, 1, 0, 0x03, 0xE8, 0x01, 0x28])
 #: The stations of ``sim:band``: (offset Hz, modulation, level dBFS, tone Hz).
 BAND = ((-400_000, "am", -30.0, 1000), (150_000, "nbfm", -40.0, 700), (600_000, "usb", -35.0, 1500))

@@ -31,6 +31,7 @@ def test_fir_filter_real_stream_and_complex_taps():
 def test_lowpass_designs_from_hz_at_the_graph_rate():
     f = LowpassFilter(100e3, transition=20e3, decimation=10)
     y = run_block(f, X, rate=2.4e6)
+    assert len(y) == len(X) // 10
     ref_taps = signal.firwin(len(f.taps), 100e3, fs=2.4e6)
     np.testing.assert_allclose(y, signal.upfirdn(ref_taps, X, 1, 10)[:len(y)], rtol=1e-4, atol=1e-5)
     w, h = signal.freqz(f.taps, worN=[50e3, 100e3, 130e3], fs=2.4e6)
