@@ -2,16 +2,18 @@ import numpy as np
 
 from sdrflow.block import COMPLEX64, Block, Decimate, Port
 from sdrflow.design import lowpass, num_taps_for
-from sdrflow.kernels.fir import fir_decimate
+from sdrflow.kernels.fir import fir_decimate_complex
 from sdrflow.kernels.nco import mix, mix_table
 
 
 class FreqXlatingFilter(Block):
     """Channel select in one pass: shift ``frequency`` to 0 Hz, low-pass, decimate.
 
-    ``y[m] = Σ_k h[k] · x[mD − k] · exp(−j·2π·frequency·(mD − k)/rate)``: the input is mixed
-    down by a table-driven NCO (phase-continuous, also across retunes), then filtered with
-    real taps computing only the kept outputs.
+    ``y[m] = Σ_k h[k] · x[mD − k] · exp(−j·2π·frequency·(mD − k)/rate)``, computed as GNU Radio
+    does: ``exp(−j·2π·frequency·mD/rate) · Σ_k (h[k] · exp(j·2π·frequency·k/rate)) · x[mD − k]``
+    — the taps are turned into a band-pass at ``frequency``, only the kept outputs are computed,
+    and only they are rotated, by a table-driven NCO at the output rate (phase-continuous, also
+    across retunes). No sample is mixed at the input rate.
 
     Signature: complex64 -> complex64
 
@@ -50,11 +52,17 @@ class FreqXlatingFilter(Block):
         self._rate = None
 
     def set_frequency(self, frequency: float) -> None:
-        """Retune; the mixer's phase stays continuous."""
+        """Retune: new band-pass taps at once (the history holds the input as it came); the
+        output rotator's phase stays continuous."""
         if self._rate is not None:
             if abs(frequency) >= self._rate / 2:
                 raise ValueError(f"FreqXlatingFilter: {frequency:g} Hz is beyond ±rate/2")
-            self._table = mix_table(-frequency / self._rate)
+            step = -frequency / self._rate  # cycles per input sample of the mix down
+            k = np.arange(len(self.taps))
+            self._taps_rev = np.ascontiguousarray(
+                (self.taps * np.exp(-2j * np.pi * step * k))[::-1]).astype(np.complex64)
+            self._step_out = step * self.decimation
+            self._table = mix_table(self._step_out)
         self.frequency = float(frequency)
 
     def start(self, rate):
@@ -65,16 +73,14 @@ class FreqXlatingFilter(Block):
             if not self.cutoff < rate / 2:
                 raise ValueError(f"cutoff {self.cutoff:g} Hz must be below rate/2 ({rate / 2:g} Hz)")
             self.taps = lowpass(self.cutoff, rate, num_taps_for(rate, self.transition))
-        self.cost = 6 + len(self.taps) / self.decimation
+        self.cost = 1 + 2 * len(self.taps) / self.decimation  # complex taps: twice real ones
         self.set_frequency(self.frequency)
-        self._taps_rev = np.ascontiguousarray(self.taps[::-1]).astype(np.float32)
         self._hist = np.zeros(len(self.taps) - 1, np.complex64)
         self._state = np.zeros(1, np.intp)
-        self._phase = np.zeros(1)  # of the mixer, in cycles
+        self._phase = np.zeros(1)  # of the output rotator, in cycles
 
     def work(self, x):
-        mixed = self.scratch(len(x), np.complex64)
-        mix(x, -self.frequency / self._rate, self._phase, self._table, mixed)
         out = self.buffer(len(x) // self.decimation + 1, np.complex64)
-        n = fir_decimate(mixed, self._taps_rev, self.decimation, self._hist, self._state, out)
+        n = fir_decimate_complex(x, self._taps_rev, self.decimation, self._hist, self._state, out)
+        mix(out[:n], self._step_out, self._phase, self._table, out[:n])
         return out[:n]
