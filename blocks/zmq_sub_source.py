@@ -1,4 +1,3 @@
-import numpy as np
 import zmq
 
 from .zmq_pull_source import ZMQPullSource

@@ -320,3 +320,14 @@ def test_processes_refuse_a_graph_that_opened_a_socket_while_it_was_built():
         sender.wait(30)
     assert p.returncode == 2
     assert re.search(r"ZMQPullSource#\d+ opened a socket while the graph was built", p.stderr), p.stderr
+
+
+def test_a_block_that_cannot_start_in_a_child_is_reported_as_in_one_process(tmp_path):
+    script = tmp_path / "tone.py"
+    script.write_text(SCRIPT)
+    out = tmp_path / "a-folder.wav"  # found only when the sink opens it, at start
+    out.mkdir()
+    p = subprocess.run(RUN + [str(script), "--output", str(out), "--seconds", "1", "--processes",
+                              "3"], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 2, p.stderr
+    assert re.search(r"error: WAVSink#\d+ cannot start", p.stderr) and "Traceback" not in p.stderr

@@ -27,8 +27,10 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 
+from ..errors import GraphError
 from .core import FAILED, OK, USAGE, interrupted_code, print_stats, run_graph
 
 #: How long a stream's receiver between hosts waits for the sender's first frame (it learns
@@ -39,7 +41,6 @@ GRACE = 15.0
 
 
 def run_processes(build, params: dict, n: int, stats: bool, threads) -> int:
-    from ..errors import GraphError
     from ..split import cut, ipc_links, links_between, plan
     from .core import catch_signals
 
@@ -60,8 +61,6 @@ def run_processes(build, params: dict, n: int, stats: bool, threads) -> int:
         shutil.rmtree(directory, ignore_errors=True)
         sys.stderr.write(f"error: {e}\n")
         return USAGE
-    import threading
-
     opened = [b.name for b in fg.blocks if getattr(b, "_socket", None) is not None]
     if opened or threading.active_count() > 1:
         shutil.rmtree(directory, ignore_errors=True)
@@ -121,6 +120,9 @@ def _child(fg, i, parent, directory):
                 json.dump(_worker_column(fg.stats(), i), f, default=float)
     except KeyboardInterrupt as e:
         code = interrupted_code(e)
+    except (GraphError, ValueError) as e:  # refused at start: a file, a port, a parameter
+        sys.stderr.write(f"error: {e}\n")
+        code = USAGE
     except BaseException as e:  # never unwind into the parent's code
         sys.stderr.write(f"error: process {i}: {e!r}\n")
     finally:
@@ -229,7 +231,10 @@ def _supervise(processes, consumers) -> int:
             stop(j, sig)
         _reap(processes)
         return interrupted_code(e)
-    return OK if failure is None else FAILED
+    if failure is None:
+        return OK
+    rc = processes[failure].returncode
+    return rc if rc in (FAILED, USAGE) else FAILED  # as one process would have ended
 
 
 def _reap(processes, kill=False):
@@ -250,8 +255,6 @@ def _die_with_parent(parent: int) -> None:
         if libc.prctl(1, signal.SIGTERM, 0, 0, 0) != 0:  # PR_SET_PDEATHSIG
             raise OSError
     except (OSError, AttributeError):
-        import threading
-
         def watch():
             while os.getppid() == parent:
                 time.sleep(0.5)
@@ -265,7 +268,6 @@ def _die_with_parent(parent: int) -> None:
 def part_graph(fg, name: str, keys: str):
     """The flowgraph of part ``name`` of ``fg``, its links to other parts over tcp:// with CURVE
     keys from the folder ``keys``."""
-    from ..errors import GraphError
     from ..split import check_acyclic, cut, links_between, part_names, tcp_links
 
     if not fg.parts:
