@@ -190,9 +190,10 @@ def _decode_rest_of_list(buf, pos, depth):
 
 
 # -- frames ------------------------------------------------------------------------------------
-def encode_frame(items: np.ndarray, offset: int | None = None, tags=()) -> bytes:
-    """One stream frame: raw items, or (``offset`` given: pass_tags) header + tags + items.
-    Tags are Tag objects with absolute offsets on the sender's stream."""
+def encode_frame(items: np.ndarray, offset: int | None = None, tags=()) -> bytes | bytearray:
+    """One stream frame: raw items (bytes), or (``offset`` given: pass_tags) header + tags +
+    items (a bytearray, the items copied into it once). Tags are Tag objects with absolute
+    offsets on the sender's stream."""
     items = np.ascontiguousarray(items)
     if offset is None:
         return items.tobytes()
