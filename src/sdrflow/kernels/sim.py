@@ -1,8 +1,12 @@
 """Signal simulation: modulated carriers and receiver quantisation."""
 import math
 
+import numpy as np
 
 from ._jit import kernel
+
+#: Samples between exactly computed tone phasors in ``fm_tones``.
+_BLOCK = 256
 
 
 @kernel(["void(int64, float64, float64[::1], float64[::1], float64[::1], float64, float64, "
@@ -13,14 +17,40 @@ def fm_tones(start, rate, freqs, amps, phases, deviation, offset, amplitude, out
     The phase is integrated in closed form from the absolute sample index ``start``, so any
     split into chunks gives the same samples:
     ``φ(t) = 2π·offset·t + deviation·Σ_i amps_i·(cos(phases_i) − cos(2π·freqs_i·t + phases_i)) / freqs_i``.
+    Each tone's cosine is the real part of a phasor computed exactly (cos, sin in double
+    precision) at every multiple of ``_BLOCK`` samples, times a table of its steps within the
+    block: a function of the sample index alone, whatever the chunking, and one complex
+    product a tone and sample instead of a cosine.
     """
-    for i in range(out.shape[0]):
-        t = (start + i) / rate
-        ph = 2.0 * math.pi * ((offset * t) % 1.0)
-        for k in range(freqs.shape[0]):
-            cyc = (freqs[k] * t) % 1.0
-            ph += deviation * amps[k] * (math.cos(phases[k]) - math.cos(2.0 * math.pi * cyc + phases[k])) / freqs[k]
-        out[i] = complex(amplitude * math.cos(ph), amplitude * math.sin(ph))
+    tones = freqs.shape[0]
+    steps = np.empty((tones, _BLOCK), np.complex128)
+    coef = np.empty(tones)
+    base = 0.0
+    for k in range(tones):
+        for j in range(_BLOCK):
+            a = 2.0 * math.pi * ((freqs[k] * j / rate) % 1.0)
+            steps[k, j] = complex(math.cos(a), math.sin(a))
+        coef[k] = deviation * amps[k] / freqs[k]
+        base += coef[k] * math.cos(phases[k])
+    seeds = np.empty(tones, np.complex128)
+    n = out.shape[0]
+    i = 0
+    while i < n:
+        index = start + i
+        block = index - index % _BLOCK
+        for k in range(tones):  # the tone's phasor at the block's first sample, exactly
+            a = 2.0 * math.pi * ((freqs[k] * block / rate) % 1.0) + phases[k]
+            seeds[k] = complex(math.cos(a), math.sin(a))
+        stop = min(n, i + _BLOCK - index % _BLOCK)
+        for m in range(i, stop):
+            j = (start + m) % _BLOCK
+            t = (start + m) / rate
+            ph = 2.0 * math.pi * ((offset * t) % 1.0) + base
+            for k in range(tones):
+                s, w = seeds[k], steps[k, j]
+                ph -= coef[k] * (s.real * w.real - s.imag * w.imag)
+            out[m] = complex(amplitude * math.cos(ph), amplitude * math.sin(ph))
+        i = stop
 
 
 @kernel(["void(float32[::1], float32, float32[::1])"])
