@@ -23,3 +23,17 @@ def sinad_db(a, fs, tones, width=15.0):
         wanted |= np.abs(f - f0) < width
     rest = ~wanted & (f >= 20)
     return 10 * np.log10(spec[wanted].sum() / spec[rest].sum())
+
+
+def wait_for_audio(path, proc, frames=4800):
+    """Wait until ``proc`` (a running sdrflow) has written more than ``frames`` of 16-bit mono
+    audio to the WAV file ``path`` — a count, not a time; fails if it ends first."""
+    import os
+    import threading
+
+    while proc.poll() is None:
+        if os.path.exists(path) and os.path.getsize(path) > 80 + 2 * frames:
+            return
+        threading.Event().wait(0.05)
+    raise AssertionError(f"sdrflow ended early: {proc.communicate()}")
+

@@ -4,15 +4,15 @@ import signal
 import subprocess
 import sys
 import textwrap
-import threading
 import wave
 
 import numpy as np
 import pytest
 import zmq
+from audio import wait_for_audio
 
 from sdrflow import Block, BlockError, Flowgraph, GraphError, Port, SourceFailed, FLOAT32
-from sdrflow.blocks import VectorSink, ZMQPushSink, SignalSource, NullSink
+from sdrflow.blocks import VectorSink, ZMQPushSink, SignalSource
 
 SCRIPT = textwrap.dedent('''
     from sdrflow import Flowgraph
@@ -25,15 +25,6 @@ SCRIPT = textwrap.dedent('''
 ''')
 
 
-def _wait_for_audio(path, proc):
-    """Wait until the sink has written some audio (a count, not a time)."""
-    while proc.poll() is None:
-        if os.path.exists(path) and os.path.getsize(path) > 80 + 2 * 4800:
-            return
-        threading.Event().wait(0.05)
-    raise AssertionError(f"sdrflow ended early: {proc.communicate()}")
-
-
 @pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGHUP, 129),
                                        (signal.SIGINT, 130)])
 def test_a_signal_stops_the_run_with_its_code_and_a_valid_wav(tmp_path, sig, code):
@@ -41,7 +32,7 @@ def test_a_signal_stops_the_run_with_its_code_and_a_valid_wav(tmp_path, sig, cod
     script.write_text(SCRIPT)
     proc = subprocess.Popen([sys.executable, "-m", "sdrflow.cli", "run", str(script),
                              "--output", str(out)], stderr=subprocess.PIPE, text=True)
-    _wait_for_audio(out, proc)
+    wait_for_audio(out, proc)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == code, err

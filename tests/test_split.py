@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from audio import wait_for_audio
 
 from sdrflow import Block, Flowgraph, GraphError, Port, FLOAT32
 from sdrflow.tags import Tag
@@ -71,14 +72,6 @@ def _alive(pid):
         return False
     with open(f"/proc/{pid}/stat") as f:  # a zombie has ended; only its parent's wait is due
         return f.read().split(")")[-1].split()[0] != "Z"
-
-
-def _wait_for_audio(path, proc):
-    while proc.poll() is None:
-        if os.path.exists(path) and os.path.getsize(path) > 80 + 2 * 4800:
-            return
-        threading.Event().wait(0.05)
-    raise AssertionError(f"the run ended early: {proc.communicate()}")
 
 
 def _wait_gone(pids):
@@ -182,14 +175,21 @@ def test_the_fm_receiver_in_two_processes_gives_the_same_audio(tmp_path):
     assert re.search(r"^0>\S*: items_lost = 0$", p.stderr, re.M)
 
 
-@pytest.mark.parametrize("victim", [0, 1, 2])  # process 0 is the supervisor
-def test_killing_any_process_ends_all_of_them(tmp_path, victim):
+def _endless_tone(tmp_path, processes):
+    """The endless tone script run in ``processes`` processes, once audio is being written:
+    (the supervisor, every process's pid, the WAV file)."""
     script, out = tmp_path / "tone.py", tmp_path / "tone.wav"
     script.write_text(SCRIPT)
-    proc = subprocess.Popen(RUN + [str(script), "--output", str(out), "--processes", "3"],
+    proc = subprocess.Popen(RUN + [str(script), "--output", str(out), "--processes", str(processes)],
                             stderr=subprocess.PIPE, text=True)
-    pids = _pids(proc, 3)
-    _wait_for_audio(out, proc)
+    pids = _pids(proc, processes)
+    wait_for_audio(out, proc)
+    return proc, pids, out
+
+
+@pytest.mark.parametrize("victim", [0, 1, 2])  # process 0 is the supervisor
+def test_killing_any_process_ends_all_of_them(tmp_path, victim):
+    proc, pids, _ = _endless_tone(tmp_path, 3)
     assert pids[0] == proc.pid
     os.kill(pids[victim], signal.SIGKILL)
     _wait_gone(pids)
@@ -210,12 +210,7 @@ def test_a_block_error_in_one_process_stops_all_and_names_the_block(tmp_path):
 
 @pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_a_signal_to_the_supervisor_stops_every_process_and_sinks_flush(tmp_path, sig, code):
-    script, out = tmp_path / "tone.py", tmp_path / "tone.wav"
-    script.write_text(SCRIPT)
-    proc = subprocess.Popen(RUN + [str(script), "--output", str(out), "--processes", "2"],
-                            stderr=subprocess.PIPE, text=True)
-    pids = _pids(proc, 2)
-    _wait_for_audio(out, proc)
+    proc, pids, out = _endless_tone(tmp_path, 2)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == code, err
