@@ -1,7 +1,7 @@
 import numpy as np
 
 from sdrflow.block import COMPLEX64, Block, Port
-from sdrflow.kernels.sim import fm_tones, quantize_u8
+from sdrflow.kernels.sim import fm_tones, quantize_u8, tone_steps
 
 
 class FMStationSource(Block):
@@ -129,6 +129,7 @@ class FMStationSource(Block):
 
     def start(self, rate):
         self._n = 0
+        self._steps = tone_steps(self.sample_rate, self._freqs)
         self._total = None if self.seconds is None else int(round(self.seconds * self.sample_rate))
         self._rng = np.random.default_rng(self.seed)
         # Noise power per complex sample so that C/N = cnr_db within noise_bandwidth.
@@ -141,8 +142,8 @@ class FMStationSource(Block):
             if n <= 0:
                 return None
         out = self.buffer(n, np.complex64)
-        fm_tones(self._n, self.sample_rate, self._freqs, self._amps, self._phases, self.deviation,
-                 self.offset, np.float32(self.amplitude), out)
+        fm_tones(self._n, self.sample_rate, self._freqs, self._amps, self._phases, self._steps,
+                 self.deviation, self.offset, np.float32(self.amplitude), out)
         noise = self.scratch(2 * n, np.float32)
         self._rng.standard_normal(out=noise, dtype=np.float32)
         f = out.view(np.float32)

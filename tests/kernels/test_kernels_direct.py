@@ -263,15 +263,16 @@ def test_quantize_u8_is_the_dongles_grid():
 
 
 def test_fm_tones_phase_is_the_integral_of_the_frequency():
-    from sdrflow.kernels.sim import fm_tones
+    from sdrflow.kernels.sim import fm_tones, tone_steps
 
     rate, dev, f0 = 2.4e6, 75e3, 1000.0
     freqs, amps, phases = np.array([f0]), np.array([0.5]), np.array([0.3])
+    steps = tone_steps(rate, freqs)
     whole = np.empty(24_000, np.complex64)
-    fm_tones(0, rate, freqs, amps, phases, dev, 10e3, np.float32(1.0), whole)
+    fm_tones(0, rate, freqs, amps, phases, steps, dev, 10e3, np.float32(1.0), whole)
     split = np.empty(24_000, np.complex64)  # any split gives the same samples
-    fm_tones(0, rate, freqs, amps, phases, dev, 10e3, np.float32(1.0), split[:777])
-    fm_tones(777, rate, freqs, amps, phases, dev, 10e3, np.float32(1.0), split[777:])
+    fm_tones(0, rate, freqs, amps, phases, steps, dev, 10e3, np.float32(1.0), split[:777])
+    fm_tones(777, rate, freqs, amps, phases, steps, dev, 10e3, np.float32(1.0), split[777:])
     np.testing.assert_allclose(split, whole, atol=1e-5)
     # instantaneous frequency = offset + deviation · Σ amps·sin(2π f t + φ)
     inst = np.angle(whole[1:] * np.conj(whole[:-1])) * rate / (2 * np.pi)

@@ -9,27 +9,30 @@ from ._jit import kernel
 _BLOCK = 256
 
 
-@kernel(["void(int64, float64, float64[::1], float64[::1], float64[::1], float64, float64, "
-         "float32, complex64[::1])"])
-def fm_tones(start, rate, freqs, amps, phases, deviation, offset, amplitude, out):
+def tone_steps(rate, freqs):
+    """The step table of ``fm_tones``: ``exp(j·2π·freqs[k]·m/rate)`` for m < ``_BLOCK``, in
+    double precision; made once for a station."""
+    m = np.arange(_BLOCK)
+    return np.exp(2j * np.pi * ((np.outer(freqs, m) / rate) % 1.0))
+
+
+@kernel(["void(int64, float64, float64[::1], float64[::1], float64[::1], complex128[:, ::1], "
+         "float64, float64, float32, complex64[::1])"])
+def fm_tones(start, rate, freqs, amps, phases, steps, deviation, offset, amplitude, out):
     """A carrier at ``offset`` Hz, frequency-modulated by Σ amps·sin(2π·freqs·t + phases).
 
     The phase is integrated in closed form from the absolute sample index ``start``, so any
     split into chunks gives the same samples:
     ``φ(t) = 2π·offset·t + deviation·Σ_i amps_i·(cos(phases_i) − cos(2π·freqs_i·t + phases_i)) / freqs_i``.
     Each tone's cosine is the real part of a phasor computed exactly (cos, sin in double
-    precision) at every multiple of ``_BLOCK`` samples, times a table of its steps within the
-    block: a function of the sample index alone, whatever the chunking, and one complex
-    product a tone and sample instead of a cosine.
+    precision) at every multiple of ``_BLOCK`` samples, times ``steps`` (``tone_steps``): a
+    function of the sample index alone, whatever the chunking, and one complex product a tone
+    and sample instead of a cosine.
     """
     tones = freqs.shape[0]
-    steps = np.empty((tones, _BLOCK), np.complex128)
     coef = np.empty(tones)
     base = 0.0
     for k in range(tones):
-        for j in range(_BLOCK):
-            a = 2.0 * math.pi * ((freqs[k] * j / rate) % 1.0)
-            steps[k, j] = complex(math.cos(a), math.sin(a))
         coef[k] = deviation * amps[k] / freqs[k]
         base += coef[k] * math.cos(phases[k])
     seeds = np.empty(tones, np.complex128)
