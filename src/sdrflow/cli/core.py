@@ -67,7 +67,7 @@ def run_graph(fg, stats: bool = False, threads: int | None = None) -> int:
         fg.run()
         return OK
     except KeyboardInterrupt as e:
-        sys.stderr.write(f"stopped ({e or 'Ctrl-C'})\n")
+        sys.stderr.write(f"stopped ({str(e) or 'Ctrl-C'})\n")
         return interrupted_code(e)
     except BlockError as e:
         sys.stderr.write(f"error: {e}\n")
