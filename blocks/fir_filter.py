@@ -1,7 +1,7 @@
 import numpy as np
 
 from sdrflow.block import COMPLEX64, FLOAT32, SAME, Block, Decimate, Port
-from sdrflow.kernels.fir import fir, fir_decimate, fir_decimate_complex, fir_decimate_same
+from sdrflow.kernels.fir import fir, fir_decimate
 
 
 class FIRFilter(Block):
@@ -79,16 +79,12 @@ class FIRFilter(Block):
         self._taps_rev = np.ascontiguousarray(self.taps[::-1])
         self._hist = np.zeros(len(self.taps) - 1, dtype)
         self._state = np.zeros(1, np.intp)
-        if self._taps_rev.dtype == np.complex64:
-            self._kernel = fir_decimate_complex
-        elif dtype == np.complex64:
-            self._kernel = fir_decimate
-        else:
-            self._kernel = fir_decimate_same
+        # Real taps without decimation: the tiled kernel (see _filter); else the decimating one.
+        self._tiled = self._taps_rev.dtype == np.float32 and self.decimation == 1
 
     def work(self, x):
-        if self._kernel is not fir_decimate_complex and self.decimation == 1:
+        if self._tiled:
             return self._filter(x)
         out = self.buffer(len(x) // self.decimation + 1, x.dtype)
-        count = self._kernel(x, self._taps_rev, self.decimation, self._hist, self._state, out)
+        count = fir_decimate(x, self._taps_rev, self.decimation, self._hist, self._state, out)
         return out[:count]

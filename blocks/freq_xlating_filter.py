@@ -2,7 +2,7 @@ import numpy as np
 
 from sdrflow.block import COMPLEX64, Block, Decimate, Port
 from sdrflow.design import lowpass, num_taps_for
-from sdrflow.kernels.fir import fir_decimate_complex
+from sdrflow.kernels.fir import fir_decimate
 from sdrflow.kernels.nco import mix, mix_table
 
 
@@ -81,6 +81,6 @@ class FreqXlatingFilter(Block):
 
     def work(self, x):
         out = self.buffer(len(x) // self.decimation + 1, np.complex64)
-        n = fir_decimate_complex(x, self._taps_rev, self.decimation, self._hist, self._state, out)
+        n = fir_decimate(x, self._taps_rev, self.decimation, self._hist, self._state, out)
         mix(out[:n], self._step_out, self._phase, self._table, out[:n])
         return out[:n]

@@ -2,7 +2,7 @@ import numpy as np
 
 from sdrflow.block import COMPLEX64, FLOAT32, Block, Port
 from sdrflow.design import hilbert
-from sdrflow.kernels.fir import fir_decimate_same
+from sdrflow.kernels.fir import fir_decimate
 
 
 class HilbertTransform(Block):
@@ -37,5 +37,5 @@ class HilbertTransform(Block):
         xc = self.scratch(len(x), np.complex64)
         xc[:] = x
         out = self.buffer(len(x), np.complex64)
-        fir_decimate_same(xc, self._taps_rev, 1, self._hist, self._state, out)
+        fir_decimate(xc, self._taps_rev, 1, self._hist, self._state, out)
         return out

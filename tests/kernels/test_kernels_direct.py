@@ -9,7 +9,7 @@ from sdrflow.kernels.convert import (c64_to_int_iq, c64_to_mag_phase, c64_to_par
                                      i16_to_f32, int_iq_to_c64, mag_phase_to_c64, parts_to_c64)
 from sdrflow.kernels.demod import atan2f, magnitude
 from sdrflow.kernels.fft import power
-from sdrflow.kernels.fir import fir_decimate_complex
+from sdrflow.kernels.fir import fir_decimate
 from sdrflow.kernels.iir import moving_sum, sosfilt
 from sdrflow.kernels.levels import mean_square
 from sdrflow.kernels.modes import CRC_TABLE, crc24
@@ -166,7 +166,7 @@ def test_fir_decimate_complex_equals_upfirdn():
     got = []
     for part in pieces(x):
         o = np.empty(len(part) // 3 + 1, np.complex64)
-        got.append(o[:fir_decimate_complex(part, np.ascontiguousarray(taps[::-1]), 3, hist, state, o)].copy())
+        got.append(o[:fir_decimate(part, np.ascontiguousarray(taps[::-1]), 3, hist, state, o)].copy())
     got = np.concatenate(got)
     np.testing.assert_allclose(got, signal.upfirdn(taps, x, 1, 3)[:len(got)], rtol=1e-4, atol=1e-5)
     assert len(got) == -(-len(x) // 3)

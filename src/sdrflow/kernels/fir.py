@@ -6,6 +6,8 @@ inputs ending at p, ``y = Σ_k taps[k] · x[p − k]`` — the same as ``lfilter
 (or ``upfirdn(taps, x, 1, decimation)``). ``taps_rev`` is ``taps[::-1]`` so the window is read
 forwards. ``state[0]`` carries the position of the next kept output past the end of ``x``."""
 import numpy as np
+from numba import types
+from numba.extending import overload
 
 from ._jit import kernel
 
@@ -27,94 +29,66 @@ def _keep_history(x, hist):
             hist[M - n + i] = x[i]
 
 
-@kernel(["intp(complex64[::1], float32[::1], intp, complex64[::1], intp[::1], complex64[::1])"],
-        fastmath=_DOT)
-def fir_decimate(x, taps_rev, decimation, hist, state, out):
-    """Complex stream, real taps: the usual channel filter. Returns the number of outputs."""
-    L = taps_rev.shape[0]
-    M = L - 1
-    n = x.shape[0]
-    p = state[0]
-    count = 0
-    while p < n:
-        re = np.float32(0.0)
-        im = np.float32(0.0)
-        start = p - M
-        if start >= 0:
-            for k in range(L):
-                v = x[start + k]
-                re += taps_rev[k] * v.real
-                im += taps_rev[k] * v.imag
-        else:
-            for k in range(L):
-                j = start + k
-                v = hist[M + j] if j < 0 else x[j]
-                re += taps_rev[k] * v.real
-                im += taps_rev[k] * v.imag
-        out[count] = complex(re, im)
-        count += 1
-        p += decimation
-    state[0] = p - n
-    _keep_history(x, hist)
-    return count
+def _dot(taps_rev, window):
+    """Σ_k taps_rev[k] · window[k]; the arithmetic follows the types (see ``_dot_for``)."""
 
 
-@kernel(["intp(float32[::1], float32[::1], intp, float32[::1], intp[::1], float32[::1])",
+@overload(_dot, jit_options={"fastmath": _DOT})
+def _dot_for(taps_rev, window):
+    if isinstance(taps_rev.dtype, types.Complex):
+        def dot(taps_rev, window):  # products written out in reals, so the sums vectorise
+            re = np.float32(0.0)
+            im = np.float32(0.0)
+            for k in range(taps_rev.shape[0]):
+                v = window[k]
+                h = taps_rev[k]
+                re += h.real * v.real - h.imag * v.imag
+                im += h.real * v.imag + h.imag * v.real
+            return complex(re, im)
+    elif isinstance(window.dtype, types.Complex):
+        def dot(taps_rev, window):  # real taps on I and on Q
+            re = np.float32(0.0)
+            im = np.float32(0.0)
+            for k in range(taps_rev.shape[0]):
+                v = window[k]
+                re += taps_rev[k] * v.real
+                im += taps_rev[k] * v.imag
+            return complex(re, im)
+    else:
+        def dot(taps_rev, window):
+            acc = np.float32(0.0)
+            for k in range(taps_rev.shape[0]):
+                acc += taps_rev[k] * window[k]
+            return acc
+    return dot
+
+
+@kernel(["intp(complex64[::1], float32[::1], intp, complex64[::1], intp[::1], complex64[::1])",
+         "intp(float32[::1], float32[::1], intp, float32[::1], intp[::1], float32[::1])",
          "intp(complex64[::1], complex64[::1], intp, complex64[::1], intp[::1], complex64[::1])"],
         fastmath=_DOT)
-def fir_decimate_same(x, taps_rev, decimation, hist, state, out):
-    """Stream and taps of one type (real/real or complex/complex). Returns the output count."""
+def fir_decimate(x, taps_rev, decimation, hist, state, out):
+    """Keeps every ``decimation``-th output of the FIR: complex stream with real taps (the
+    channel filter), real with real, or complex with complex. Returns the number of outputs.
+
+    One loop for all three: the window of each output is a slice, and ``_dot`` does the
+    arithmetic its types call for. Windows that begin in the history read from a short
+    copy of hist ++ x[:M]."""
     L = taps_rev.shape[0]
     M = L - 1
     n = x.shape[0]
     p = state[0]
     count = 0
+    if p < M and p < n:
+        edge = np.empty(M + min(n, M), x.dtype)
+        edge[:M] = hist
+        edge[M:] = x[:edge.shape[0] - M]
+        while p < M and p < n:
+            out[count] = _dot(taps_rev, edge[p:p + L])
+            count += 1
+            p += decimation
     while p < n:
-        acc = x[0] * 0
-        start = p - M
-        if start >= 0:
-            for k in range(L):
-                acc += taps_rev[k] * x[start + k]
-        else:
-            for k in range(L):
-                j = start + k
-                acc += taps_rev[k] * (hist[M + j] if j < 0 else x[j])
-        out[count] = acc
-        count += 1
-        p += decimation
-    state[0] = p - n
-    _keep_history(x, hist)
-    return count
-
-
-@kernel(["intp(complex64[::1], complex64[::1], intp, complex64[::1], intp[::1], complex64[::1])"],
-        fastmath=_DOT)
-def fir_decimate_complex(x, taps_rev, decimation, hist, state, out):
-    """Complex stream, complex taps, with the products written out in real arithmetic so the
-    dot product vectorises. Returns the output count."""
-    L = taps_rev.shape[0]
-    M = L - 1
-    n = x.shape[0]
-    p = state[0]
-    count = 0
-    while p < n:
-        re = np.float32(0.0)
-        im = np.float32(0.0)
-        start = p - M
-        if start >= 0:
-            for k in range(L):
-                v = x[start + k]
-                h = taps_rev[k]
-                re += h.real * v.real - h.imag * v.imag
-                im += h.real * v.imag + h.imag * v.real
-        else:
-            for k in range(L):
-                j = start + k
-                v = hist[M + j] if j < 0 else x[j]
-                h = taps_rev[k]
-                re += h.real * v.real - h.imag * v.imag
-                im += h.real * v.imag + h.imag * v.real
-        out[count] = complex(re, im)
+        out[count] = _dot(taps_rev, x[p - M:p + 1])
         count += 1
         p += decimation
     state[0] = p - n
