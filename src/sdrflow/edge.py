@@ -83,7 +83,12 @@ class Edge:
         if self.shared:
             self.wake_writer()
         elif self.lent is not None and (readers[0] if len(readers) == 1 else self.oldest()) >= self.end:
-            self._drop_lent()
+            # _drop_lent, inline: this runs once per work call
+            self.ring_end = self.end
+            self.lent = None
+            base, self.lent_base = self.lent_base, None
+            if base is not None:
+                self.release(base)
 
     def detach_reader(self, r: int) -> None:
         """Reader ``r`` has finished: it no longer holds back the writer."""
@@ -161,7 +166,8 @@ class Edge:
                 self.release(base)
             self.wake_readers()
         else:
-            self.settle()
+            if self.lent is not None:
+                self.settle()
             self.lent = items
             self.lent_base = base
             self.lent_start = self.end

@@ -121,7 +121,13 @@ class Node:
             self._drain_inbox()
         outs = self.outputs
         space = 1 << 62
-        if outs:
+        if len(outs) == 1:  # the usual case, without _space's loop
+            e = outs[0]
+            if not e.open_readers:
+                self.finish()
+                return True
+            space = e.space()
+        elif outs:
             space = self._space()
             if space is None:
                 self.finish()
@@ -138,11 +144,17 @@ class Node:
             if n > self.max_in:
                 n = self.max_in
             if outs:
-                n = self._fit(n, space)
-                if n <= 0:
-                    return False
-            views = (edge.view(r, n),)
-            n = len(views[0])
+                if self._p != self._q or n > space:
+                    n = self._fit(n, space)
+                    if n <= 0:
+                        return False
+            first = edge.view(r, n)
+            n = len(first)
+            self._cur = n
+            t0 = perf_counter()
+            result = self.block.work(first)
+            self.work_seconds += perf_counter() - t0
+            tags = edge.tags(r, n) if self.propagate and edge._tagdata[1] else None
         else:
             n = self.max_in
             for edge, r in inputs:
@@ -161,26 +173,21 @@ class Node:
             views = [edge.view(r, n) for edge, r in inputs]
             n = min(len(v) for v in views)
             views = [v[:n] for v in views]
-        self._cur = n
-        block = self.block
-        t0 = perf_counter()
-        result = block.work(*views)
-        self.work_seconds += perf_counter() - t0
+            first = views[0]
+            self._cur = n
+            t0 = perf_counter()
+            result = self.block.work(*views)
+            self.work_seconds += perf_counter() - t0
+            tags = self._collect_tags(n) if self.propagate else None
         self.calls += 1
         self.items_in += n
-        tags = None
-        if self.propagate:
-            for edge, r in inputs:
-                if edge.has_tags:
-                    tags = self._collect_tags(n)
-                    break
         if outs:
-            self._emit(result, tags, n, views[0])
+            self._emit(result, tags, n, first)
         elif self._handed:
             self._give_back()
         for edge, r in inputs:
             edge.consume(r, n)
-        if block._eos:
+        if self.block._eos:
             self.finish()
         return True
 
@@ -229,8 +236,9 @@ class Node:
             self._fail(None, f"returned a {type(result).__name__}; a block with {len(outs)} "
                              f"outputs returns a tuple of {len(outs)} arrays")
         new_tags = self._new_tags
-        for port in range(len(outs)):
-            edge, y = outs[port], results[port]
+        port = 0
+        for edge in outs:
+            y = results[port]
             if y is None:
                 y = edge.buf[:0]
             base = self._check(port, edge, y, n, first_input)
@@ -239,12 +247,14 @@ class Node:
                 copy[:] = y
                 y, base = copy, self._handed.pop()
             m = len(y)
-            port_tags = ()
             if tags or new_tags:
-                port_tags = self._out_tags(port, edge.end, m, tags, new_tags)
-            edge.put(y, port_tags, base)
+                edge.put(y, self._out_tags(port, edge.end, m, tags, new_tags), base)
+            else:
+                edge.put(y, (), base)
             self.items_out += m
-        new_tags.clear()
+            port += 1
+        if new_tags:
+            new_tags.clear()
         if self._handed:
             self._give_back()
 
@@ -285,6 +295,8 @@ class Node:
                                  f"{-(-self.items_in * p // q)}")
         base = y.base
         handed = self._handed
+        if handed and handed[-1] is base:
+            return handed.pop()
         for i in range(len(handed) - 1, -1, -1):
             if handed[i] is base:
                 return handed.pop(i)
@@ -313,7 +325,7 @@ class Node:
         for edge, r in self.inputs:
             if edge.has_tags:
                 tags += edge.tags(r, n)
-        return tags
+        return tags or None
 
     def _out_tags(self, port, start, m, tags, new_tags):
         out = []
