@@ -76,8 +76,10 @@ class ModeSDemod(Block):
             self._delay = 30 / 12e6  # the 61-tap low-pass, centred, on the 12 MHz grid
             self._poly = polyphase(_to_2msps_taps(), 5)
             self._tail = np.zeros(self._poly.shape[1] - 1, np.complex64)  # history, then leftovers
-        self._history = np.zeros(0, np.float32)
-        self._n = 0  # absolute index of the first sample in the history
+        # The search at j needs mag[j − 1]: the history starts with one silent sample before
+        # the stream, and keeps the sample before the next call's first position.
+        self._history = np.zeros(1, np.float32)
+        self._n = -1  # absolute index of the first sample in the history
         self._next_free = 0  # frames may not overlap: the next one starts after this sample
         self._icao = set()
         self._syndromes = {56: _syndromes(56), 112: _syndromes(112)}
@@ -97,7 +99,7 @@ class ModeSDemod(Block):
             mag = mag[:h + 5 * periods]
         mag[:h] = self._history
         limit = len(mag) - _WINDOW
-        if limit > 0:
+        if limit > 1:
             cap = limit + 2  # preambles cannot start at neighbouring samples: ≤ limit/2 candidates
             frames = self.scratch(cap, np.uint8, key="frames", shape=(14,))
             positions = self.scratch(cap, np.intp, key="positions")
@@ -105,8 +107,8 @@ class ModeSDemod(Block):
             # Rows in order of position, each candidate as sliced then phase-corrected.
             for k in range(find_frames(mag, limit, CRC_TABLE, frames, positions, residuals)):
                 self._check(frames[k], self._n + int(positions[k]), int(residuals[k]))
-            self._history = mag[limit:].copy()
-            self._n += limit
+            self._history = mag[limit - 1:].copy()
+            self._n += limit - 1
         else:
             self._history = mag.copy()
 

@@ -33,27 +33,78 @@ def crc24(data, nbytes, table):
 NEAR = np.float32(256 / (360 * 127.5))
 
 
+@kernel(["uint32(uint8[::1], uint32[::1])"])
+def _residual(frame, table):
+    """CRC of the frame's data part XOR its parity field, for its length (56 bits if DF < 16):
+    zero for a good frame, the address for formats that carry it in the parity."""
+    nbytes = 14 if (frame[0] >> 3) >= 16 else 7
+    parity = (np.uint32(frame[nbytes - 3]) << np.uint32(16)) | (np.uint32(frame[nbytes - 2]) << np.uint32(8)) | np.uint32(frame[nbytes - 1])
+    return crc24(frame, nbytes - 3, table) ^ parity
+
+
+@kernel(["void(float32[::1], intp, uint8[::1])"])
+def _slice(mag, start, out):
+    """112 bits from the half-µs samples mag[start], mag[start + 1], …: a bit is 1 when its
+    first half is the larger; halves closer than ``NEAR`` repeat the previous bit, as dump1090
+    decides them."""
+    one = False
+    for b in range(14):
+        v = 0
+        for k in range(8):
+            i = start + 2 * (8 * b + k)
+            first, second = mag[i], mag[i + 1]
+            if 8 * b + k == 0 or abs(first - second) >= NEAR:
+                one = first > second
+            v = (v << 1) | (1 if one else 0)
+        out[b] = v
+
+
+@kernel(["void(float32[::1], intp, float32[::1])"])
+def _phase_corrected(mag, j, out):
+    """The 224 data samples of the candidate at ``j``, corrected for a sampling phase that
+    puts part of each pulse into the neighbouring sample (dump1090's, after Oliver Jowett).
+    Energy just before the preamble's pulses (samples −1 and 6) says the samples run late,
+    just after them (3 and 10) early; the fraction f = leak / (leak + pulses) then scales each
+    sample next to a decided bit: by 1 − f where a pulse leaked into it, by 1 + f where it
+    lost energy to a gap. Late: walked backwards, each bit correcting the sample before it;
+    early: forwards, each bit correcting the one after."""
+    for i in range(224):
+        out[i] = mag[j + 16 + i]
+    on = mag[j] + mag[j + 2] + mag[j + 7] + mag[j + 9]
+    early = (mag[j - 1] + mag[j + 6]) * 2
+    late = (mag[j + 3] + mag[j + 10]) * 2
+    if early > late:
+        f = early / (early + on)
+        out[223] *= 1 + f
+        for k in range(222, 0, -2):
+            out[k - 1] *= (1 - f) if out[k] > out[k + 1] else (1 + f)
+    else:
+        f = late / (late + on)
+        out[0] *= 1 + f
+        for k in range(0, 222, 2):
+            out[k + 2] *= (1 + f) if out[k] > out[k + 1] else (1 - f)
+
+
 @kernel(["intp(float32[::1], intp, uint32[::1], uint8[:, ::1], intp[::1], uint32[::1])"])
 def find_frames(mag, limit, table, frames, positions, residuals):
-    """Candidate frames at every position j < ``limit`` whose 8 µs preamble (pulses at 0, 1,
-    3.5 and 4.5 µs = samples 0, 2, 7, 9 at 2 Msps) stands out, as dump1090 tests it. Each
-    candidate is sliced twice into rows 2c and 2c + 1 of ``frames``: 112 bits (bit i = first
-    half-µs > second, from sample j+16+2i), as the samples are, then with each bit's first
-    sample corrected for the previous pulse's leak (scaled by 5/4 after a 1, 4/5 after a 0, as
-    dump1090's phase correction), which recovers frames whose pulses straddle two samples;
-    halves closer than ``NEAR`` repeat the previous bit, as dump1090 decides them. Each row gets
-    its position and the CRC residual (CRC of the data part XOR the parity field) for its
-    length, 56 bits if DF < 16. Returns the number of rows written (at most len(positions),
-    always even)."""
+    """Candidate frames at every position 1 ≤ j < ``limit`` (``mag[0]`` is the sample before
+    the first) whose 8 µs preamble (pulses at 0, 1, 3.5 and 4.5 µs = samples 0, 2, 7, 9 at
+    2 Msps) stands out, as dump1090 tests it. Each candidate is sliced twice into rows 2c and
+    2c + 1 of ``frames`` (see ``_slice``): 112 bits from sample j + 16 as the samples are, then
+    from the phase-corrected samples (``_phase_corrected``), which recovers frames whose
+    pulses straddle two samples (a frame good as sampled is not corrected: its row is
+    repeated). Each row gets its position and its CRC residual (``_residual``). Returns the
+    number of rows written (at most len(positions), always even)."""
     count = 0
+    corrected = np.empty(224, np.float32)
     # Bit k of ``slopes`` says mag[j+k] > mag[j+k+1] (k < 10), shifted along with j. Five of
     # the preamble's tests are about slopes (falling at 0, 2, 7; rising at 1, 8): one
     # comparison with a mask settles them for 31 positions in 32 without a branch per test,
     # which on noise would be mispredicted half the time; the rest see the full test.
     slopes = 0
     for k in range(10):
-        slopes |= (1 if mag[k] > mag[k + 1] else 0) << k
-    for j in range(limit):
+        slopes |= (1 if mag[1 + k] > mag[2 + k] else 0) << k
+    for j in range(1, limit):
         pattern = slopes & 0b110000111
         slopes = (slopes >> 1) | ((1 if mag[j + 10] > mag[j + 11] else 0) << 9)
         if pattern != 0b010000101:
@@ -70,31 +121,17 @@ def find_frames(mag, limit, table, frames, positions, residuals):
             continue
         if count + 2 > positions.shape[0]:
             break
-        for half in range(2):
-            out = frames[count]
-            prev_one = False
-            for b in range(14):
-                v = 0
-                for k in range(8):
-                    i = j + 16 + 2 * (8 * b + k)
-                    first = mag[i]
-                    if half and 8 * b + k > 0:
-                        # dump1090's phase correction: the previous bit's pulse leaks into this
-                        # bit's first half: scale it by 5/4 after a 1, by 4/5 after a 0
-                        first = first * (np.float32(1.25) if prev_one else np.float32(0.8))
-                    second = mag[i + 1]
-                    if 8 * b + k > 0 and abs(first - second) < NEAR:
-                        one = prev_one  # halves too close to call: dump1090 repeats the last bit
-                    else:
-                        one = first > second
-                    prev_one = one
-                    v = (v << 1) | (1 if one else 0)
-                out[b] = v
-            nbytes = 14 if (out[0] >> 3) >= 16 else 7
-            parity = (np.uint32(out[nbytes - 3]) << np.uint32(16)) | (np.uint32(out[nbytes - 2]) << np.uint32(8)) | np.uint32(out[nbytes - 1])
-            residuals[count] = crc24(out, nbytes - 3, table) ^ parity
-            positions[count] = j
-            count += 1
+        _slice(mag, j + 16, frames[count])
+        residuals[count] = _residual(frames[count], table)
+        if residuals[count] == 0:  # good as sampled: the corrected row is the same frame
+            frames[count + 1] = frames[count]
+            residuals[count + 1] = 0
+        else:
+            _phase_corrected(mag, j, corrected)
+            _slice(corrected, 0, frames[count + 1])
+            residuals[count + 1] = _residual(frames[count + 1], table)
+        positions[count] = positions[count + 1] = j
+        count += 2
     return count
 
 
