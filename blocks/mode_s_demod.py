@@ -105,8 +105,10 @@ class ModeSDemod(Block):
             positions = self.scratch(cap, np.intp, key="positions")
             residuals = self.scratch(cap, np.uint32, key="residuals")
             # Rows in order of position, each candidate as sliced then phase-corrected.
-            for k in range(find_frames(mag, limit, CRC_TABLE, frames, positions, residuals)):
-                self._check(frames[k], self._n + int(positions[k]), int(residuals[k]))
+            count = find_frames(mag, limit, CRC_TABLE, frames, positions, residuals)
+            for k, position, residual in zip(range(count), positions[:count].tolist(),
+                                             residuals[:count].tolist()):
+                self._check(frames[k], self._n + position, residual)
             self._history = mag[limit - 1:].copy()
             self._n += limit - 1
         else:

@@ -33,6 +33,10 @@ def crc24(data, nbytes, table):
 NEAR = np.float32(256 / (360 * 127.5))
 
 
+#: Bit d set for each downlink format a receiver keeps (DF 0, 4, 5, 11, 16, 17, 18, 20, 21, 24).
+_KNOWN_DF = sum(1 << d for d in (0, 4, 5, 11, 16, 17, 18, 20, 21, 24))
+
+
 @kernel(["uint32(uint8[::1], uint32[::1])"])
 def _residual(frame, table):
     """CRC of the frame's data part XOR its parity field, for its length (56 bits if DF < 16):
@@ -89,12 +93,12 @@ def _phase_corrected(mag, j, out):
 def find_frames(mag, limit, table, frames, positions, residuals):
     """Candidate frames at every position 1 ≤ j < ``limit`` (``mag[0]`` is the sample before
     the first) whose 8 µs preamble (pulses at 0, 1, 3.5 and 4.5 µs = samples 0, 2, 7, 9 at
-    2 Msps) stands out, as dump1090 tests it. Each candidate is sliced twice into rows 2c and
-    2c + 1 of ``frames`` (see ``_slice``): 112 bits from sample j + 16 as the samples are, then
-    from the phase-corrected samples (``_phase_corrected``), which recovers frames whose
-    pulses straddle two samples (a frame good as sampled is not corrected: its row is
-    repeated). Each row gets its position and its CRC residual (``_residual``). Returns the
-    number of rows written (at most len(positions), always even)."""
+    2 Msps) stands out, as dump1090 tests it. Each candidate is sliced into a row of
+    ``frames`` (see ``_slice``): 112 bits from sample j + 16 as the samples are; when their CRC
+    fails, a second row from the phase-corrected samples (``_phase_corrected``), which
+    recovers frames whose pulses straddle two samples. Rows whose downlink format is none of
+    Mode S's (``_KNOWN_DF``) are left out. Each row gets its position and its CRC residual
+    (``_residual``). Returns the number of rows written (at most len(positions))."""
     count = 0
     corrected = np.empty(224, np.float32)
     # Bit k of ``slopes`` says mag[j+k] > mag[j+k+1] (k < 10), shifted along with j. Five of
@@ -122,49 +126,70 @@ def find_frames(mag, limit, table, frames, positions, residuals):
         if count + 2 > positions.shape[0]:
             break
         _slice(mag, j + 16, frames[count])
-        residuals[count] = _residual(frames[count], table)
-        if residuals[count] == 0:  # good as sampled: the corrected row is the same frame
-            frames[count + 1] = frames[count]
-            residuals[count + 1] = 0
-        else:
+        residual = _residual(frames[count], table)
+        if _KNOWN_DF >> (frames[count, 0] >> 3) & 1:
+            residuals[count] = residual
+            positions[count] = j
+            count += 1
+        if residual != 0:  # not good as sampled: slice the phase-corrected samples too
             _phase_corrected(mag, j, corrected)
-            _slice(corrected, 0, frames[count + 1])
-            residuals[count + 1] = _residual(frames[count + 1], table)
-        positions[count] = positions[count + 1] = j
-        count += 2
+            _slice(corrected, 0, frames[count])
+            if _KNOWN_DF >> (frames[count, 0] >> 3) & 1:
+                residuals[count] = _residual(frames[count], table)
+                positions[count] = j
+                count += 1
     return count
 
 
 @kernel(["intp(complex64[::1], float32[:, ::1], float32[::1])"], fastmath={"reassoc", "contract"})
 def magnitude_2msps(x, poly_rev, out):
     """|x| brought from 2.4 to 2 Msps in one pass: the polyphase resampler by 5/6
-    (``poly_rev`` = ``polyphase(taps, 5)``, M taps a phase) fused with the magnitude. Output 5m+r
-    is phase r read from x[6m + r …] (r·6 // 5 = r for r < 5), so the first M − 1 items of ``x``
-    are the history. The five phases of a period are summed side by side: ten independent
-    sums keep the FPU busy where one would wait on each addition. Returns the periods done
-    (5 outputs each, 6 inputs consumed each)."""
+    (``poly_rev`` = ``polyphase(taps, 5)``, M taps a phase) fused with the magnitude. Output
+    5m + r is Σ_j poly_rev[r, j] · x[6m + r + j] (r·6 // 5 = r for r < 5), so the first M − 1
+    items of ``x`` are the history. Returns the periods done (5 outputs each, 6 inputs
+    consumed each).
+
+    The input is first split, a tile of periods at a time, into its six phases
+    x_q[k] = x[6k + q] (real and imaginary parts apart); then x[6m + r + j] is
+    x_{(r+j) mod 6}[m + (r+j) div 6], so every tap is a multiply-add over contiguous floats
+    for all the periods of the tile at once, which vectorises."""
     M = poly_rev.shape[1]
     # period m reads up to x[6m + 4 + M − 1]
     periods = (x.shape[0] - M - 4) // 6 + 1 if x.shape[0] >= M + 4 else 0
-    for m in range(periods):
-        s = 6 * m
-        a0 = b0 = a1 = b1 = a2 = b2 = a3 = b3 = a4 = b4 = np.float32(0.0)
-        for j in range(M):
-            v0, v1, v2, v3, v4 = x[s + j], x[s + j + 1], x[s + j + 2], x[s + j + 3], x[s + j + 4]
-            a0 += poly_rev[0, j] * v0.real
-            b0 += poly_rev[0, j] * v0.imag
-            a1 += poly_rev[1, j] * v1.real
-            b1 += poly_rev[1, j] * v1.imag
-            a2 += poly_rev[2, j] * v2.real
-            b2 += poly_rev[2, j] * v2.imag
-            a3 += poly_rev[3, j] * v3.real
-            b3 += poly_rev[3, j] * v3.imag
-            a4 += poly_rev[4, j] * v4.real
-            b4 += poly_rev[4, j] * v4.imag
-        o = 5 * m
-        out[o] = np.sqrt(a0 * a0 + b0 * b0)
-        out[o + 1] = np.sqrt(a1 * a1 + b1 * b1)
-        out[o + 2] = np.sqrt(a2 * a2 + b2 * b2)
-        out[o + 3] = np.sqrt(a3 * a3 + b3 * b3)
-        out[o + 4] = np.sqrt(a4 * a4 + b4 * b4)
+    T = 512
+    extra = (M + 4) // 6 + 1  # periods of input past the tile that its last outputs read
+    re = np.empty((6, T + extra), np.float32)
+    im = np.empty((6, T + extra), np.float32)
+    acc_re = np.empty(T, np.float32)
+    acc_im = np.empty(T, np.float32)
+    n_in = x.shape[0]
+    f = x.view(np.float32)
+    for m0 in range(0, periods, T):
+        n = min(T, periods - m0)
+        whole = min(n + extra, (n_in - 6 * m0) // 6)  # periods of input wholly in x
+        for k in range(whole):
+            base = 2 * 6 * (m0 + k)
+            for q in range(6):
+                re[q, k] = f[base + 2 * q]
+                im[q, k] = f[base + 2 * q + 1]
+        for k in range(whole, n + extra):  # the end of x: what is missing reads as 0
+            for q in range(6):
+                i = 6 * (m0 + k) + q
+                re[q, k] = x[i].real if i < n_in else 0.0
+                im[q, k] = x[i].imag if i < n_in else 0.0
+        for r in range(5):
+            for k in range(n):
+                acc_re[k] = 0.0
+                acc_im[k] = 0.0
+            for j in range(M):
+                q = (r + j) % 6
+                off = (r + j) // 6
+                h = poly_rev[r, j]
+                src_re = re[q, off:off + n]
+                src_im = im[q, off:off + n]
+                for k in range(n):
+                    acc_re[k] += h * src_re[k]
+                    acc_im[k] += h * src_im[k]
+            for k in range(n):
+                out[5 * (m0 + k) + r] = np.sqrt(acc_re[k] * acc_re[k] + acc_im[k] * acc_im[k])
     return periods
