@@ -325,3 +325,21 @@ def test_fm_tones_phase_is_the_integral_of_the_frequency():
     t = (np.arange(1, len(whole)) - 0.5) / rate
     expected = 10e3 + dev * 0.5 * np.sin(2 * np.pi * f0 * t + 0.3)
     np.testing.assert_allclose(inst, expected, atol=60)
+
+
+def test_hold_phasor_carries_each_phasor_over_the_samples_after_it():
+    from sdrflow.kernels.sync import hold_phasor
+
+    D, w = 8, 0.3
+    steps = np.exp(1j * w * np.arange(D)).astype(np.complex64)
+    phases = rng.uniform(-np.pi, np.pi, 40)
+    zs = np.exp(1j * phases).astype(np.complex64)
+    before = np.complex64(np.exp(0.7j))
+    for first, n in [(0, 320), (3, 317), (7, 100), (5, 2)]:
+        out = np.empty(n, np.complex64)
+        hold_phasor(zs, before, first, steps, out)
+        i = np.arange(n)
+        k = np.floor_divide(i - first, D)  # −1 before the first phasor
+        held = np.where(k < 0, 0.7, phases[np.maximum(k, 0)])
+        ref = np.exp(1j * (held + w * (i - first - D * k)))
+        np.testing.assert_allclose(out, ref, atol=1e-6)

@@ -131,3 +131,19 @@ def symbol_sync(x, sps, alpha, beta, ted, state, out):
     state[3], state[4] = prev.real, prev.imag
     state[5], state[6] = dprev.real, dprev.imag
     return count
+
+
+@kernel(["void(complex64[::1], complex64, intp, complex64[::1], complex64[::1])"], fastmath={"contract"})
+def hold_phasor(zs, before, first, steps, out):
+    """A phasor at the full rate from one every D = len(steps) samples: ``zs[k]`` is e^{jφ} at
+    sample first + k·D of ``out``, ``before`` the one D samples before ``first``
+    (0 ≤ first < D), and ``steps[i]`` = e^{jωi} carries each on for the D − 1 samples after
+    it: out[first + kD + i] = zs[k]·steps[i]."""
+    D = steps.shape[0]
+    n = out.shape[0]
+    head = min(first, n)
+    for i in range(head):
+        out[i] = before * steps[i + D - first]
+    for i in range(head, n):
+        j = i - first
+        out[i] = zs[j // D] * steps[j % D]
