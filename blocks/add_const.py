@@ -1,7 +1,7 @@
 import numpy as np
 
 from sdrflow.block import COMPLEX64, FLOAT32, SAME, Block, Port
-from sdrflow.kernels.arith import offset
+from sdrflow.kernels.arith import offset, offset_in_place
 
 
 class AddConst(Block):
@@ -35,7 +35,10 @@ class AddConst(Block):
         self.set_constant(self.constant)
 
     def work(self, x):
-        out = self.buffer(len(x), x.dtype)
         c = np.complex64(self.constant) if x.dtype == np.complex64 else np.float32(np.real(self.constant))
-        offset(x, c, out)
+        out = self.buffer(len(x), x.dtype, reuse=x)
+        if out is x:
+            offset_in_place(x, c)
+        else:
+            offset(x, c, out)
         return out

@@ -1,7 +1,7 @@
 import numpy as np
 
 from sdrflow.block import COMPLEX64, FLOAT32, SAME, Block, Port
-from sdrflow.kernels.arith import scale
+from sdrflow.kernels.arith import scale, scale_in_place
 
 
 class MultiplyConst(Block):
@@ -37,6 +37,10 @@ class MultiplyConst(Block):
         self.set_constant(self.constant)
 
     def work(self, x):
-        out = self.buffer(len(x), x.dtype)
-        scale(x, self._c if x.dtype == np.complex64 else self._f, out)
+        c = self._c if x.dtype == np.complex64 else self._f
+        out = self.buffer(len(x), x.dtype, reuse=x)
+        if out is x:
+            scale_in_place(x, c)
+        else:
+            scale(x, c, out)
         return out

@@ -4,6 +4,10 @@ import sys
 import numpy as np
 
 from sdrflow.block import FLOAT32, Block, Port
+from sdrflow.kernels.convert import pcm16
+
+_NONE = np.zeros(0, np.float32)
+_LITTLE = sys.byteorder == "little"
 
 
 class PCMSink(Block):
@@ -45,12 +49,12 @@ class PCMSink(Block):
         self.frames = self.clipped = 0
 
     def work(self, *channels):
-        x = channels[0] if self.channels == 1 else np.stack(channels, axis=1).ravel()
-        scaled = x * np.float32(32767)
-        self.clipped += int(np.count_nonzero(np.abs(scaled) > 32767))
-        pcm = np.clip(np.rint(scaled), -32768, 32767).astype("<i2")
+        n = len(channels[0])
+        pcm = self.scratch(n * self.channels, np.int16)
+        right = channels[1] if self.channels == 2 else _NONE
+        self.clipped += pcm16(channels[0], right, np.float32(32767), pcm)
         try:
-            self._file.write(pcm.tobytes())
+            self._file.write(pcm if _LITTLE else pcm.byteswap())
             self._file.flush()
         except BrokenPipeError:  # the player went away: nobody is listening any more
             self._redirect_stdout()

@@ -251,13 +251,25 @@ class Block:
         """Declare that this block will produce nothing more after the current call."""
         self._eos = True
 
-    def buffer(self, n: int, dtype, shape: tuple = ()) -> np.ndarray:
+    def buffer(self, n: int, dtype, shape: tuple = (), reuse: np.ndarray | None = None) -> np.ndarray:
         """An array of ``n`` items to fill and return from ``work``, so nothing is allocated
         per call. It comes from a small pool the engine recycles as soon as the readers are
         done with it, which keeps a chain of blocks inside the CPU cache. Return it (or a
-        leading slice of it) from this call and do not keep it."""
+        leading slice of it) from this call and do not keep it.
+
+        ``reuse=x`` (``x`` the input array ``work`` was given): the engine may hand over the
+        input's own memory when nobody else will read it after this call, so a block that
+        computes item by item (``out[i]`` from ``x[i]`` and earlier) works in place and the
+        chain touches half the memory. Then the array returned *is* ``x`` (test ``out is x``)
+        and ``n`` must be ``len(x)``: write each item only after reading it, with a kernel made
+        for in place (a kernel reading one array and writing another that turn out to be the
+        same runs at half speed: the compiler's overlap check turns off its vector loop)."""
         node = self._node
         if node is not None:
+            if reuse is not None and not shape:
+                taken = node.take_input(reuse, n, dtype)
+                if taken is not None:
+                    return taken
             dt = _DTYPES.get(dtype)
             if dt is None:
                 dt = _DTYPES[dtype] = np.dtype(dtype)

@@ -46,6 +46,7 @@ class Node:
         self._new_tags: list = []
         self._handed: list = []  # pool arrays given to work() in this call
         self._cur = 0
+        self._view = None  # the one input array of the current call (see take_input)
         if not block.inputs and block.outputs:
             self.step = self._step_source
         elif block.inputs:
@@ -68,6 +69,22 @@ class Node:
         for node, dport in self.msg_out.get(port, ()):
             node.inbox.append((dport, message))
             node.worker.wake()
+
+    def take_input(self, x, n, dtype):
+        """The memory of input ``x`` for this call's output, when it is the whole rest of a
+        local edge's lent pool array with this block its only reader: the edge gives up the
+        array (it will not release it to the pool) and the block's output owns it. None when
+        anyone else could still need it."""
+        if x is not self._view or len(x) != n or x.dtype != dtype or len(self.inputs) != 1:
+            return None
+        edge, r = self.inputs[0]
+        base = edge.lent_base
+        if (edge.shared or base is None or len(edge.readers) != 1 or x.base is not base
+                or edge.readers[r] + len(x) != edge.end):
+            return None
+        edge.lent_base = None
+        self._handed.append(base)
+        return x
 
     def buffer(self, n, dtype, shape):
         base = self.worker.pool.get(n, dtype, shape, self.chunk)
@@ -148,12 +165,13 @@ class Node:
                     n = self._fit(n, space)
                     if n <= 0:
                         return False
-            first = edge.view(r, n)
+            first = self._view = edge.view(r, n)
             n = len(first)
             self._cur = n
             t0 = perf_counter()
             result = self.block.work(first)
             self.work_seconds += perf_counter() - t0
+            self._view = None
             tags = edge.tags(r, n) if self.propagate and edge._tagdata[1] else None
         else:
             n = self.max_in

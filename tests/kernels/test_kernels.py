@@ -125,3 +125,34 @@ def test_db_in_place_matches_log10_to_1e5_db():
     out = p.copy()
     db_in_place(out, np.float32(1e-30))
     np.testing.assert_allclose(out, 10 * np.log10(np.maximum(p.astype(np.float64), 1e-30)), atol=2e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.complex64])
+def test_in_place_arithmetic_equals_numpy(dtype):
+    from sdrflow.kernels.arith import offset_in_place, scale_in_place
+
+    x = (cnoise(1001) if dtype == np.complex64 else rng.standard_normal(1001)).astype(dtype)
+    c = dtype(0.5 - 0.25j) if dtype == np.complex64 else dtype(-1.5)
+    y = x.copy()
+    scale_in_place(y, c)
+    np.testing.assert_allclose(y, x * c, rtol=1e-6)
+    y = x.copy()
+    offset_in_place(y, c)
+    np.testing.assert_allclose(y, x + c, rtol=1e-6)
+
+
+def test_pcm16_equals_numpy_round_clip_and_interleave():
+    from sdrflow.kernels.convert import pcm16
+
+    left = (rng.standard_normal(999) * 0.6).astype(np.float32)   # some beyond ±1: clipped
+    right = (rng.standard_normal(999) * 0.6).astype(np.float32)
+    left[:3] = [0.5 / 32767, 1.5 / 32767, -2.5 / 32767]  # halves round to even, as np.rint
+    ref = lambda x: np.clip(np.rint(x * np.float32(32767)), -32768, 32767).astype(np.int16)  # noqa: E731
+    out = np.empty(999, np.int16)
+    clipped = pcm16(left, np.zeros(0, np.float32), np.float32(32767), out)
+    np.testing.assert_array_equal(out, ref(left))
+    assert clipped == np.count_nonzero(np.abs(left * np.float32(32767)) > 32767) > 0
+    out = np.empty(2 * 999, np.int16)
+    clipped = pcm16(left, right, np.float32(32767), out)
+    np.testing.assert_array_equal(out, np.stack([ref(left), ref(right)], axis=1).ravel())
+    assert clipped == np.count_nonzero(np.abs(np.concatenate([left, right]) * np.float32(32767)) > 32767)

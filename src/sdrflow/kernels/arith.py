@@ -10,6 +10,14 @@ def scale(x, c, out):
         out[i] = x[i] * c
 
 
+@kernel(["void(complex64[::1], complex64)", "void(float32[::1], float32)"])
+def scale_in_place(x, c):
+    """x[n] ← c · x[n] (``scale`` with its output on its input runs at half the speed: the
+    compiler's overlap check turns off the vector loop)."""
+    for i in range(x.shape[0]):
+        x[i] = x[i] * c
+
+
 @kernel(["void(complex64[::1], float32[::1])"], fastmath={"contract"})
 def mag_squared(x, out):
     """out[n] = |x[n]|²."""
@@ -29,3 +37,10 @@ def offset(x, c, out):
     """out[n] = x[n] + c."""
     for i in range(x.shape[0]):
         out[i] = x[i] + c
+
+
+@kernel(["void(complex64[::1], complex64)", "void(float32[::1], float32)"])
+def offset_in_place(x, c):
+    """x[n] ← x[n] + c."""
+    for i in range(x.shape[0]):
+        x[i] = x[i] + c

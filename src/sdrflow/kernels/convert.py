@@ -32,6 +32,25 @@ def f32_to_i16(x, scale, out):
         out[i] = np.int16(round(v))
 
 
+@kernel(["intp(float32[::1], float32[::1], float32, int16[::1])"])
+def pcm16(left, right, scale, out):
+    """Audio to 16-bit PCM: ``round(x·scale)`` clipped to the int16 range, the two channels
+    interleaved (left, right, left, …) when ``right`` is not empty. Returns how many samples
+    were clipped (|x·scale| > 32767)."""
+    stereo = right.shape[0] > 0
+    step = 2 if stereo else 1
+    clipped = 0
+    for c in range(step):
+        x = right if c == 1 else left
+        for i in range(x.shape[0]):
+            v = x[i] * scale
+            if v > 32767.0 or v < -32767.0:
+                clipped += 1
+                v = min(max(v, np.float32(-32768.0)), np.float32(32767.0))
+            out[step * i + c] = np.int16(round(v))
+    return clipped
+
+
 @kernel(["void(int16[::1], float32, float32[::1])"])
 def i16_to_f32(x, scale, out):
     """out[n] = x[n] / scale."""
