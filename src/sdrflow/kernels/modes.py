@@ -158,38 +158,58 @@ def magnitude_2msps(x, poly_rev, out):
     periods = (x.shape[0] - M - 4) // 6 + 1 if x.shape[0] >= M + 4 else 0
     T = 512
     extra = (M + 4) // 6 + 1  # periods of input past the tile that its last outputs read
-    re = np.empty((6, T + extra), np.float32)
-    im = np.empty((6, T + extra), np.float32)
+    W = T + extra
+    re = np.empty(6 * W, np.float32)  # phase q at re[q·W …], flat so its slices vectorise
+    im = np.empty(6 * W, np.float32)
     acc_re = np.empty(T, np.float32)
     acc_im = np.empty(T, np.float32)
+    mags = np.empty(5 * T, np.float32)
     n_in = x.shape[0]
     f = x.view(np.float32)
     for m0 in range(0, periods, T):
         n = min(T, periods - m0)
         whole = min(n + extra, (n_in - 6 * m0) // 6)  # periods of input wholly in x
         for k in range(whole):
-            base = 2 * 6 * (m0 + k)
+            base = 12 * (m0 + k)
             for q in range(6):
-                re[q, k] = f[base + 2 * q]
-                im[q, k] = f[base + 2 * q + 1]
+                re[q * W + k] = f[base + 2 * q]
+                im[q * W + k] = f[base + 2 * q + 1]
         for k in range(whole, n + extra):  # the end of x: what is missing reads as 0
             for q in range(6):
                 i = 6 * (m0 + k) + q
-                re[q, k] = x[i].real if i < n_in else 0.0
-                im[q, k] = x[i].imag if i < n_in else 0.0
+                re[q * W + k] = x[i].real if i < n_in else 0.0
+                im[q * W + k] = x[i].imag if i < n_in else 0.0
         for r in range(5):
             for k in range(n):
                 acc_re[k] = 0.0
                 acc_im[k] = 0.0
-            for j in range(M):
-                q = (r + j) % 6
-                off = (r + j) // 6
+            j = 0
+            while j + 4 <= M:  # four taps a pass: fewer loads and stores of the sums
+                s0 = ((r + j) % 6) * W + (r + j) // 6
+                s1 = ((r + j + 1) % 6) * W + (r + j + 1) // 6
+                s2 = ((r + j + 2) % 6) * W + (r + j + 2) // 6
+                s3 = ((r + j + 3) % 6) * W + (r + j + 3) // 6
+                h0, h1, h2, h3 = poly_rev[r, j], poly_rev[r, j + 1], poly_rev[r, j + 2], poly_rev[r, j + 3]
+                r0, r1, r2, r3 = re[s0:s0 + n], re[s1:s1 + n], re[s2:s2 + n], re[s3:s3 + n]
+                i0, i1, i2, i3 = im[s0:s0 + n], im[s1:s1 + n], im[s2:s2 + n], im[s3:s3 + n]
+                for k in range(n):
+                    acc_re[k] += (h0 * r0[k] + h1 * r1[k]) + (h2 * r2[k] + h3 * r3[k])
+                    acc_im[k] += (h0 * i0[k] + h1 * i1[k]) + (h2 * i2[k] + h3 * i3[k])
+                j += 4
+            while j < M:
+                start = ((r + j) % 6) * W + (r + j) // 6
                 h = poly_rev[r, j]
-                src_re = re[q, off:off + n]
-                src_im = im[q, off:off + n]
+                src_re = re[start:start + n]
+                src_im = im[start:start + n]
                 for k in range(n):
                     acc_re[k] += h * src_re[k]
                     acc_im[k] += h * src_im[k]
+                j += 1
+            mr = mags[r * T:r * T + n]  # contiguous, so the square roots vectorise
             for k in range(n):
-                out[5 * (m0 + k) + r] = np.sqrt(acc_re[k] * acc_re[k] + acc_im[k] * acc_im[k])
+                mr[k] = np.sqrt(acc_re[k] * acc_re[k] + acc_im[k] * acc_im[k])
+        for k in range(n):
+            o = 5 * (m0 + k)
+            for r in range(5):
+                out[o + r] = mags[r * T + k]
     return periods
