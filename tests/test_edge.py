@@ -49,3 +49,29 @@ def test_tags_by_reader_position_and_finished_readers_free_space():
     assert e.space() == 8 and e.open_readers == 1
     e.close()
     assert e.eos
+
+
+def test_hand_over_gives_the_lent_array_only_to_a_sole_reader_reading_all_of_it():
+    released = []
+
+    def edge(readers=1, shared=False):
+        e = Edge(COMPLEX64, 16, shared=shared)
+        rs = [e.add_reader() for _ in range(readers)]
+        e.release = released.append
+        return e, rs
+
+    base = np.arange(8).astype(np.complex64)
+    e, (r,) = edge()
+    e.put(base[:6], base=base)
+    assert e.hand_over(r, e.view(r, 4)) is None        # items 4, 5 would still be read
+    x = e.view(r, 6)
+    assert e.hand_over(r, x) is base                   # all of it: handed over for good
+    e.consume(r, 6)
+    assert released == [] and e.lent is None           # and never released to the pool
+    e, (a, b) = edge(readers=2)                        # fan-out: the other reader needs it
+    e.put(base[:6], base=base)
+    assert e.hand_over(a, e.view(a, 6)) is None
+    e, (r,) = edge(shared=True)                        # between threads: items are in the ring
+    e.put(base[:6], base=base)
+    assert e.hand_over(r, e.view(r, 6)) is None
+    assert released == [base]                          # (a shared edge copies and gives back)

@@ -90,6 +90,17 @@ class Edge:
             if base is not None:
                 self.release(base)
 
+    def hand_over(self, r: int, x: np.ndarray):
+        """The pool array behind ``x``, given up for good, when ``x`` is all reader ``r`` has
+        left to read, in the writer's lent array, and ``r`` is the edge's only reader: nobody
+        reads it after this call, so it can become the reader's output. None otherwise."""
+        base = self.lent_base
+        if (self.shared or base is None or len(self.readers) != 1 or x.base is not base
+                or self.readers[r] + len(x) != self.end):
+            return None
+        self.lent_base = None  # still read until consumed, but no longer released by the edge
+        return base
+
     def detach_reader(self, r: int) -> None:
         """Reader ``r`` has finished: it no longer holds back the writer."""
         if not self.reader_done[r]:

@@ -78,11 +78,9 @@ class Node:
         if x is not self._view or len(x) != n or x.dtype != dtype or len(self.inputs) != 1:
             return None
         edge, r = self.inputs[0]
-        base = edge.lent_base
-        if (edge.shared or base is None or len(edge.readers) != 1 or x.base is not base
-                or edge.readers[r] + len(x) != edge.end):
+        base = edge.hand_over(r, x)
+        if base is None:
             return None
-        edge.lent_base = None
         self._handed.append(base)
         return x
 
@@ -172,7 +170,7 @@ class Node:
             result = self.block.work(first)
             self.work_seconds += perf_counter() - t0
             self._view = None
-            tags = edge.tags(r, n) if self.propagate and edge._tagdata[1] else None
+            tags = edge.tags(r, n) if self.propagate and edge.has_tags else None
         else:
             n = self.max_in
             for edge, r in inputs:
