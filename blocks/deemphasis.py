@@ -37,6 +37,7 @@ class Deemphasis(Block):
         self._state = np.zeros(2, np.float32)
 
     def work(self, x):
-        out = self.buffer(len(x), np.float32)
+        # A recursion reads x[i] before writing out[i]: in place it is the same loop.
+        out = self.buffer(len(x), np.float32, reuse=x)
         one_pole(x, self._b0, self._b0, self._a1, self._state, out)
         return out

@@ -156,3 +156,13 @@ def test_pcm16_equals_numpy_round_clip_and_interleave():
     clipped = pcm16(left, right, np.float32(32767), out)
     np.testing.assert_array_equal(out, np.stack([ref(left), ref(right)], axis=1).ravel())
     assert clipped == np.count_nonzero(np.abs(np.concatenate([left, right]) * np.float32(32767)) > 32767)
+
+
+def test_one_pole_in_place_equals_lfilter():
+    x = rng.standard_normal(2000).astype(np.float32)
+    ref = signal.lfilter([0.2, 0.2], [1, -0.6], x)
+    y, state = x.copy(), np.zeros(2, np.float32)
+    for a, b in [(0, 700), (700, 701), (701, 2000)]:
+        part = y[a:b]
+        one_pole(part, np.float32(0.2), np.float32(0.2), np.float32(-0.6), state, part)
+    np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-5)

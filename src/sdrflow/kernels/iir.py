@@ -5,7 +5,8 @@ from ._jit import kernel
 @kernel(["void(float32[::1], float32, float32, float32, float32[::1], float32[::1])",
          "void(complex64[::1], float32, float32, float32, complex64[::1], complex64[::1])"])
 def one_pole(x, b0, b1, a1, state, out):
-    """y[n] = b0·x[n] + b1·x[n−1] − a1·y[n−1]; ``state`` = [x[−1], y[−1]] carried across calls."""
+    """y[n] = b0·x[n] + b1·x[n−1] − a1·y[n−1]; ``state`` = [x[−1], y[−1]] carried across calls.
+    ``out`` may be ``x`` (each x[n] is read before y[n] is written)."""
     xp, yp = state[0], state[1]
     for i in range(x.shape[0]):
         v = x[i]
