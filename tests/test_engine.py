@@ -182,10 +182,12 @@ class Doubler(Block):
 
     def __init__(self):
         self.in_place = self.calls = 0
+        self.bases = []  # the array behind each input: the same object means no copy between
 
     def work(self, x):
         out = self.buffer(len(x), np.complex64, reuse=x)
         self.calls += 1
+        self.bases.append(x.base)
         if out is x:
             self.in_place += 1
         np.multiply(x, 2, out=out)
@@ -210,6 +212,30 @@ def test_in_place_handover_never_touches_what_another_reader_sees(threads):
     assert d3.in_place == 0
     if threads == 1:  # one worker: d2 takes d1's output (one reader, lent, read whole)
         assert d2.in_place == d2.calls > 0
+
+
+def test_passthrough_takes_over_its_input_only_when_nobody_else_reads_it():
+    """Head passes slices of its input through: with one reader it takes the array over (no
+    copy), behind a fan-out it copies; an in-place block after it never changes what the
+    other reader of the fan-out sees."""
+    x = ramp(50_000)
+    fg = Flowgraph(chunk=4096)
+    src = VectorSource(x, rate=1e3)
+    head1, head2 = Head(40_000), Head(30_000)
+    d1, d2, s1, s2 = Doubler(), Doubler(), VectorSink(), VectorSink()
+    fg.connect(src, head1, d1, s1)   # src has two readers: head1 and head2 must copy
+    fg.connect(src, head2, d2, s2)
+    fg.run()
+    np.testing.assert_array_equal(s1.data, 2 * x[:40_000])
+    np.testing.assert_array_equal(s2.data, 2 * x[:30_000])
+    assert d1.in_place == d1.calls > 0  # each Head's output (a copy) is read by one block
+    fg = Flowgraph(chunk=4096)
+    d1, d2, sink = Doubler(), Doubler(), VectorSink()
+    fg.connect(VectorSource(x, rate=1e3), d1, Head(45_000), d2, sink)
+    fg.run()
+    np.testing.assert_array_equal(sink.data, 4 * x[:45_000])
+    # d1 doubles the source's array in place, Head takes it over, d2 gets the same array.
+    assert d2.calls == 11 and all(a is b for a, b in zip(d1.bases, d2.bases))
 
 
 def test_in_place_handover_with_uneven_reads():

@@ -3,7 +3,8 @@
 
 Ownership of output arrays is declared, never guessed: ``work`` returns arrays it got from
 ``self.buffer()`` (the edge takes them without a copy), or a block with ``passthrough = True``
-returns a leading slice of its first input (copied once). Anything else is refused.
+returns a leading slice of its first input (taken over when this block is its only reader,
+else copied once). Anything else is refused.
 """
 from __future__ import annotations
 
@@ -259,9 +260,14 @@ class Node:
                 y = edge.buf[:0]
             base = self._check(port, edge, y, n, first_input)
             if base is None and not edge.shared:
-                copy = self.buffer(len(y), y.dtype, y.shape[1:])
-                copy[:] = y
-                y, base = copy, self._handed.pop()
+                # A passed-through slice of the input: take over the input's array when this
+                # block is its only reader and reads all of it (Edge.hand_over), else copy.
+                if len(y) and len(self.inputs) == 1:
+                    base = self.inputs[0][0].hand_over(self.inputs[0][1], first_input)
+                if base is None:
+                    copy = self.buffer(len(y), y.dtype, y.shape[1:])
+                    copy[:] = y
+                    y, base = copy, self._handed.pop()
             m = len(y)
             if tags or new_tags:
                 edge.put(y, self._out_tags(port, edge.end, m, tags, new_tags), base)
