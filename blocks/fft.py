@@ -1,8 +1,9 @@
 import numpy as np
-import scipy.fft
 
 from sdrflow.block import COMPLEX64, FLOAT32, Block, Decimate, Port, StreamType
 from sdrflow.kernels.fft import frames
+
+from ._fftw import FrameFFT
 
 
 class FFT(Block):
@@ -22,6 +23,8 @@ class FFT(Block):
         Items shared by consecutive frames (0 ≤ overlap < size).
     shift : bool
         Put 0 Hz in the middle of each frame (``fftshift``): bins run from −rate/2 up.
+
+    The transforms run on FFTW when pyfftw is installed (extra ``fftw``), else on scipy.fft.
 
     Example: ``FFT(1024, overlap=512)``
     """
@@ -47,6 +50,7 @@ class FFT(Block):
 
     def start(self, rate):
         self._held = 0  # items at the front of the scratch buffer left from the last call
+        self._fft = FrameFFT(self.size)  # FFTW when pyfftw is installed, else scipy.fft
 
     def _spectra(self, x):
         """FFT of every frame completed by ``x`` (with the items held back from before)."""
@@ -60,13 +64,13 @@ class FFT(Block):
             buf[self._held:] = x
             x = buf
         count = 0 if len(x) < self.size else (len(x) - self.size) // self.hop + 1
-        windowed = self.scratch(max(count, 1), np.complex64, key="frames", shape=(self.size,))[:count]
+        windowed = self._fft.frames(count)
         frames(x, self.window, self.hop, windowed)
         rest = x[count * self.hop:]
         self._held = len(rest)
         if self._held:
             self.scratch(self._held, np.complex64, key="held")[:] = rest
-        return scipy.fft.fft(windowed, axis=1, overwrite_x=True)
+        return self._fft.transform(windowed)
 
     def work(self, x):
         spectra = self._spectra(x)

@@ -119,3 +119,21 @@ def test_ifft_after_fft_gives_the_stream_back(shift):
     np.testing.assert_allclose(sink.data, x, rtol=1e-5, atol=1e-5)
     spectra = np.fft.fft(x.reshape(-1, 64), axis=1).astype(np.complex64)
     np.testing.assert_allclose(run_block(IFFT(64), spectra, rate=1e3), x, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("size, count", [(1024, 37), (100, 9), (2001, 7), (3, 5), (16384, 2)])
+def test_fftw_and_scipy_transform_frames_alike(size, count):
+    """The FFT blocks' two back ends (FFTW through pyfftw, scipy.fft) against numpy's FFT,
+    whole batches and leftovers, sizes whose rows are not 64-byte aligned included."""
+    from sdrflow.blocks._fftw import FrameFFT, fftw_available
+
+    if not fftw_available():
+        pytest.skip("pyfftw is not installed (extra fftw; dev installs it)")
+    rng = np.random.default_rng(5)
+    x = (rng.standard_normal((count, size)) + 1j * rng.standard_normal((count, size))).astype(np.complex64)
+    ref = np.fft.fft(x.astype(np.complex128), axis=1)
+    for use_fftw in (True, False):
+        fft = FrameFFT(size, use_fftw=use_fftw)
+        a = fft.frames(count)
+        a[:] = x
+        np.testing.assert_allclose(fft.transform(a), ref, rtol=1e-4, atol=1e-3 * np.sqrt(size))
