@@ -101,43 +101,45 @@ def find_frames(mag, limit, table, frames, positions, residuals):
     (``_residual``). Returns the number of rows written (at most len(positions))."""
     count = 0
     corrected = np.empty(224, np.float32)
-    # Bit k of ``slopes`` says mag[j+k] > mag[j+k+1] (k < 10), shifted along with j. Five of
-    # the preamble's tests are about slopes (falling at 0, 2, 7; rising at 1, 8): one
-    # comparison with a mask settles them for 31 positions in 32 without a branch per test,
-    # which on noise would be mispredicted half the time; the rest see the full test.
-    slopes = 0
-    for k in range(10):
-        slopes |= (1 if mag[1 + k] > mag[2 + k] else 0) << k
-    for j in range(1, limit):
-        pattern = slopes & 0b110000111
-        slopes = (slopes >> 1) | ((1 if mag[j + 10] > mag[j + 11] else 0) << 9)
-        if pattern != 0b010000101:
-            continue
-        m0, m1, m2, m3, m4, m5, m6 = mag[j], mag[j + 1], mag[j + 2], mag[j + 3], mag[j + 4], mag[j + 5], mag[j + 6]
-        m7, m8, m9 = mag[j + 7], mag[j + 8], mag[j + 9]
-        if not (m0 > m1 and m1 < m2 and m2 > m3 and m3 < m0 and m4 < m0 and m5 < m0 and m6 < m0
-                and m7 > m8 and m8 < m9 and m9 > m6):
-            continue
-        high = (m0 + m2 + m7 + m9) / 6
-        if m4 >= high or m5 >= high:
-            continue
-        if mag[j + 11] >= high or mag[j + 12] >= high or mag[j + 13] >= high or mag[j + 14] >= high:
-            continue
-        if count + 2 > positions.shape[0]:
-            break
-        _slice(mag, j + 16, frames[count])
-        residual = _residual(frames[count], table)
-        if _KNOWN_DF >> (frames[count, 0] >> 3) & 1:
-            residuals[count] = residual
-            positions[count] = j
-            count += 1
-        if residual != 0:  # not good as sampled: slice the phase-corrected samples too
-            _phase_corrected(mag, j, corrected)
-            _slice(corrected, 0, frames[count])
+    # dump1090's preamble test for a tile of positions at once: every comparison for every
+    # position, combined without branches, so the pass vectorises; only the rare positions
+    # that pass go on to be sliced. (Tested one by one, noise makes the branches unpredictable.)
+    T = 4096
+    maybe = np.empty(T, np.bool_)
+    for t0 in range(1, limit, T):
+        n = min(T, limit - t0)
+        a0, a1, a2, a3 = mag[t0:t0 + n], mag[t0 + 1:t0 + 1 + n], mag[t0 + 2:t0 + 2 + n], mag[t0 + 3:t0 + 3 + n]
+        a4, a5, a6 = mag[t0 + 4:t0 + 4 + n], mag[t0 + 5:t0 + 5 + n], mag[t0 + 6:t0 + 6 + n]
+        a7, a8, a9 = mag[t0 + 7:t0 + 7 + n], mag[t0 + 8:t0 + 8 + n], mag[t0 + 9:t0 + 9 + n]
+        a11, a12 = mag[t0 + 11:t0 + 11 + n], mag[t0 + 12:t0 + 12 + n]
+        a13, a14 = mag[t0 + 13:t0 + 13 + n], mag[t0 + 14:t0 + 14 + n]
+        for i in range(n):
+            m0 = a0[i]
+            high = (m0 + a2[i] + a7[i] + a9[i]) / 6
+            maybe[i] = ((m0 > a1[i]) & (a1[i] < a2[i]) & (a2[i] > a3[i]) & (a3[i] < m0)
+                        & (a4[i] < m0) & (a5[i] < m0) & (a6[i] < m0)
+                        & (a7[i] > a8[i]) & (a8[i] < a9[i]) & (a9[i] > a6[i])
+                        & (a4[i] < high) & (a5[i] < high) & (a11[i] < high) & (a12[i] < high)
+                        & (a13[i] < high) & (a14[i] < high))
+        for i in range(n):
+            if not maybe[i]:
+                continue
+            j = t0 + i
+            if count + 2 > positions.shape[0]:
+                return count  # no room for another candidate's rows
+            _slice(mag, j + 16, frames[count])
+            residual = _residual(frames[count], table)
             if _KNOWN_DF >> (frames[count, 0] >> 3) & 1:
-                residuals[count] = _residual(frames[count], table)
+                residuals[count] = residual
                 positions[count] = j
                 count += 1
+            if residual != 0:  # not good as sampled: slice the phase-corrected samples too
+                _phase_corrected(mag, j, corrected)
+                _slice(corrected, 0, frames[count])
+                if _KNOWN_DF >> (frames[count, 0] >> 3) & 1:
+                    residuals[count] = _residual(frames[count], table)
+                    positions[count] = j
+                    count += 1
     return count
 
 
