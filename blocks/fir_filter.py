@@ -50,15 +50,22 @@ class FIRFilter(Block):
         return [input_types[0]]
 
     def _filter(self, x):
-        # Real taps, no decimation: the tiled kernel reads history and input as one array.
-        m = len(self._hist)
-        joined = self.scratch(m + len(x), x.dtype)
-        joined[:m] = self._hist
-        joined[m:] = x
-        out = self.buffer(len(x), x.dtype)
+        # Real taps, no decimation: the tiled kernel reads an array that begins with the
+        # history. The first m outputs read it from a short copy of history + x[:m]; the rest
+        # read x itself (each output's window lies inside x), so x is never copied whole.
+        m, n = len(self._hist), len(x)
+        out = self.buffer(n, x.dtype)
         width = 2 if x.dtype == np.complex64 else 1
-        fir(joined.view(np.float32), self._taps_rev, width, out.view(np.float32))
-        self._hist[:] = joined[len(x):]
+        k = min(m, n)
+        head = self.scratch(m + k, x.dtype)
+        head[:m] = self._hist
+        head[m:] = x[:k]
+        fir(head.view(np.float32), self._taps_rev, width, out[:k].view(np.float32))
+        if n > m:
+            fir(x.view(np.float32), self._taps_rev, width, out[m:].view(np.float32))
+            self._hist[:] = x[n - m:]
+        else:
+            self._hist[:] = head[n:]
         return out
 
     def cost_at(self, rate):
