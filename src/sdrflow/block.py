@@ -273,9 +273,7 @@ class Block:
             dt = _DTYPES.get(dtype)
             if dt is None:
                 dt = _DTYPES[dtype] = np.dtype(dtype)
-            base = node.worker.pool.get(n, dt, shape, node.chunk)
-            node._handed.append(base)
-            return base[:n]
+            return node.buffer(n, dt, shape)
         return np.empty((n,) + shape, dtype)
 
     def scratch(self, n: int, dtype, key=0, shape: tuple = ()) -> np.ndarray:

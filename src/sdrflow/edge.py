@@ -83,12 +83,7 @@ class Edge:
         if self.shared:
             self.wake_writer()
         elif self.lent is not None and (readers[0] if len(readers) == 1 else self.oldest()) >= self.end:
-            # _drop_lent, inline: this runs once per work call
-            self.ring_end = self.end
-            self.lent = None
-            base, self.lent_base = self.lent_base, None
-            if base is not None:
-                self.release(base)
+            self._drop_lent()
 
     def hand_over(self, r: int, x: np.ndarray):
         """The pool array behind ``x``, given up for good, when ``x`` is all reader ``r`` has
