@@ -1,7 +1,9 @@
 import numpy as np
 
 from sdrflow.block import FLOAT32, INT16, Block, Port
-from sdrflow.kernels.convert import f32_to_i16
+from sdrflow.kernels.convert import pcm16
+
+_NONE = np.zeros(0, np.float32)
 
 
 class FloatToInt16(Block):
@@ -27,5 +29,5 @@ class FloatToInt16(Block):
 
     def work(self, x):
         out = self.buffer(len(x), np.int16)
-        f32_to_i16(x, np.float32(self.scale), out)
+        pcm16(x, _NONE, np.float32(self.scale), out)
         return out

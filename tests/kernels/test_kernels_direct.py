@@ -5,7 +5,7 @@ import pytest
 from scipy import signal
 
 from sdrflow.kernels.arith import conjugate, mag_squared, offset
-from sdrflow.kernels.convert import (c64_to_int_iq, c64_to_mag_phase, c64_to_parts, f32_to_i16,
+from sdrflow.kernels.convert import (c64_to_int_iq, c64_to_mag_phase, c64_to_parts, pcm16,
                                      i16_to_f32, int_iq_to_c64, mag_phase_to_c64, parts_to_c64)
 from sdrflow.kernels.demod import atan2f, magnitude
 from sdrflow.kernels.fft import power
@@ -71,7 +71,7 @@ def test_atan2f_is_within_its_stated_error_everywhere():
 def test_integer_conversions_equal_numpy():
     x = (rng.standard_normal(2000) * 0.4).astype(np.float32)
     i16 = np.empty(2000, np.int16)
-    f32_to_i16(x, np.float32(32767), i16)
+    pcm16(x, np.zeros(0, np.float32), np.float32(32767), i16)
     np.testing.assert_array_equal(i16, np.clip(np.rint(x * 32767), -32768, 32767))
     back = np.empty(2000, np.float32)
     i16_to_f32(i16, np.float32(32767), back)  # divides by the scale

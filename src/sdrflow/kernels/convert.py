@@ -20,22 +20,10 @@ def u8_table(offset=127.5, scale=127.5):
     return ((np.arange(256) - offset) / scale).astype(np.complex64)
 
 
-@kernel(["void(float32[::1], float32, int16[::1])"])
-def f32_to_i16(x, scale, out):
-    """out[n] = round(x[n]·scale), clipped to the int16 range."""
-    for i in range(x.shape[0]):
-        v = x[i] * scale
-        if v > 32767.0:
-            v = 32767.0
-        elif v < -32768.0:
-            v = -32768.0
-        out[i] = np.int16(round(v))
-
-
 @kernel(["intp(float32[::1], float32[::1], float32, int16[::1])"])
 def pcm16(left, right, scale, out):
-    """Audio to 16-bit PCM: ``round(x·scale)`` clipped to the int16 range, the two channels
-    interleaved (left, right, left, …) when ``right`` is not empty. Returns how many samples
+    """Float to 16-bit PCM: ``round(x·scale)`` clipped to the int16 range, the two channels
+    interleaved (left, right, left, …) when ``right`` is not empty (FloatToInt16, PCMSink). Returns how many samples
     were clipped (|x·scale| > 32767)."""
     stereo = right.shape[0] > 0
     step = 2 if stereo else 1
