@@ -45,17 +45,14 @@ class StereoDecoder(Block):
             raise ValueError(f"StereoDecoder: the multiplex reaches 53 kHz; {rate:g} Hz is too slow "
                              f"(use ≥ 120 kHz, e.g. 240 kHz)")
         # The pilot's band-pass only has to keep L+R (≤ 15 kHz) and L−R (≥ 23 kHz) out of the
-        # PLL: 4 kHz transitions. Complex taps on the real multiplex are two real FIRs, and as
+        # PLL: 4 kHz transitions. Complex taps on the real multiplex give the pilot alone, and as
         # the pilot is one-sided and narrow they keep one output in D (at 240 kHz, every 8th:
         # 30 kHz, where it sits alone at 19 − 30 = −11 kHz). The PLL runs at that rate.
         taps = complex_bandpass(18.5e3, 19.5e3, rate, 4e3)
         self._D = D = max(1, int(rate // 30e3))
-        self._re_rev = np.ascontiguousarray(taps.real[::-1]).astype(np.float32)
-        self._im_rev = np.ascontiguousarray(taps.imag[::-1]).astype(np.float32)
-        self._hist_re = np.zeros(len(taps) - 1, np.float32)
-        self._hist_im = np.zeros(len(taps) - 1, np.float32)
-        self._state_re = np.zeros(1, np.intp)
-        self._state_im = np.zeros(1, np.intp)
+        self._taps_rev = np.ascontiguousarray(taps[::-1]).astype(np.complex64)
+        self._hist = np.zeros(len(taps) - 1, np.float32)
+        self._state = np.zeros(1, np.intp)
         slow = rate / D
         alpha, beta = loop_gains(self.pilot_bandwidth, slow)
         self._alpha, self._beta = np.float32(alpha), np.float32(beta)
@@ -73,15 +70,11 @@ class StereoDecoder(Block):
 
     def work(self, mpx):
         n = len(mpx)
-        first = int(self._state_re[0])  # where this call's first PLL sample falls
+        first = int(self._state[0])  # where this call's first PLL sample falls
         cap = n // self._D + 1
-        re = self.scratch(cap, np.float32, key="re")
-        im = self.scratch(cap, np.float32, key="im")
-        k = fir_decimate(mpx, self._re_rev, self._D, self._hist_re, self._state_re, re)
-        fir_decimate(mpx, self._im_rev, self._D, self._hist_im, self._state_im, im)
-        pilot = self.scratch(cap, np.complex64, key="pilot")[:k]
-        pilot.real = re[:k]
-        pilot.imag = im[:k]
+        pilot = self.scratch(cap, np.complex64, key="pilot")
+        k = fir_decimate(mpx, self._taps_rev, self._D, self._hist, self._state, pilot)
+        pilot = pilot[:k]
         derotated = self.scratch(cap, np.complex64, key="derot")[:k]
         zs = self.scratch(cap, np.complex64, key="zs")[:k]
         phase_loop(pilot, self._alpha, self._beta, self._fmin, self._fmax, 0, self._loop, derotated, zs)

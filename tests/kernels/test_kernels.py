@@ -166,3 +166,25 @@ def test_one_pole_in_place_equals_lfilter():
         part = y[a:b]
         one_pole(part, np.float32(0.2), np.float32(0.2), np.float32(-0.6), state, part)
     np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-5)
+
+
+def test_fir_decimate_complex_taps_on_a_real_stream_match_upfirdn():
+    x = rng.standard_normal(20_000).astype(np.float32)
+    taps = (signal.firwin(65, 0.05) * np.exp(0.5j * np.arange(65))).astype(np.complex64)
+    y = run_fir_out(x, taps, 8, list(rng.integers(1, 3000, 20)))
+    ref = signal.upfirdn(taps.astype(np.complex128), x.astype(np.float64), 1, 8)[:len(y)]
+    assert len(y) == -(-len(x) // 8)
+    np.testing.assert_allclose(y, ref, rtol=1e-5, atol=1e-5)
+
+
+def run_fir_out(x, taps, decimation, pieces):
+    """run_fir for a real stream and complex taps (complex output)."""
+    hist, state = np.zeros(len(taps) - 1, np.float32), np.zeros(1, np.intp)
+    taps_rev = np.ascontiguousarray(taps[::-1])
+    outs, i = [], 0
+    for k in pieces + [len(x)]:
+        part = x[i:i + k]
+        i += len(part)
+        out = np.empty(len(part) // decimation + 1, np.complex64)
+        outs.append(out[:fir_decimate(part, taps_rev, decimation, hist, state, out)].copy())
+    return np.concatenate(outs)

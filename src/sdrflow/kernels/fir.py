@@ -35,7 +35,16 @@ def _dot(taps_rev, window):
 
 @overload(_dot, jit_options={"fastmath": _DOT})
 def _dot_for(taps_rev, window):
-    if isinstance(taps_rev.dtype, types.Complex):
+    if isinstance(taps_rev.dtype, types.Complex) and not isinstance(window.dtype, types.Complex):
+        def dot(taps_rev, window):  # complex taps on a real stream: two real dot products
+            re = np.float32(0.0)
+            im = np.float32(0.0)
+            for k in range(taps_rev.shape[0]):
+                v = window[k]
+                re += taps_rev[k].real * v
+                im += taps_rev[k].imag * v
+            return complex(re, im)
+    elif isinstance(taps_rev.dtype, types.Complex):
         def dot(taps_rev, window):  # products written out in reals, so the sums vectorise
             re = np.float32(0.0)
             im = np.float32(0.0)
@@ -65,11 +74,13 @@ def _dot_for(taps_rev, window):
 
 @kernel(["intp(complex64[::1], float32[::1], intp, complex64[::1], intp[::1], complex64[::1])",
          "intp(float32[::1], float32[::1], intp, float32[::1], intp[::1], float32[::1])",
-         "intp(complex64[::1], complex64[::1], intp, complex64[::1], intp[::1], complex64[::1])"],
+         "intp(complex64[::1], complex64[::1], intp, complex64[::1], intp[::1], complex64[::1])",
+         "intp(float32[::1], complex64[::1], intp, float32[::1], intp[::1], complex64[::1])"],
         fastmath=_DOT)
 def fir_decimate(x, taps_rev, decimation, hist, state, out):
     """Keeps every ``decimation``-th output of the FIR: complex stream with real taps (the
-    channel filter), real with real, or complex with complex. Returns the number of outputs.
+    channel filter), real with real, complex with complex, or real with complex (a one-sided
+    band-pass on a real signal, complex out). Returns the number of outputs.
 
     One loop for all three: the window of each output is a slice, and ``_dot`` does the
     arithmetic its types call for. Windows that begin in the history read from a short
