@@ -5,16 +5,19 @@ import pytest
 from scipy import signal
 
 from sdrflow.kernels.arith import conjugate, mag_squared, offset
+from sdrflow.kernels.bits import differential_decode, find_sync
 from sdrflow.kernels.convert import (c64_to_int_iq, c64_to_mag_phase, c64_to_parts, pcm16,
                                      i16_to_f32, int_iq_to_c64, mag_phase_to_c64, parts_to_c64)
-from sdrflow.kernels.demod import atan2f, magnitude
-from sdrflow.kernels.fft import power
+from sdrflow.kernels.demod import atan2f, magnitude, stereo_matrix
+from sdrflow.kernels.fft import average_blocks, average_exponential, power
 from sdrflow.kernels.fir import fir_decimate
 from sdrflow.kernels.iir import moving_sum, sosfilt
 from sdrflow.kernels.levels import mean_square
 from sdrflow.kernels.modes import CRC_TABLE, crc24
 from sdrflow.kernels.nco import mix, mix_table
 from sdrflow.kernels.resample import PolyphaseTiles, polyphase, resample, resample_complex
+from sdrflow.kernels.sync import (frequency_loop, hold_phasor, loop_gains, phase_loop,
+                                  symbol_sync)
 
 rng = np.random.default_rng(11)
 PIECES = [1, 7, 300, 1, 2048, 999, 5000]
@@ -329,7 +332,6 @@ def test_fm_tones_phase_is_the_integral_of_the_frequency():
 
 
 def test_hold_phasor_carries_each_phasor_over_the_samples_after_it():
-    from sdrflow.kernels.sync import hold_phasor
 
     D, w = 8, 0.3
     steps = np.exp(1j * w * np.arange(D)).astype(np.complex64)
@@ -357,3 +359,163 @@ def test_frames_equal_numpy_windowed_slices(size, hop):
     frames(x, window, hop, out)
     ref = np.stack([x[f * hop:f * hop + size] * window for f in range(count)])
     np.testing.assert_array_equal(out, ref)
+
+
+# -- bits ---------------------------------------------------------------------------------------
+def test_differential_decode_equals_numpy_across_pieces():
+    x = rng.integers(0, 4, 9000).astype(np.uint8)
+    state = np.array([3], np.intp)
+    got = []
+    for part in pieces(x):
+        out = np.empty(len(part), np.uint8)
+        differential_decode(part, 4, state, out)
+        got.append(out)
+    want = np.mod(x.astype(int) - np.concatenate([[3], x[:-1]]), 4)
+    np.testing.assert_array_equal(np.concatenate(got), want)
+    assert state[0] == x[-1]
+
+
+@pytest.mark.parametrize("max_errors", [0, 2])
+def test_find_sync_equals_a_sliding_hamming_distance(max_errors):
+    word_bits = rng.integers(0, 2, 24).astype(np.uint8)
+    bits = rng.integers(0, 2, 9000).astype(np.uint8)
+    for at in (100, 2500, 7000):  # three copies: clean, one bit flipped, three flipped
+        bits[at:at + 24] = word_bits
+    bits[[2503, 7001, 7010, 7020]] ^= 1
+    word = int("".join(map(str, word_bits)), 2)
+    mask = (1 << 24) - 1
+    state = np.zeros(2, np.uint64)
+    found, start = [], 0
+    for part in pieces(bits):
+        out = np.empty(len(part), np.intp)
+        k = find_sync(part, np.uint64(word), np.uint64(mask), 24, max_errors, state, out)
+        found += [start + int(i) for i in out[:k]]
+        start += len(part)
+    windows = np.lib.stride_tricks.sliding_window_view(bits, 24)
+    distance = (windows != word_bits).sum(axis=1)
+    want = [int(i) + 24 for i in np.flatnonzero(distance <= max_errors)]
+    assert found == want
+    assert 124 in want and 7024 not in want
+    assert (2524 in want) == (max_errors == 2)
+
+
+def test_stereo_matrix_equals_its_formula():
+    mpx = rng.standard_normal(4096).astype(np.float32)
+    pilot = np.exp(1j * rng.uniform(-np.pi, np.pi, 4096)).astype(np.complex64)
+    left, right = np.empty(4096, np.float32), np.empty(4096, np.float32)
+    stereo_matrix(mpx, pilot, left, right)
+    c = np.cos(2 * np.angle(pilot.astype(np.complex128)))
+    np.testing.assert_allclose(left, mpx * (1 + 2 * c), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(right, mpx * (1 - 2 * c), rtol=1e-4, atol=1e-5)
+
+
+# -- spectrum averages ---------------------------------------------------------------------------
+def test_average_exponential_equals_lfilter_across_pieces():
+    p = rng.random((300, 64)).astype(np.float32)
+    alpha = np.float32(0.1)
+    acc0 = rng.random(64).astype(np.float32)
+    acc, got, f = acc0.copy(), np.empty_like(p), 0
+    for k in (1, 7, 100, 192):
+        average_exponential(p[f:f + k], alpha, acc, got[f:f + k])
+        f += k
+    want, _ = signal.lfilter([alpha], [1, alpha - 1], p.astype(np.float64), axis=0,
+                             zi=((1 - alpha) * acc0)[None, :])
+    np.testing.assert_allclose(got, want, rtol=1e-5)
+    np.testing.assert_array_equal(acc, got[-1])
+
+
+def test_average_blocks_equals_a_reshaped_mean_across_pieces():
+    p = rng.random((300, 32)).astype(np.float32)
+    acc, count = np.zeros(32, np.float32), np.zeros(1, np.intp)
+    rows, f = [], 0
+    for k in (1, 7, 100, 192):
+        out = np.empty((k, 32), np.float32)
+        rows.append(out[:average_blocks(p[f:f + k], 7, acc, count, out)])
+        f += k
+    got = np.concatenate(rows)
+    want = p[:294].reshape(42, 7, 32).mean(axis=1)
+    np.testing.assert_allclose(got, want, rtol=1e-5)
+    assert count[0] == 6  # frames 294..299 wait for the next call
+    np.testing.assert_allclose(acc, p[294:].sum(axis=0), rtol=1e-5)
+
+
+# -- synchronisation loops -----------------------------------------------------------------------
+def run_phase_loop(x, order, bandwidth=0.005):
+    alpha, beta = loop_gains(bandwidth, 1.0)
+    state = np.zeros(2)
+    out, ref = np.empty_like(x), np.empty_like(x)
+    i = 0
+    for part in pieces(x):
+        phase_loop(part, alpha, beta, -0.2, 0.2, order, state, out[i:i + len(part)], ref[i:i + len(part)])
+        i += len(part)
+    return out, ref, state
+
+
+def test_phase_loop_locks_to_a_carrier_and_its_output_times_its_reference_is_the_input():
+    w, n = 0.02, 20000
+    x = np.exp(1j * (w * np.arange(n) + 1.0)).astype(np.complex64)
+    out, ref, state = run_phase_loop(x, 0)
+    np.testing.assert_allclose(out * ref, x, atol=2e-6)          # out = x·e^{−jφ}, ref = e^{jφ}
+    np.testing.assert_allclose(np.abs(ref), 1, atol=1e-6)
+    assert abs(state[1] - w) < 1e-6                                # frequency in rad/sample
+    assert np.abs(np.angle(out[-5000:])).max() < 1e-3              # locked: no phase left
+    whole = np.empty_like(x), np.empty_like(x)
+    alpha, beta = loop_gains(0.005, 1.0)
+    phase_loop(x, alpha, beta, -0.2, 0.2, 0, np.zeros(2), *whole)
+    np.testing.assert_allclose(whole[0], out, atol=1e-6)           # pieces change nothing
+
+
+@pytest.mark.parametrize("order", [2, 4])
+def test_costas_loop_removes_the_carrier_from_psk_symbols(order):
+    n, sps, w = 40000, 8, 0.003
+    points = np.exp(2j * np.pi * np.arange(order) / order + (1j * np.pi / 4 if order == 4 else 0))
+    symbols = rng.integers(0, order, n // sps)
+    x = (np.repeat(points[symbols], sps) * np.exp(1j * (w * np.arange(n) + 0.7))).astype(np.complex64)
+    out, _, state = run_phase_loop(x, order)
+    assert abs(state[1] - w) < 1e-5
+    tail = out[-8000:].astype(np.complex128)
+    # Locked up to the constellation's symmetry: every sample sits on a constellation point.
+    nearest = np.abs(tail[:, None] - points[None, :]).min(axis=1)
+    assert nearest.max() < 1e-2
+    rotation = np.angle(tail[0] / points[symbols[-1000]])
+    assert np.isclose(np.mod(rotation * order / (2 * np.pi) + 0.5, 1), 0.5, atol=1e-2)
+
+
+@pytest.mark.parametrize("order", [1, 4])
+def test_frequency_loop_finds_the_offset_of_a_tone_and_of_qpsk(order):
+    n, w = 20000, 0.05
+    data = np.exp(1j * (np.pi / 2 * rng.integers(0, 4, n) + np.pi / 4)) if order == 4 else 1
+    x = (data * np.exp(1j * w * np.arange(n))).astype(np.complex64)
+    state, out, i = np.zeros(4), np.empty_like(x), 0
+    for part in pieces(x):
+        frequency_loop(part, np.float32(0.02), order, state, out[i:i + len(part)])
+        i += len(part)
+    assert abs(state[1] - w) < 1e-4
+    step = np.angle((out[-5000:][1:] * np.conj(out[-5000:][:-1])).astype(np.complex128) ** order)
+    assert np.abs(step).max() < 1e-2                               # no rotation left
+    np.testing.assert_allclose(np.abs(out), np.abs(x), rtol=1e-5)  # only rotated
+
+
+@pytest.mark.parametrize("ted", [0, 1])
+def test_symbol_sync_recovers_every_symbol_at_a_fractional_rate(ted):
+    sps, n_sym, offset = 4.37, 3000, 1.6
+    bits = rng.integers(0, 2, n_sym) * 2 - 1
+    t = np.arange(int(n_sym * sps))
+    x = np.zeros(len(t))
+    for k in range(n_sym):                   # raised-cosine pulses (roll-off 0.5), ±8 symbols
+        lo, hi = int(k * sps + offset - 8 * sps), int(k * sps + offset + 8 * sps)
+        u = (t[max(lo, 0):hi] - k * sps - offset) / sps
+        x[max(lo, 0):hi] += bits[k] * np.sinc(u) * np.cos(np.pi * 0.5 * u) / (1 - (0.5 * 2 * u) ** 2 + 1e-12)
+    x = x.astype(np.complex64)
+    alpha, beta = loop_gains(0.005, 1.0)
+    state = np.array([sps, 0.0, 1.0, 0, 0, 0, 0])
+    out = np.empty(n_sym + 10, np.complex64)
+    count = symbol_sync(x, sps, alpha * sps, beta * sps, ted, state, out)
+    assert abs(count - n_sym) <= 3
+    got = np.sign(out[500:count].real).astype(int)
+    # Align the recovered symbols with the sent ones, then count errors: none once locked.
+    shifts = [np.mean(got == bits[500 + s:500 + s + len(got)][:len(got)]) if 500 + s + len(got) <= n_sym else 0
+              for s in range(-3, 4)]
+    assert max(shifts) == 1.0
+    eye = np.abs(out[500:count].real)
+    assert eye.min() > 0.6                    # strobes near the eye's centre, not its edges
