@@ -134,17 +134,29 @@ def test_rotator_shifts_and_retunes_phase_continuously():
 
 
 def test_rotator_retunes_by_message_without_a_phase_jump():
-    import time
+    import threading
     from sdrflow import Flowgraph
     from sdrflow.blocks import SignalSource, VectorSink
     fs = 1e6
+
+    class Watch(VectorSink):  # events on what arrived: some samples, then the new frequency
+        def __init__(self):
+            super().__init__()
+            self.some, self.retuned = threading.Event(), threading.Event()
+
+        def work(self, x):
+            super().work(x)
+            self.some.set()
+            if len(x) > 1 and np.angle(x[-1] * np.conj(x[-2])) < 0:
+                self.retuned.set()
+
     fg = Flowgraph(chunk=4096)
-    rot, sink = Rotator(10e3), VectorSink()
+    rot, sink = Rotator(10e3), Watch()
     fg.connect(SignalSource(0, rate=fs), rot, sink)  # a constant 1 turned into a 10 kHz tone
     fg.start()
-    time.sleep(0.05)
+    assert sink.some.wait(60)
     fg.post(rot, "ctrl", {"frequency": -20e3})
-    time.sleep(0.05)
+    assert sink.retuned.wait(60)
     fg.stop()
     fg.wait(5)
     y = sink.data

@@ -269,7 +269,10 @@ def test_messages_round_trip_and_bad_frames_are_skipped():
     for p in packets:
         tx.post(sink, "in", p)
     tx.post(sink, "in", object())  # cannot be serialized: refused and counted
-    time.sleep(0.3)
+    for _ in range(3000):  # wait (on a count) for the four to arrive before the garbage
+        if src.messages_received == 4:
+            break
+        time.sleep(0.01)
     ctx = zmq.Context()
     raw = ctx.socket(zmq.PUSH)
     raw.connect(f"tcp://127.0.0.1:{port}")
