@@ -37,7 +37,7 @@ class MultiplyConst(Block):
         self.set_constant(self.constant)
 
     def work(self, x):
-        c = self._c if x.dtype == np.complex64 else self._f
+        c = self._c if x.dtype.kind == "c" else self._f
         out = self.buffer(len(x), x.dtype, reuse=x)
         if out is x:
             scale_in_place(x, c)

@@ -137,5 +137,15 @@ def test_reader_sees_the_last_items_of_a_closing_writer():
     e.put(np.ones(3, np.float32))
     e.close()
     assert e.available(r) == 3  # items first, then the end
+    assert len(e.read(r, 10)) == 3
     e.consume(r, 3)
     assert e.available(r) == -1
+    assert e.read(r, 10) is None
+
+
+def test_read_gives_an_empty_view_while_the_writer_is_still_open():
+    e = Edge(StreamType(np.float32), 16, shared=True)
+    r = e.add_reader()
+    assert len(e.read(r, 4)) == 0
+    e.put(np.arange(6, dtype=np.float32))
+    np.testing.assert_array_equal(e.read(r, 4), [0, 1, 2, 3])  # at most what was asked

@@ -266,14 +266,10 @@ class Block:
         same runs at half speed: the compiler's overlap check turns off its vector loop)."""
         node = self._node
         if node is not None:
-            if reuse is not None and not shape:
-                taken = node.take_input(reuse, n, dtype)
-                if taken is not None:
-                    return taken
             dt = _DTYPES.get(dtype)
             if dt is None:
                 dt = _DTYPES[dtype] = np.dtype(dtype)
-            return node.buffer(n, dt, shape)
+            return node.buffer(n, dt, shape, reuse)
         return np.empty((n,) + shape, dtype)
 
     def scratch(self, n: int, dtype, key=0, shape: tuple = ()) -> np.ndarray:

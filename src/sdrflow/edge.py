@@ -44,6 +44,7 @@ class Edge:
         self.open_readers = 0
         # (offsets, tags) replaced as one tuple, so a reader in another thread sees a whole state.
         self._tagdata: tuple = ((), ())
+        self.has_tags = False  # kept by _add_tag, the only place tags come and go
         self.eos = False
         # Wake-ups set by the runtime: called after data arrives / after space frees up.
         self.wake_readers = _noop
@@ -73,6 +74,20 @@ class Edge:
             i = pos % self.capacity
             k = min(self.ring_end - pos, self.capacity - i, n)
             return self.buf[i:i + k]
+        j = pos - self.lent_start
+        return self.lent[j:j + n]
+
+    def read(self, r: int, n: int):
+        """``view(r, n)`` of what reader ``r`` has (an empty view when nothing yet), or None
+        when nothing is left and the stream has ended (``eos`` read first, as in
+        ``available``)."""
+        eos = self.eos
+        pos = self.readers[r]
+        if pos >= self.end:
+            return None if eos else self.buf[:0]
+        if pos < self.ring_end:
+            i = pos % self.capacity
+            return self.buf[i:i + min(self.ring_end - pos, self.capacity - i, n)]
         j = pos - self.lent_start
         return self.lent[j:j + n]
 
@@ -111,10 +126,6 @@ class Edge:
         pos = self.readers[r]
         lo, hi = bisect.bisect_left(offsets, pos), bisect.bisect_left(offsets, pos + n)
         return list(tags[lo:hi])
-
-    @property
-    def has_tags(self) -> bool:
-        return bool(self._tagdata[1])
 
     # -- the writer ----------------------------------------------------------------------------
     def oldest(self) -> int:
@@ -199,6 +210,7 @@ class Edge:
         offsets, tags = offsets[keep:], tags[keep:]
         i = bisect.bisect_right(offsets, tag.offset)
         self._tagdata = (offsets[:i] + (tag.offset,) + offsets[i:], tags[:i] + (tag,) + tags[i:])
+        self.has_tags = True
 
 
 def _noop():

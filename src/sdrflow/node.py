@@ -47,7 +47,7 @@ class Node:
         self._new_tags: list = []
         self._handed: list = []  # pool arrays given to work() in this call
         self._cur = 0
-        self._view = None  # the one input array of the current call (see take_input)
+        self._view = None  # the one input array of the current call (see buffer)
         if not block.inputs and block.outputs:
             self.step = self._step_source
         elif block.inputs:
@@ -71,21 +71,17 @@ class Node:
             node.inbox.append((dport, message))
             node.worker.wake()
 
-    def take_input(self, x, n, dtype):
-        """The memory of input ``x`` for this call's output, when it is the whole rest of a
-        local edge's lent pool array with this block its only reader: the edge gives up the
-        array (it will not release it to the pool) and the block's output owns it. None when
-        anyone else could still need it."""
-        if x is not self._view or len(x) != n or x.dtype != dtype or len(self.inputs) != 1:
-            return None
-        edge, r = self.inputs[0]
-        base = edge.hand_over(r, x)
-        if base is None:
-            return None
-        self._handed.append(base)
-        return x
-
-    def buffer(self, n, dtype, shape):
+    def buffer(self, n, dtype, shape, reuse=None):
+        """A pool array for this call's output (see ``Block.buffer``). With ``reuse`` the input
+        of this call: that very array, when it is the whole rest of a local edge's lent pool
+        array with this block its only reader (``Edge.hand_over``): the edge gives it up and
+        the output owns it."""
+        if reuse is not None and reuse is self._view and len(reuse) == n and reuse.dtype == dtype:
+            edge, r = self.inputs[0]
+            base = edge.hand_over(r, reuse)
+            if base is not None:
+                self._handed.append(base)
+                return reuse
         base = self.worker.pool.get(n, dtype, shape, self.chunk)
         self._handed.append(base)
         return base[:n]
@@ -150,22 +146,19 @@ class Node:
                 return True
         inputs = self.inputs
         if len(inputs) == 1:
+            n = self.max_in
+            if outs and (self._p != self._q or n > space):
+                n = self._fit(n, space)
+                if n <= 0:
+                    return False
             edge, r = inputs[0]
-            n = edge.available(r)
-            if n <= 0:
-                if n < 0:
-                    self.finish()
-                    return True
-                return False
-            if n > self.max_in:
-                n = self.max_in
-            if outs:
-                if self._p != self._q or n > space:
-                    n = self._fit(n, space)
-                    if n <= 0:
-                        return False
-            first = self._view = edge.view(r, n)
+            first = self._view = edge.read(r, n)
+            if first is None:
+                self.finish()
+                return True
             n = len(first)
+            if not n:
+                return False
             self._cur = n
             t0 = perf_counter()
             result = self.block.work(first)
