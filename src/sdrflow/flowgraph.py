@@ -50,12 +50,12 @@ class Flowgraph:
         Items a source makes per call (default 131072): larger means less Python per sample,
         smaller keeps more of a chain in the CPU cache.
     threads : int, optional
-        Worker threads sharing the DSP blocks. By default (None) the runtime uses one, or two
-        on a multi-core machine when the graph is heavy (estimated work of at least 128
-        multiply-adds per source sample, e.g. long filters): every hand-over between workers
-        costs a copy and a GIL switch, which only heavy kernels repay (see the README's
-        measurements). Blocks that wait on the outside world (files, radios, sockets) always
-        get a thread of their own.
+        Worker threads sharing the DSP blocks. By default (None) the runtime chooses from the
+        graph's estimated work per sample and ``os.cpu_count()`` (``runtime.plan_workers``):
+        every hand-over between workers costs a copy and a GIL switch, so a worker is added
+        only where its share of the work repays that. ``plan()`` and ``--stats`` show the
+        choice. Blocks that wait on the outside world (files, radios, sockets) always get a
+        thread of their own.
     buffer_chunks : int
         Capacity of every edge, in chunks: this bounds memory whatever the stream length.
     """
