@@ -128,14 +128,6 @@ def Rational(p: int, q: int) -> Rate:
     return Rate(Fraction(p, q), f"{p}:{q} (resample by {p}/{q})")
 
 
-def in_port(name="in", type=COMPLEX64) -> Port:
-    return Port(name, type)
-
-
-def out_port(name="out", type=COMPLEX64) -> Port:
-    return Port(name, type)
-
-
 _ids = itertools.count(1)
 _DTYPES: dict = {}  # what buffer() was asked for → np.dtype, so the hot path skips np.dtype()
 
