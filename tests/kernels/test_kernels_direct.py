@@ -20,6 +20,7 @@ from sdrflow.kernels.sync import (frequency_loop, hold_phasor, loop_gains, phase
                                   symbol_sync)
 
 rng = np.random.default_rng(11)
+F32 = np.float32
 PIECES = [1, 7, 300, 1, 2048, 999, 5000]
 
 
@@ -441,12 +442,13 @@ def test_average_blocks_equals_a_reshaped_mean_across_pieces():
 
 # -- synchronisation loops -----------------------------------------------------------------------
 def run_phase_loop(x, order, bandwidth=0.005):
-    alpha, beta = loop_gains(bandwidth, 1.0)
+    alpha, beta = np.float32(loop_gains(bandwidth, 1.0))
     state = np.zeros(2)
     out, ref = np.empty_like(x), np.empty_like(x)
     i = 0
     for part in pieces(x):
-        phase_loop(part, alpha, beta, -0.2, 0.2, order, state, out[i:i + len(part)], ref[i:i + len(part)])
+        phase_loop(part, alpha, beta, F32(-0.2), F32(0.2), order, state, out[i:i + len(part)],
+                   ref[i:i + len(part)])
         i += len(part)
     return out, ref, state
 
@@ -460,8 +462,8 @@ def test_phase_loop_locks_to_a_carrier_and_its_output_times_its_reference_is_the
     assert abs(state[1] - w) < 1e-6                                # frequency in rad/sample
     assert np.abs(np.angle(out[-5000:])).max() < 1e-3              # locked: no phase left
     whole = np.empty_like(x), np.empty_like(x)
-    alpha, beta = loop_gains(0.005, 1.0)
-    phase_loop(x, alpha, beta, -0.2, 0.2, 0, np.zeros(2), *whole)
+    alpha, beta = np.float32(loop_gains(0.005, 1.0))
+    phase_loop(x, alpha, beta, F32(-0.2), F32(0.2), 0, np.zeros(2), *whole)
     np.testing.assert_allclose(whole[0], out, atol=1e-6)           # pieces change nothing
 
 

@@ -209,6 +209,8 @@ def test_run_web_serves_a_scripts_web_sinks(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "sdrflow.cli", "run", str(script), "--web", str(port)],
                             stderr=subprocess.PIPE, text=True)
     line = proc.stderr.readline()
+    while line.startswith("sdrflow: compiling"):  # a first run says so before anything else
+        line = proc.stderr.readline()
     assert line.startswith(f"mine: http://127.0.0.1:{port}/") and "sink=mine" in line
     centre = None
     for _ in range(500):  # until the first rx_freq tag has reached the sink (a state, not a time)

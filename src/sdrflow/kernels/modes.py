@@ -25,7 +25,7 @@ def crc24(data, nbytes, table):
     c = np.uint32(0)
     for i in range(nbytes):
         c = ((c << np.uint32(8)) & np.uint32(0xFFFFFF)) ^ table[((c >> np.uint32(16)) ^ data[i]) & np.uint32(0xFF)]
-    return c
+    return np.uint32(c)
 
 
 #: Halves of a bit closer than this (in |x| of cu8 scaled to ±1) are too close to call:
@@ -43,7 +43,7 @@ def _residual(frame, table):
     zero for a good frame, the address for formats that carry it in the parity."""
     nbytes = 14 if (frame[0] >> 3) >= 16 else 7
     parity = (np.uint32(frame[nbytes - 3]) << np.uint32(16)) | (np.uint32(frame[nbytes - 2]) << np.uint32(8)) | np.uint32(frame[nbytes - 1])
-    return crc24(frame, nbytes - 3, table) ^ parity
+    return np.uint32(crc24(frame, nbytes - 3, table) ^ parity)
 
 
 @kernel(["void(float32[::1], intp, uint8[::1])"])

@@ -4,6 +4,7 @@ The phase loops share one second-order loop filter (proportional ``alpha``, inte
 ``beta``), with the gains from ``loop_gains``; they differ only in the phase detector."""
 import math
 
+import numpy as np
 
 from ._jit import kernel
 from .demod import atan2f
@@ -36,14 +37,14 @@ def phase_loop(x, alpha, beta, fmin, fmax, order, state, out, ref):
         out[i] = complex(re, im)
         ref[i] = complex(c, s)
         if order == 2:
-            err = atan2f(im * (1.0 if re >= 0 else -1.0), abs(re))
+            err = atan2f(np.float32(im * (1.0 if re >= 0 else -1.0)), np.float32(abs(re)))
         elif order == 4:
             dr = 1.0 if re >= 0 else -1.0
             di = 1.0 if im >= 0 else -1.0
             # arg(y · conj(d)) with d = dr + j·di
-            err = atan2f(im * dr - re * di, re * dr + im * di)
+            err = atan2f(np.float32(im * dr - re * di), np.float32(re * dr + im * di))
         else:
-            err = atan2f(im, re)
+            err = atan2f(np.float32(im), np.float32(re))
         freq += beta * err
         freq = min(max(freq, fmin), fmax)
         phase += freq + alpha * err
@@ -70,7 +71,7 @@ def frequency_loop(x, gain, order, state, out):
         for _ in range(order - 1):
             zr, zi = zr * dr - zi * di, zr * di + zi * dr
         if pr != 0.0 or pi != 0.0:
-            freq += gain * atan2f(zi, zr) / order
+            freq += gain * atan2f(np.float32(zi), np.float32(zr)) / order
         pr, pi = re, im
         phase += freq
         phase -= 2 * math.pi * math.floor(phase / (2 * math.pi))
@@ -88,7 +89,7 @@ def _cubic(x, t):
     c1 = -a / 3 - b / 2 + c - d / 6
     c2 = a / 2 - b + c / 2
     c3 = -a / 6 + b / 2 - c / 2 + d / 6
-    return ((c3 * mu + c2) * mu + c1) * mu + c0
+    return np.complex64(((c3 * mu + c2) * mu + c1) * mu + c0)
 
 
 @kernel(["intp(complex64[::1], float64, float64, float64, intp, float64[::1], complex64[::1])"],
