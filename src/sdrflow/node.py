@@ -76,7 +76,8 @@ class Node:
         of this call: that very array, when it is the whole rest of a local edge's lent pool
         array with this block its only reader (``Edge.hand_over``): the edge gives it up and
         the output owns it."""
-        if reuse is not None and reuse is self._view and len(reuse) == n and reuse.dtype == dtype:
+        if (reuse is not None and reuse is self._view and len(reuse) == n and reuse.dtype == dtype
+                and reuse.shape[1:] == shape):
             edge, r = self.inputs[0]
             base = edge.hand_over(r, reuse)
             if base is not None:
