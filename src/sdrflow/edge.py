@@ -69,18 +69,13 @@ class Edge:
 
     def view(self, r: int, n: int) -> np.ndarray:
         """Up to ``n`` unread items for reader ``r``, as one contiguous view (no copy)."""
-        pos = self.readers[r]
-        if pos < self.ring_end:
-            i = pos % self.capacity
-            k = min(self.ring_end - pos, self.capacity - i, n)
-            return self.buf[i:i + k]
-        j = pos - self.lent_start
-        return self.lent[j:j + n]
+        items = self.read(r, n)
+        return self.buf[:0] if items is None else items
 
     def read(self, r: int, n: int):
-        """``view(r, n)`` of what reader ``r`` has (an empty view when nothing yet), or None
-        when nothing is left and the stream has ended (``eos`` read first, as in
-        ``available``)."""
+        """Up to ``n`` unread items of reader ``r`` as one contiguous view (no copy): empty
+        when nothing has come yet, None when nothing is left and the stream has ended
+        (``eos`` read first, as in ``available``)."""
         eos = self.eos
         pos = self.readers[r]
         if pos >= self.end:
