@@ -30,7 +30,8 @@ class MultiplyConst(Block):
         if self.input_types and self.input_types[0] == FLOAT32 and np.imag(constant) != 0:
             raise ValueError("MultiplyConst: a complex constant needs a complex64 stream")
         self.constant = constant
-        self._c = np.complex64(constant)
+        # A real constant scales complex items by a float32: two multiplies an item, not six.
+        self._c = np.complex64(constant) if np.imag(constant) else np.float32(np.real(constant))
         self._f = np.float32(np.real(constant))
 
     def start(self, rate):

@@ -26,6 +26,9 @@ def test_multiply_const_complex_and_real():
     np.testing.assert_allclose(y, X * (2 - 1j), rtol=1e-6)
     xf = X.real.copy()
     np.testing.assert_allclose(assert_chunk_invariant(lambda: MultiplyConst(-3.0), xf), -3 * xf)
+    # A real constant on complex items (scaled as float32 pairs) gives the complex product.
+    y = assert_chunk_invariant(lambda: MultiplyConst(-0.3), X, rate=1e3)
+    np.testing.assert_array_equal(y, X * np.complex64(-0.3))
     with pytest.raises(ValueError, match="complex constant needs a complex64 stream"):
         run_block(MultiplyConst(1j), xf)
 
