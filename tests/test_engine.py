@@ -266,8 +266,10 @@ def test_two_input_block_aligns_streams_of_different_chunking():
     np.testing.assert_array_equal(sink.data, 3 * x)
 
 
-def test_error_in_a_block_stops_the_graph_and_names_it():
-    fg = Flowgraph(chunk=100, threads=2)
+@pytest.mark.parametrize("threads", [1, 2])
+def test_error_in_a_block_stops_the_graph_and_names_it(threads):
+    # With one worker the failing block runs inside its writer's step (a direct hand-off).
+    fg = Flowgraph(chunk=100, threads=threads)
     boom = Boom()
     fg.connect(SignalSource(10, rate=1e3), boom, MultiplyConst(2.0), NullSink())
     with pytest.raises(BlockError, match=rf"block {boom.name} failed: RuntimeError: kaboom") as info:
@@ -275,6 +277,28 @@ def test_error_in_a_block_stops_the_graph_and_names_it():
     assert info.value.block == boom.name
     assert isinstance(info.value.__cause__, RuntimeError)
     assert no_worker_threads()
+
+
+def test_direct_hand_offs_join_one_to_one_blocks_that_alone_read_a_local_edge():
+    # A 1:1 block that is the only reader of an edge in its own worker runs inside its
+    # writer's step; fan-out and several inputs keep the edge. The result is the same.
+    fg = Flowgraph(chunk=256, threads=1)
+    src, head, mul = VectorSource(ramp(5000), rate=1e3), Head(4000), MultiplyConst(2.0)
+    fir1 = FIRFilter(np.ones(4, np.float32), decimation=2)
+    fir2 = FIRFilter(np.ones(4, np.float32), decimation=2)
+    three, add, sink = MultiplyConst(3.0), Add(), VectorSink()
+    fg.connect(src, head, mul, fir1, three, add, sink)
+    fg.connect(mul, fir2)
+    fg.connect(fir2, (add, 1))
+    fg.run()
+    direct = {e.name: e.direct.block.name if e.direct else None
+              for n in fg._runtime.nodes.values() for e in n.outputs}
+    assert direct == {f"{src.name}.out": head.name, f"{head.name}.out": mul.name,
+                      f"{mul.name}.out": None, f"{fir1.name}.out": three.name,
+                      f"{three.name}.out": None, f"{fir2.name}.out": None,
+                      f"{add.name}.out": sink.name}
+    filtered = np.convolve(2 * ramp(4000), np.ones(4))[:4000:2]
+    np.testing.assert_array_equal(sink.data, 4 * filtered)
 
 
 def test_stop_ends_an_endless_graph_promptly():

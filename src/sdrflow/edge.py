@@ -50,6 +50,7 @@ class Edge:
         self.wake_readers = _noop
         self.wake_writer = _noop
         self.release = _noop1  # gives a lent pool array back once nobody needs it
+        self.direct = None  # the reader's Node when it may run straight on put's items (Node._pass_on)
 
     # -- readers -------------------------------------------------------------------------------
     def add_reader(self) -> int:

@@ -5,6 +5,10 @@ Ownership of output arrays is declared, never guessed: ``work`` returns arrays i
 ``self.buffer()`` (the edge takes them without a copy), or a block with ``passthrough = True``
 returns a leading slice of its first input (taken over when this block is its only reader,
 else copied once). Anything else is refused.
+
+A direct hand-off (``_pass_on``) runs a 1:1 block straight on its writer's output, in the
+writer's step, when it is the only reader of a local edge: the items skip the edge (its
+positions still advance), so a chain of such blocks costs one work call each and little else.
 """
 from __future__ import annotations
 
@@ -48,6 +52,7 @@ class Node:
         self._handed: list = []  # pool arrays given to work() in this call
         self._cur = 0
         self._view = None  # the one input array of the current call (see buffer)
+        self._given = None  # the pool array behind _view in a direct hand-off (see _pass_on)
         if not block.inputs and block.outputs:
             self.step = self._step_source
         elif block.inputs:
@@ -78,14 +83,23 @@ class Node:
         the output owns it."""
         if (reuse is not None and reuse is self._view and len(reuse) == n and reuse.dtype == dtype
                 and reuse.shape[1:] == shape):
-            edge, r = self.inputs[0]
-            base = edge.hand_over(r, reuse)
+            base = self._take_input(reuse)
             if base is not None:
                 self._handed.append(base)
                 return reuse
         base = self.worker.pool.get(n, dtype, shape, self.chunk)
         self._handed.append(base)
         return base[:n]
+
+    def _take_input(self, x):
+        """The pool array behind ``x``, this call's only input, when nobody reads it after this
+        call (a direct hand-off, or ``Edge.hand_over``): it becomes this block's. Else None."""
+        base = self._given
+        if base is not None:
+            self._given = None
+            return base
+        edge, r = self.inputs[0]
+        return edge.hand_over(r, x)
 
     # -- the kinds of block --------------------------------------------------------------------
     def _space(self):
@@ -128,6 +142,14 @@ class Node:
         if self.block._eos:
             self.finish()
         return True
+
+    def _step_direct(self) -> bool:
+        """The step of a block fed by direct hand-offs: usually its input edge is empty, and
+        only what could not be handed over directly (tags, a full output) or the end waits."""
+        edge = self.inputs[0][0]
+        if edge.end == edge.readers[0] and not edge.eos and not self.inbox:
+            return False
+        return self._step_stream()
 
     def _step_stream(self) -> bool:
         if self.inbox:
@@ -257,7 +279,7 @@ class Node:
                 # A passed-through slice of the input: take over the input's array when this
                 # block is its only reader and reads all of it (Edge.hand_over), else copy.
                 if len(y) and len(self.inputs) == 1:
-                    base = self.inputs[0][0].hand_over(self.inputs[0][1], first_input)
+                    base = self._take_input(first_input)
                 if base is None:
                     copy = self.buffer(len(y), y.dtype, y.shape[1:])
                     copy[:] = y
@@ -265,7 +287,7 @@ class Node:
             m = len(y)
             if tags or new_tags:
                 edge.put(y, self._out_tags(port, edge.end, m, tags, new_tags), base)
-            else:
+            elif edge.direct is None or not self._pass_on(edge, y, base):
                 edge.put(y, (), base)
             self.items_out += m
             port += 1
@@ -273,6 +295,43 @@ class Node:
             new_tags.clear()
         if self._handed:
             self._give_back()
+
+    def _pass_on(self, edge, y, base) -> bool:
+        """Run the edge's one reader (``edge.direct``: a 1:1 block in this worker with this edge
+        its only input) on ``y`` right now, without putting ``y`` on the edge; False when it
+        cannot take all of ``y`` at once (items waiting, a full output), then ``y`` goes on the
+        edge as usual. Errors are blamed on the reader through ``worker.active``."""
+        node = edge.direct
+        m = len(y)
+        if not m or node.done or node.inbox or edge.lent is not None or edge.readers[0] != edge.end:
+            return False
+        outs = node.outputs
+        if outs and (not outs[0].open_readers or outs[0].space() < m):
+            return False
+        worker = self.worker
+        worker.active = node
+        edge.end = edge.ring_end = edge.end + m  # the reader's position moves after its work
+        node._cur = m
+        node._view = y
+        node._given = base
+        t0 = perf_counter()
+        result = node.block.work(y)
+        node.work_seconds += perf_counter() - t0
+        node._view = None
+        node.calls += 1
+        node.items_in += m
+        if outs:
+            node._emit(result, None, m, y)
+        elif node._handed:
+            node._give_back()
+        if node._given is not None:  # the input array, unless the block took it for its output
+            worker.pool.put(node._given)
+            node._given = None
+        edge.readers[0] += m
+        if node.block._eos:
+            node.finish()
+        worker.active = None
+        return True
 
     def _check(self, port, edge, y, n, first_input):
         """Check one output against the port and the rate rule; return its pool array, or None

@@ -74,6 +74,7 @@ class Worker:
         self.nodes = nodes
         self.event = threading.Event()
         self.pool = Pool()
+        self.active = None  # the node inside a direct hand-off (Node._pass_on), for errors
         self.thread = threading.Thread(target=self._run, daemon=True,
                                        name=f"sdrflow-worker-{index}")
         for node in nodes:
@@ -100,7 +101,8 @@ class Worker:
                 if not progress:
                     event.wait(0.05)
         except BaseException as e:  # reported to wait(), which re-raises it naming the block
-            rt.fail(current.block if current else None, e)
+            node = self.active or current
+            rt.fail(node.block if node else None, e)
         finally:
             for node in nodes:
                 try:
@@ -147,6 +149,7 @@ class Runtime:
     def _build_edges(self, order, info):
         fg = self.fg
         cap = fg.chunk * fg.buffer_chunks
+        depth = {}  # length of the run of direct hand-offs ending at a block
         for b in order:
             node = self.nodes[b]
             for o, stype in enumerate(info[b][1]):
@@ -166,6 +169,16 @@ class Runtime:
                     wakes.append(dn.worker.wake)
                 edge.wake_readers = _call_all(wakes)
                 node.outputs.append(edge)
+                if len(readers) == 1 and not shared:
+                    d, i = readers[0]
+                    dn = self.nodes[d]
+                    # A 1:1 block that only reads this edge runs straight on its writer's
+                    # output (Node._pass_on); runs are cut now and then to bound the recursion.
+                    if (len(d.inputs) == 1 and len(d.outputs) <= 1 and dn._p == dn._q
+                            and depth.get(b, 0) < 32):
+                        edge.direct = dn
+                        dn.step = dn._step_direct
+                        depth[d] = depth.get(b, 0) + 1
         for s, port, d, dport in fg.messages:
             self.nodes[s].msg_out[port].append((self.nodes[d], dport))
             self.nodes[d].msg_senders.append(self.nodes[s])
