@@ -1,7 +1,7 @@
 import numpy as np
 
 from sdrflow.block import COMPLEX64, FLOAT32, SAME, Block, Port
-from sdrflow.kernels.arith import scale, scale_in_place
+from sdrflow.kernels.arith import scale, scale_in_place, scale_real, scale_real_in_place
 
 
 class MultiplyConst(Block):
@@ -30,16 +30,21 @@ class MultiplyConst(Block):
         if self.input_types and self.input_types[0] == FLOAT32 and np.imag(constant) != 0:
             raise ValueError("MultiplyConst: a complex constant needs a complex64 stream")
         self.constant = constant
-        # A real constant scales complex items by a float32: two multiplies an item, not six.
-        self._c = np.complex64(constant) if np.imag(constant) else np.float32(np.real(constant))
+        self._c = np.complex64(constant)
         self._f = np.float32(np.real(constant))
 
     def start(self, rate):
         self.set_constant(self.constant)
 
     def work(self, x):
-        c = self._c if x.dtype.kind == "c" else self._f
         out = self.buffer(len(x), x.dtype, reuse=x)
+        if x.dtype.kind == "c" and not self._c.imag:  # complex items scaled as pairs of floats
+            if out is x:
+                scale_real_in_place(x, self._f)
+            else:
+                scale_real(x, self._f, out)
+            return out
+        c = self._c if x.dtype.kind == "c" else self._f
         if out is x:
             scale_in_place(x, c)
         else:

@@ -142,14 +142,14 @@ def test_in_place_arithmetic_equals_numpy(dtype):
 
 
 def test_scale_by_a_real_factor_equals_the_complex_product():
-    from sdrflow.kernels.arith import scale, scale_in_place
+    from sdrflow.kernels.arith import scale_real, scale_real_in_place
 
     x = cnoise(1001).astype(np.complex64)
     want = x * np.complex64(-0.7)
     y = np.empty_like(x)
-    scale(x, np.float32(-0.7), y)
+    scale_real(x, np.float32(-0.7), y)
     np.testing.assert_array_equal(y, want)
-    scale_in_place(x, np.float32(-0.7))
+    scale_real_in_place(x, np.float32(-0.7))
     np.testing.assert_array_equal(x, want)
 
 
