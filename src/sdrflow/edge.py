@@ -34,6 +34,7 @@ class Edge:
         self.shared = shared  # True when the readers run in another thread
         self.name = name
         self.buf = np.empty((self.capacity,) + stype.shape, stype.dtype)
+        self.ndim = self.buf.ndim  # of the arrays on this edge: 1, or 2 for vectors
         self.ring_end = 0
         self.end = 0
         self.lent = None       # the writer's last array, still read from in place

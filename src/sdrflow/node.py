@@ -82,7 +82,7 @@ class Node:
         array with this block its only reader (``Edge.hand_over``): the edge gives it up and
         the output owns it."""
         if (reuse is not None and reuse is self._view and len(reuse) == n and reuse.dtype == dtype
-                and reuse.shape[1:] == shape):
+                and (reuse.ndim == 1 if not shape else reuse.shape[1:] == shape)):
             base = self._take_input(reuse)
             if base is not None:
                 self._handed.append(base)
@@ -306,8 +306,11 @@ class Node:
         if not m or node.done or node.inbox or edge.lent is not None or edge.readers[0] != edge.end:
             return False
         outs = node.outputs
-        if outs and (not outs[0].open_readers or outs[0].space() < m):
-            return False
+        if outs:
+            out = outs[0]
+            if not out.open_readers or (out.capacity - out.end + out.readers[0] < m
+                                        if len(out.readers) == 1 else out.space() < m):
+                return False
         worker = self.worker
         worker.active = node
         edge.end = edge.ring_end = edge.end + m  # the reader's position moves after its work
@@ -342,7 +345,7 @@ class Node:
         if y.dtype is not st.dtype and y.dtype != st.dtype:
             self._fail(port, f"returned {y.dtype} items, the port carries {st}; convert in "
                              f"work (the engine never casts)")
-        if y.ndim != (1 if st.vlen == 1 else 2) or (st.vlen > 1 and y.shape[1] != st.vlen):
+        if y.ndim != edge.ndim or (edge.ndim == 2 and y.shape[1] != st.vlen):
             self._fail(port, f"returned an array of shape {y.shape}, expected (n,)"
                              + ("" if st.vlen == 1 else f" → (n, {st.vlen})"))
         m = len(y)
