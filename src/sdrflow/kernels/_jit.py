@@ -1,19 +1,29 @@
 """The one decorator every kernel uses."""
-import os
 import sys
 
 import numba
+import numba.core.event
 
-_told = False
+
+class _SayCompiling(numba.core.event.Listener):
+    """Writes one line on stderr the first time Numba really compiles an sdrflow kernel (a
+    cache miss: loading from the cache raises no "numba:compile" event), so a first run's wait
+    is explained and a warm run stays quiet."""
+
+    told = False
+
+    def on_start(self, event):
+        func = getattr(event.data.get("dispatcher"), "py_func", None)
+        if not self.told and getattr(func, "__module__", "").startswith("sdrflow."):
+            type(self).told = True
+            sys.stderr.write("sdrflow: compiling Numba kernels for this machine (first use only; "
+                             "cached afterwards)…\n")
+
+    def on_end(self, event):
+        pass
 
 
-def _cached(func) -> bool:
-    """Whether Numba's on-disk cache holds this function (its index file exists)."""
-    code = func.__code__
-    folder = os.path.join(os.path.dirname(code.co_filename), "__pycache__")
-    stem = os.path.splitext(os.path.basename(code.co_filename))[0]
-    ver = f"py{sys.version_info.major}{sys.version_info.minor}"
-    return os.path.exists(os.path.join(folder, f"{stem}.{func.__qualname__}-{code.co_firstlineno}.{ver}.nbi"))
+numba.core.event.register("numba:compile", _SayCompiling())
 
 
 def kernel(signatures, fastmath=False):
@@ -27,14 +37,9 @@ def kernel(signatures, fastmath=False):
     types (a Python float for a float32) fails there instead of compiling a float64 variant
     quietly. ``nogil`` lets worker threads run kernels in parallel. ``fastmath`` takes only
     explicit flags (e.g. ``{"reassoc", "contract"}`` for SIMD dot products), never
-    ``nnan``/``ninf``. The first time a kernel is not in the cache, one line on stderr says
-    what the wait is."""
+    ``nnan``/``ninf``. The first compile (a kernel not in the cache) says so on stderr, once
+    (``_SayCompiling``)."""
     def decorate(func):
-        global _told
-        if not _told and not _cached(func):
-            _told = True
-            sys.stderr.write("sdrflow: compiling Numba kernels for this machine (first use only; "
-                             "cached afterwards)…\n")
         dispatcher = numba.njit(cache=True, nogil=True, fastmath=fastmath or False)(func)
         dispatcher.declared = tuple(signatures)
         return dispatcher
