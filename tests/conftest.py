@@ -1,10 +1,17 @@
 import os
+import signal
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_DATA = Path(os.environ.get("SDRFLOW_REAL_DATA", ROOT.parent / "shared" / "data" / "real"))
+
+# Tests press Ctrl-C (SIGINT) on the commands they start. A shell that runs pytest in the
+# background starts it with SIGINT ignored, the commands would inherit that, and a Python
+# started so never raises KeyboardInterrupt: give them a terminal's default instead.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture
