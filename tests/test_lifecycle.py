@@ -43,6 +43,34 @@ def test_a_signal_stops_the_run_with_its_code_and_a_valid_wav(tmp_path, sig, cod
         assert os.path.getsize(out) == 80 + 2 * frames  # header with its reserved ds64 room
 
 
+# A sitecustomize that presses Ctrl-C (a real SIGINT) just as one module starts to import.
+CTRL_C_ON_IMPORT = """
+import os, signal, sys
+
+class CtrlC:
+    def find_spec(self, name, path=None, target=None):
+        if name == {module!r}:
+            sys.meta_path.remove(self)
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, CtrlC())
+"""
+
+
+@pytest.mark.parametrize("module", ["numpy", "numba", "sdrflow.blocks.wbfm_receiver"])
+def test_ctrl_c_during_start_up_exits_130_without_a_traceback(tmp_path, module):
+    (tmp_path / "sitecustomize.py").write_text(CTRL_C_ON_IMPORT.format(module=module))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(tmp_path),
+                                                                  os.environ.get("PYTHONPATH")])))
+    script = os.path.join(os.path.dirname(__file__), "..", "flowgraphs", "fm_receiver.py")
+    p = subprocess.run([sys.executable, "-m", "sdrflow.cli", "run", script, "--seconds", "0.1",
+                        "--output", str(tmp_path / "fm.wav")], env=env, capture_output=True,
+                       text=True, timeout=300)
+    assert p.returncode == 130, p.stderr
+    assert "Traceback" not in p.stderr and "stopped" in p.stderr
+
+
 class Explodes(Block):
     inputs = [Port("in", FLOAT32)]
 
