@@ -301,6 +301,43 @@ def test_direct_hand_offs_join_one_to_one_blocks_that_alone_read_a_local_edge():
     np.testing.assert_array_equal(sink.data, 4 * filtered)
 
 
+class Trickle(Block):
+    """Sends one chunk, then nothing, never the end (a quiet network source)."""
+
+    outputs = [Port("out", COMPLEX64)]
+
+    def output_rate(self, rate):
+        return 1e3
+
+    def start(self, rate):
+        self.sent = False
+
+    def work(self, n):
+        out = self.buffer(0 if self.sent else n, np.complex64)
+        out[:] = 1
+        self.sent = True
+        return out
+
+
+class TakeOnce(Block):
+    """A sink that has had enough after its first call."""
+
+    inputs = [Port("in", COMPLEX64)]
+
+    def work(self, x):
+        self.end_of_stream()
+
+
+def test_a_sink_that_ends_stops_a_direct_chain_whose_source_goes_quiet():
+    # The multiply between them runs by direct hand-off and gets no more items, yet it must
+    # notice its reader is gone so that the source learns it too.
+    fg = Flowgraph(chunk=100, threads=1)
+    fg.connect(Trickle(), MultiplyConst(2.0), TakeOnce())
+    fg.start()
+    assert fg.wait(timeout=60)  # a guard against hanging, not a speed limit
+    assert no_worker_threads()
+
+
 def test_stop_ends_an_endless_graph_promptly():
     fg = Flowgraph(chunk=1024, threads=2)
     sink = Slow(0.001)

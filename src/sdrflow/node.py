@@ -145,9 +145,11 @@ class Node:
 
     def _step_direct(self) -> bool:
         """The step of a block fed by direct hand-offs: usually its input edge is empty, and
-        only what could not be handed over directly (tags, a full output) or the end waits."""
+        only what could not be handed over directly (tags, a full output), the end, a message
+        or the loss of its own readers is left to do."""
         edge = self.inputs[0][0]
-        if edge.end == edge.readers[0] and not edge.eos and not self.inbox:
+        if (edge.end == edge.readers[0] and not edge.eos and not self.inbox
+                and (not self.outputs or self.outputs[0].open_readers)):
             return False
         return self._step_stream()
 
