@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from .block import ANY, COMPLEX64, FLOAT32, StreamType
+from .block import ANY, COMPLEX64, StreamType
 
 
 def lowpass(ntaps: int, cutoff: float) -> np.ndarray:
