@@ -1,4 +1,5 @@
-"""Audio measurements shared by the demodulator tests."""
+"""Audio measurements shared by the demodulator tests, and the helpers of tests that run
+sdrflow as a command."""
 import numpy as np
 
 
@@ -37,3 +38,16 @@ def wait_for_audio(path, proc, frames=4800):
         threading.Event().wait(0.05)
     raise AssertionError(f"sdrflow ended early: {proc.communicate()}")
 
+
+
+def finish(proc, timeout):
+    """``proc.communicate(timeout=…)``; a process that has not ended by then is killed before
+    the test fails, so it cannot hold ports and files for the tests after it."""
+    import subprocess
+
+    try:
+        return proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise

@@ -9,7 +9,7 @@ import wave
 import numpy as np
 import pytest
 import zmq
-from audio import wait_for_audio
+from audio import finish, wait_for_audio
 
 from sdrflow import Block, BlockError, Flowgraph, GraphError, Port, SourceFailed, FLOAT32
 from sdrflow.blocks import VectorSink, ZMQPushSink, SignalSource
@@ -34,7 +34,7 @@ def test_a_signal_stops_the_run_with_its_code_and_a_valid_wav(tmp_path, sig, cod
                              "--output", str(out)], stderr=subprocess.PIPE, text=True)
     wait_for_audio(out, proc)
     proc.send_signal(sig)
-    _, err = proc.communicate(timeout=60)
+    _, err = finish(proc, 60)
     assert proc.returncode == code, err
     assert "Traceback" not in err
     with wave.open(str(out)) as w:  # header agrees with the data on disk

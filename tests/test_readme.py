@@ -24,6 +24,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from audio import finish
 
 ROOT = Path(__file__).resolve().parents[1]
 DONGLE_COMMANDS = ("listen", "view", "record", "scan", "spectrum", "serve")
@@ -139,7 +140,7 @@ def run_endless(argv, env, cwd, ready):
     assert p.poll() is None, f"{argv} ended early ({p.returncode}): {err}"
     assert ready(out, err), f"{argv} did not get going: {err}"
     p.send_signal(signal.SIGINT)
-    rest_out, rest_err = p.communicate(timeout=60)
+    rest_out, rest_err = finish(p, 60)
     return p.returncode, out + rest_out, err + rest_err.decode(errors="replace")
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from audio import wait_for_audio
+from audio import finish, wait_for_audio
 
 from sdrflow import Block, Flowgraph, GraphError, Port, FLOAT32
 from sdrflow.tags import Tag
@@ -193,7 +193,7 @@ def test_killing_any_process_ends_all_of_them(tmp_path, victim):
     assert pids[0] == proc.pid
     os.kill(pids[victim], signal.SIGKILL)
     _wait_gone(pids)
-    proc.communicate(timeout=60)
+    finish(proc, 60)
     assert proc.returncode == (-9 if victim == 0 else 1)
 
 
@@ -212,7 +212,7 @@ def test_a_block_error_in_one_process_stops_all_and_names_the_block(tmp_path):
 def test_a_signal_to_the_supervisor_stops_every_process_and_sinks_flush(tmp_path, sig, code):
     proc, pids, out = _endless_tone(tmp_path, 2)
     proc.send_signal(sig)
-    _, err = proc.communicate(timeout=120)
+    _, err = finish(proc, 120)
     assert proc.returncode == code, err
     assert "Traceback" not in err
     _wait_gone(pids)
@@ -258,7 +258,7 @@ def test_two_parts_on_two_processes_with_keys_give_the_unsplit_audio(tmp_path):
                                        "--stats"] + common, stderr=subprocess.PIPE, text=True)
     dongle = subprocess.run(RUN + [str(script), "--part", "dongle", "--stats"] + common,
                             capture_output=True, text=True, timeout=300)
-    _, err = listener.communicate(timeout=300)
+    _, err = finish(listener, 300)
     assert dongle.returncode == 0 and listener.returncode == 0, dongle.stderr + err
     assert whole.read_bytes() == split.read_bytes()
     assert "FMStationSource" in dongle.stderr and "FMStationSource" not in err

@@ -2,6 +2,7 @@
 import json
 import socket
 import subprocess
+import sys
 import textwrap
 import time
 
@@ -13,6 +14,9 @@ from sdrflow import Flowgraph, GraphError, Tag
 from sdrflow.blocks import (Head, SignalSource, VectorSink, VectorSource, ZMQPubSink,
                             ZMQPullSource, ZMQPushSink, ZMQSubSource)
 from sdrflow.wire import decode_frame, encode_frame, pmt_decode, pmt_encode
+
+sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
+from audio import finish  # noqa: E402
 
 X = (np.random.default_rng(8).standard_normal(50_000) * (1 + 1j)).astype(np.complex64)
 TAGS = [Tag(0, "rx_freq", 100e6), Tag(1234, "burst", "start"), Tag(40_000, "rx_time", (1700000000, 0.25))]
@@ -185,7 +189,7 @@ def test_sdrflow_push_sink_to_gnuradio_pull_source():
     fg.connect(VectorSource(data, rate=48e3, tags=[Tag(5, "rx_rate", 48e3), Tag(29999, "last", 1)]),
                ZMQPushSink(f"tcp://127.0.0.1:{port}", pass_tags=True))
     fg.run()
-    out, err = proc.communicate(timeout=60)
+    out, err = finish(proc, 60)
     got = json.loads(out.strip().splitlines()[-1])
     np.testing.assert_array_equal(np.array(got["data"], np.float32), data)
     # GNU Radio sees sdrflow's description of the stream as one more tag at 0, and takes the
@@ -245,7 +249,7 @@ def test_sdrflow_rep_sink_to_gnuradio_req_source():
     rep = ZMQRepSink(f"tcp://127.0.0.1:{port}")
     fg.connect(VectorSource(data, rate=48e3), rep)
     fg.run()
-    out, err = proc.communicate(timeout=60)
+    out, err = finish(proc, 60)
     got = json.loads(out.strip().splitlines()[-1])
     np.testing.assert_array_equal(np.array(got["data"], np.float32), data)
     assert rep.items_sent == 30000 and rep.items_unsent == 0
@@ -324,7 +328,7 @@ def test_gnuradio_message_source_takes_sdrflow_messages():
         time.sleep(0.2)
     fg.stop()
     fg.wait(5)
-    out, err = proc.communicate(timeout=30)
+    out, err = finish(proc, 30)
     got = json.loads(out.strip().splitlines()[-1])
     assert {"callsign": "AMC421", "altitude": 24275} in got and "hello" in got
 

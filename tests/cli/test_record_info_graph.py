@@ -1,5 +1,4 @@
 """`sdrflow record`, `info`, `devices` and `graph`, run as a user runs them."""
-import ctypes
 import json
 import signal
 import subprocess
@@ -10,6 +9,9 @@ import numpy as np
 import pytest
 
 from sdrflow.cli.record import list_devices
+
+sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
+from audio import finish  # noqa: E402
 
 
 def sdrflow(*args, **kw):
@@ -51,7 +53,7 @@ def test_record_stopped_by_sigterm_leaves_valid_sigmf(tmp_path):
     while p.poll() is None and (not data.exists() or data.stat().st_size < 1_000_000):
         time.sleep(0.05)
     p.send_signal(signal.SIGTERM)
-    _, err = p.communicate(timeout=60)
+    _, err = finish(p, 60)
     assert p.returncode == 143, err
     meta = json.loads(out.read_text())
     assert meta["global"]["core:hw"] == "RTL-SDR" and meta["captures"][0]["core:frequency"] == 98.5e6

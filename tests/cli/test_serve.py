@@ -4,14 +4,12 @@ import socket
 import struct
 import subprocess
 import sys
-import threading
 import time
 
-import numpy as np
 import pytest
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
-from audio import tone_frequency  # noqa: E402
+from audio import finish, tone_frequency  # noqa: E402
 
 from sdrflow import BlockError, Flowgraph  # noqa: E402
 from sdrflow.blocks import Head, RtlTcpSource, VectorSink, WBFMReceiver  # noqa: E402
@@ -119,6 +117,6 @@ def test_lost_server_fails_the_client_run(served):
 def test_serve_command_binds_loopback_and_says_so():
     p = subprocess.Popen([sys.executable, "-m", "sdrflow.cli", "serve", "--source", "sim",
                           "--port", "0", "--seconds", "0.2"], stderr=subprocess.PIPE, text=True)
-    _, err = p.communicate(timeout=120)
+    _, err = finish(p, 120)
     assert p.returncode == 0, err
     assert "as rtl_tcp on 127.0.0.1:" in err

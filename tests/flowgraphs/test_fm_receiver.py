@@ -15,7 +15,7 @@ from sdrflow import BlockError, Flowgraph
 from sdrflow.blocks import FMStationSource, VectorSink, WBFMReceiver
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from audio import sinad_db, tone_frequency  # noqa: E402
+from audio import finish, sinad_db, tone_frequency  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "flowgraphs" / "fm_receiver.py"
@@ -119,7 +119,7 @@ def test_ctrl_c_stops_cleanly_and_leaves_a_valid_wav(tmp_path):
     while time.time() < deadline and (not out.exists() or out.stat().st_size < 100_000):
         time.sleep(0.1)
     p.send_signal(signal.SIGINT)
-    _, err = p.communicate(timeout=30)
+    _, err = finish(p, 30)
     assert p.returncode == 130, err
     assert "Traceback" not in err
     with wave.open(str(out)) as w:

@@ -65,7 +65,7 @@ def test_iq_server_publishes_tagged_iq(tmp_path):
 
 
 sys.path.insert(0, str(ROOT / "tests"))
-from audio import sinad_db  # noqa: E402
+from audio import finish, sinad_db  # noqa: E402
 
 
 @pytest.mark.parametrize("recipe", ["nbfm_receiver", "am_receiver", "ssb_receiver"])
@@ -202,7 +202,7 @@ def test_remote_source_and_receiver_as_two_processes_with_keys(tmp_path):
         server_key=str(tmp_path / "dongle-host.key"), wait=60)
     source = next(b for b in fg.blocks if type(b).__name__ == "ZMQPullSource")
     fg.run()  # ends when the source's stream ends
-    _, err = sender.communicate(timeout=60)
+    _, err = finish(sender, 60)
     assert sender.returncode == 0, err
     assert source.sample_rate == 2.4e6 and source.items_lost == 0
     with wave.open(str(out)) as w:
