@@ -13,7 +13,8 @@ class _SayCompiling(numba.core.event.Listener):
     told = False
 
     def on_start(self, event):
-        func = getattr(event.data.get("dispatcher"), "py_func", None)
+        data = event.data if isinstance(event.data, dict) else {}
+        func = getattr(data.get("dispatcher"), "py_func", None)
         if not self.told and getattr(func, "__module__", "").startswith("sdrflow."):
             type(self).told = True
             sys.stderr.write("sdrflow: compiling Numba kernels for this machine (first use only; "
