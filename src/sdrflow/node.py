@@ -82,7 +82,7 @@ class Node:
         array with this block its only reader (``Edge.hand_over``): the edge gives it up and
         the output owns it."""
         if (reuse is not None and reuse is self._view and len(reuse) == n and reuse.dtype == dtype
-                and (reuse.ndim == 1 if not shape else reuse.shape[1:] == shape)):
+                and reuse.shape[1:] == shape):
             base = self._take_input(reuse)
             if base is not None:
                 self._handed.append(base)
@@ -214,12 +214,7 @@ class Node:
             result = self.block.work(*views)
             self.work_seconds += perf_counter() - t0
             tags = self._collect_tags(n) if self.propagate else None
-        self.calls += 1
-        self.items_in += n
-        if outs:
-            self._emit(result, tags, n, first)
-        elif self._handed:
-            self._give_back()
+        self._hand_on(result, tags, n, first)
         for edge, r in inputs:
             edge.consume(r, n)
         if self.block._eos:
@@ -257,6 +252,15 @@ class Node:
         return False
 
     # -- outputs -------------------------------------------------------------------------------
+    def _hand_on(self, result, tags, n, first_input):
+        """Count a work call on ``n`` inputs and put what it returned on the output edges."""
+        self.calls += 1
+        self.items_in += n
+        if self.outputs:
+            self._emit(result, tags, n, first_input)
+        elif self._handed:
+            self._give_back()
+
     def _emit(self, result, tags, n, first_input):
         """Check what ``work`` returned for ``n`` inputs (a request of ``n`` for a source) and
         put it on the output edges."""
@@ -308,11 +312,8 @@ class Node:
         if not m or node.done or node.inbox or edge.lent is not None or edge.readers[0] != edge.end:
             return False
         outs = node.outputs
-        if outs:
-            out = outs[0]
-            if not out.open_readers or (out.capacity - out.end + out.readers[0] < m
-                                        if len(out.readers) == 1 else out.space() < m):
-                return False
+        if outs and (not outs[0].open_readers or outs[0].space() < m):
+            return False
         worker = self.worker
         worker.active = node
         edge.end = edge.ring_end = edge.end + m  # the reader's position moves after its work
@@ -323,12 +324,7 @@ class Node:
         result = node.block.work(y)
         node.work_seconds += perf_counter() - t0
         node._view = None
-        node.calls += 1
-        node.items_in += m
-        if outs:
-            node._emit(result, None, m, y)
-        elif node._handed:
-            node._give_back()
+        node._hand_on(result, None, m, y)
         if node._given is not None:  # the input array, unless the block took it for its output
             worker.pool.put(node._given)
             node._given = None
