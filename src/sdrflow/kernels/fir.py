@@ -82,7 +82,7 @@ def fir_decimate(x, taps_rev, decimation, hist, state, out):
     channel filter), real with real, complex with complex, or real with complex (a one-sided
     band-pass on a real signal, complex out). Returns the number of outputs.
 
-    One loop for all three: the window of each output is a slice, and ``_dot`` does the
+    One loop for all four: the window of each output is a slice, and ``_dot`` does the
     arithmetic its types call for. Windows that begin in the history read from a short
     copy of hist ++ x[:M]."""
     L = taps_rev.shape[0]
