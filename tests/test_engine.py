@@ -338,6 +338,38 @@ def test_a_sink_that_ends_stops_a_direct_chain_whose_source_goes_quiet():
     assert no_worker_threads()
 
 
+class Stamp(Block):
+    """Copies its input and tags the first item of every call, so every hand-off after it
+    goes through the edge (tagged items are never handed over directly)."""
+
+    inputs = [Port("in", COMPLEX64)]
+    outputs = [Port("out", COMPLEX64)]
+
+    def work(self, x):
+        self.add_tag(0, "stamp", len(x))
+        out = self.buffer(len(x), np.complex64)
+        out[:] = x
+        return out
+
+
+def test_a_worker_still_steps_directly_fed_blocks_when_their_items_wait_on_the_edge():
+    # One worker, two branches. On the first, tags make every direct hand-off fall back to
+    # the edge, and a decimating filter with small edges holds the chain back; the worker
+    # leaves directly fed blocks out of most rounds, so these items reach the sink only if
+    # it notices them. The second branch keeps the worker busy meanwhile.
+    fg = Flowgraph(chunk=64, threads=1, buffer_chunks=2)
+    stamp, sink1, sink2 = Stamp(), VectorSink(), VectorSink()
+    fir = FIRFilter(np.ones(4, np.float32), decimation=2)
+    fg.connect(VectorSource(ramp(3000), rate=1e3), stamp, MultiplyConst(2.0),
+               MultiplyConst(3.0), fir, sink1)
+    fg.connect(VectorSource(ramp(20000), rate=1e3), MultiplyConst(5.0), sink2)
+    fg.run()
+    np.testing.assert_array_equal(sink1.data, np.convolve(6 * ramp(3000), np.ones(4))[:3000:2])
+    np.testing.assert_array_equal(sink2.data, 5 * ramp(20000))
+    assert sum(r["work_calls"] for r in fg.stats() if r["block"] == stamp.name) == len(sink1.tags)
+    assert no_worker_threads()
+
+
 def test_stop_ends_an_endless_graph_promptly():
     fg = Flowgraph(chunk=1024, threads=2)
     sink = Slow(0.001)

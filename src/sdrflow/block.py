@@ -129,7 +129,6 @@ def Rational(p: int, q: int) -> Rate:
 
 
 _ids = itertools.count(1)
-_DTYPES: dict = {}  # what buffer() was asked for → np.dtype, so the hot path skips np.dtype()
 
 
 class Block:
@@ -258,10 +257,7 @@ class Block:
         same runs at half speed: the compiler's overlap check turns off its vector loop)."""
         node = self._node
         if node is not None:
-            dt = _DTYPES.get(dtype)
-            if dt is None:
-                dt = _DTYPES[dtype] = np.dtype(dtype)
-            return node.buffer(n, dt, shape, reuse)
+            return node.buffer(n, dtype, shape, reuse)
         return np.empty((n,) + shape, dtype)
 
     def scratch(self, n: int, dtype, key=0, shape: tuple = ()) -> np.ndarray:

@@ -23,6 +23,7 @@ from .errors import ContractError, SourceFailed
 from .tags import Tag
 
 log = logging.getLogger(__name__)
+_DTYPES: dict = {}  # what buffer() was asked for → np.dtype, so the hot path skips np.dtype()
 
 
 class Node:
@@ -38,6 +39,7 @@ class Node:
         self.inbox = collections.deque()
         self.worker = None
         self.done = False
+        self.fed_directly = False  # set by the runtime with step = _step_direct
         rule = block.rate_rule
         # Integer form of the rate for the hot path; p = 0 marks a free rate.
         self._p, self._q = (0, 1) if rule.free else (rule.ratio.numerator, rule.ratio.denominator)
@@ -78,16 +80,18 @@ class Node:
 
     def buffer(self, n, dtype, shape, reuse=None):
         """A pool array for this call's output (see ``Block.buffer``). With ``reuse`` the input
-        of this call: that very array, when it is the whole rest of a local edge's lent pool
-        array with this block its only reader (``Edge.hand_over``): the edge gives it up and
+        of this call: that very array, when nobody reads it after this call (``_take_input``):
         the output owns it."""
         if (reuse is not None and reuse is self._view and len(reuse) == n and reuse.dtype == dtype
-                and reuse.shape[1:] == shape):
+                and (reuse.ndim == 1 if not shape else reuse.shape[1:] == shape)):
             base = self._take_input(reuse)
             if base is not None:
                 self._handed.append(base)
                 return reuse
-        base = self.worker.pool.get(n, dtype, shape, self.chunk)
+        dt = _DTYPES.get(dtype)
+        if dt is None:
+            dt = _DTYPES[dtype] = np.dtype(dtype)
+        base = self.worker.pool.get(n, dt, shape, self.chunk)
         self._handed.append(base)
         return base[:n]
 
@@ -151,6 +155,7 @@ class Node:
         if (edge.end == edge.readers[0] and not edge.eos and not self.inbox
                 and (not self.outputs or self.outputs[0].open_readers)):
             return False
+        self.worker.spill = True  # the worker steps every node next round
         return self._step_stream()
 
     def _step_stream(self) -> bool:
@@ -295,6 +300,8 @@ class Node:
                 edge.put(y, self._out_tags(port, edge.end, m, tags, new_tags), base)
             elif edge.direct is None or not self._pass_on(edge, y, base):
                 edge.put(y, (), base)
+            if edge.direct is not None and edge.end != edge.readers[0]:
+                self.worker.spill = True  # items wait for the direct reader
             self.items_out += m
             port += 1
         if new_tags:
@@ -306,33 +313,70 @@ class Node:
         """Run the edge's one reader (``edge.direct``: a 1:1 block in this worker with this edge
         its only input) on ``y`` right now, without putting ``y`` on the edge; False when it
         cannot take all of ``y`` at once (items waiting, a full output), then ``y`` goes on the
-        edge as usual. Errors are blamed on the reader through ``worker.active``."""
+        edge as usual. Errors are blamed on the reader through ``worker.active``.
+
+        A run of such readers is one loop: while a reader returns the plain result (its one
+        pool array, all ``m`` items, the port's type, no tags) and its own reader can take
+        it, the items go straight on; anything else goes through ``_hand_on``'s full checks."""
         node = edge.direct
         m = len(y)
-        if not m or node.done or node.inbox or edge.lent is not None or edge.readers[0] != edge.end:
-            return False
-        outs = node.outputs
-        if outs and (not outs[0].open_readers or outs[0].space() < m):
+        if not m or not node._can_take(edge, m):
             return False
         worker = self.worker
-        worker.active = node
-        edge.end = edge.ring_end = edge.end + m  # the reader's position moves after its work
-        node._cur = m
-        node._view = y
-        node._given = base
-        t0 = perf_counter()
-        result = node.block.work(y)
-        node.work_seconds += perf_counter() - t0
-        node._view = None
-        node._hand_on(result, None, m, y)
-        if node._given is not None:  # the input array, unless the block took it for its output
-            worker.pool.put(node._given)
-            node._given = None
-        edge.readers[0] += m
-        if node.block._eos:
-            node.finish()
+        pool = worker.pool
+        while True:
+            worker.active = node
+            edge.end = edge.ring_end = edge.end + m  # the reader's position moves after its work
+            node._cur = m
+            node._view = y
+            node._given = base
+            t0 = perf_counter()
+            result = node.block.work(y)
+            node.work_seconds += perf_counter() - t0
+            node._view = None
+            handed = node._handed
+            outs = node.outputs
+            out = outs[0] if outs else None
+            base = None
+            if (out is not None and type(result) is np.ndarray and len(result) == m
+                    and result.ndim == 1 and result.dtype is out.stype.dtype and out.ndim == 1
+                    and not node._new_tags and not node.block._eos):
+                if handed:
+                    if len(handed) == 1 and result.base is handed[0]:
+                        base = handed.pop()
+                elif node.passthrough and result.base is node._given is not None:
+                    base, node._given = node._given, None  # the input, taken over whole
+            if base is not None:
+                node.calls += 1
+                node.items_in += m
+                node.items_out += m
+                follow = out.direct is not None and out.direct._can_take(out, m)
+                if not follow:
+                    out.put(result, (), base)
+                    if out.direct is not None:
+                        worker.spill = True  # items wait for the direct reader
+            else:
+                follow = False
+                node._hand_on(result, None, m, y)
+            if node._given is not None:  # the input array, unless the block took it for its output
+                pool.put(node._given)
+                node._given = None
+            edge.readers[0] += m
+            if node.block._eos:
+                node.finish()
+            if not follow:
+                break
+            edge, y, node = out, result, out.direct
         worker.active = None
         return True
+
+    def _can_take(self, edge, m) -> bool:
+        """Whether this direct reader of ``edge`` can run on ``m`` new items now (see
+        ``_pass_on``): nothing waiting on the edge or in the inbox, room for its output."""
+        if self.done or self.inbox or edge.lent is not None or edge.readers[0] != edge.end:
+            return False
+        outs = self.outputs
+        return not outs or (outs[0].open_readers and outs[0].space() >= m)
 
     def _check(self, port, edge, y, n, first_input):
         """Check one output against the port and the rate rule; return its pool array, or None
@@ -429,6 +473,8 @@ class Node:
         self.done = True
         for e in self.outputs:
             e.close()
+            if e.direct is not None:
+                e.direct.worker.spill = True
         for edge, r in self.inputs:
             edge.detach_reader(r)
         for ports in self.msg_out.values():

@@ -75,6 +75,7 @@ class Worker:
         self.event = threading.Event()
         self.pool = Pool()
         self.active = None  # the node inside a direct hand-off (Node._pass_on), for errors
+        self.spill = False  # a node fed directly has work: step every node next round (_run)
         self.thread = threading.Thread(target=self._run, daemon=True,
                                        name=f"sdrflow-worker-{index}")
         for node in nodes:
@@ -84,22 +85,39 @@ class Worker:
         self.event.set()
 
     def _run(self):
+        """Step the nodes round after round. A node fed only by direct hand-offs
+        (``Node._pass_on``) usually has nothing to do, so a round may leave those out: a full
+        round comes after a wake-up, after a round that found work for them (``spill``),
+        every eighth round, and always before the worker sleeps, so nothing waits for
+        long and the worker never sleeps while a node could move."""
         rt, event, nodes = self.runtime, self.event, self.nodes
+        lead = [n for n in nodes if not n.fed_directly]
         current = None
+        full, rounds = True, 0
         try:
             while not rt.stopping:
-                event.clear()
+                if event.is_set():
+                    event.clear()
+                    full = True
+                if self.spill:
+                    self.spill = False
+                    full = True
                 progress = alive = False
-                for current in nodes:
+                for current in (nodes if full else lead):
                     if not current.done:
                         if current.step():
                             progress = True
                         if not current.done:
                             alive = True
-                if not alive:
+                if full and not alive:
                     break
-                if not progress:
+                rounds += 1
+                if progress:
+                    full = rounds % 8 == 0
+                elif full:
                     event.wait(0.05)
+                else:
+                    full = True
         except BaseException as e:  # reported to wait(), which re-raises it naming the block
             node = self.active or current
             rt.fail(node.block if node else None, e)
@@ -178,6 +196,7 @@ class Runtime:
                             and depth.get(b, 0) < 32):
                         edge.direct = dn
                         dn.step = dn._step_direct
+                        dn.fed_directly = True
                         depth[d] = depth.get(b, 0) + 1
         for s, port, d, dport in fg.messages:
             self.nodes[s].msg_out[port].append((self.nodes[d], dport))
