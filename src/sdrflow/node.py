@@ -40,6 +40,7 @@ class Node:
         self.worker = None
         self.done = False
         self.fed_directly = False  # set by the runtime with step = _step_direct
+        self._need = None  # a source's smallest worthwhile call (_step_source)
         rule = block.rate_rule
         # Integer form of the rate for the hot path; p = 0 marks a free rate.
         self._p, self._q = (0, 1) if rule.free else (rule.ratio.numerator, rule.ratio.denominator)
@@ -124,8 +125,10 @@ class Node:
         if space is None:  # every reader has finished: nobody needs more
             self.finish()
             return True
-        # A chunk, or all an output edge can hold (vector edges count vectors, fewer of them).
-        need = min(self.chunk, min(e.capacity for e in self.outputs))
+        need = self._need
+        if need is None:
+            # A chunk, or all an output edge can hold (vector edges count vectors, fewer).
+            need = self._need = min(self.chunk, min(e.capacity for e in self.outputs))
         if space < need:
             return False
         n = min(self.chunk, space)

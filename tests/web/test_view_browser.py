@@ -208,19 +208,24 @@ def test_run_web_serves_a_scripts_web_sinks(tmp_path):
         port = s.getsockname()[1]
     proc = subprocess.Popen([sys.executable, "-m", "sdrflow.cli", "run", str(script), "--web", str(port)],
                             stderr=subprocess.PIPE, text=True)
-    line = proc.stderr.readline()
-    while line.startswith("sdrflow: compiling"):  # a first run says so before anything else
+    try:
         line = proc.stderr.readline()
-    assert line.startswith(f"mine: http://127.0.0.1:{port}/") and "sink=mine" in line
-    centre = None
-    for _ in range(500):  # until the first rx_freq tag has reached the sink (a state, not a time)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/state") as r:
-            centre = json.load(r)["sinks"]["mine"]["centre"]
-        if centre:
-            break
-        time.sleep(0.01)
-    assert centre == 100e6
-    assert proc.wait(60) == 0
+        while line.startswith("sdrflow: compiling"):  # a first run says so before anything else
+            line = proc.stderr.readline()
+        assert line.startswith(f"mine: http://127.0.0.1:{port}/") and "sink=mine" in line
+        centre = None
+        for _ in range(500):  # until the first rx_freq tag has reached the sink (a state, not a time)
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/state") as r:
+                centre = json.load(r)["sinks"]["mine"]["centre"]
+            if centre:
+                break
+            time.sleep(0.01)
+        assert centre == 100e6
+        assert proc.wait(60) == 0
+    finally:  # a failed assertion must not leave the command holding the port
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def test_a_float_stream_is_a_scope_and_messages_are_a_log(browser):
