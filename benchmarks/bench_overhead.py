@@ -3,32 +3,44 @@
 
     python benchmarks/bench_overhead.py [--calls N] [--json]
 
-A chain of ten MultiplyConst(1.0) blocks (the chain10 workload) runs at small chunks, where
-the kernels do almost nothing and the time is the engine's: source, scheduling, output checks,
-hand-over, tags, sink. ``us_per_call`` is wall time over all work calls of all blocks;
-``us_outside_work`` leaves out the time spent inside ``work`` (the kernel call, and the block's
-own Python), which is the engine's share. The sweep runs chain10 with 2·10⁷ samples at chunk sizes from 256 to 131072 (Msps of input)."""
+Two chains run at 64-item chunks, where the kernels do almost nothing and the time is the
+engine's (source, scheduling, output checks, hand-over, sink): ten trivial blocks that pass
+their input on (``work`` returns ``x``), and ten MultiplyConst(1.0) (the chain10 workload,
+whose ``work`` also takes a buffer and calls a Numba kernel). ``us_per_call`` is wall time over
+all work calls of all blocks; ``us_outside_work`` leaves out the time spent inside ``work``,
+which is the engine's share. The sweep runs chain10 with 2·10⁷ samples at chunk sizes from 256 to 131072 (Msps of input)."""
 import argparse
 import json
 import time
 
 import numpy as np
 
-from sdrflow import Flowgraph
+from sdrflow import ANY, SAME, Block, Flowgraph, Port
 from sdrflow.blocks import Head, MultiplyConst, NullSink, VectorSource
 
 
-def chain10(n, chunk, threads=1):
+class Pass(Block):
+    """The trivial block: returns its input."""
+
+    inputs = [Port("in", ANY)]
+    outputs = [Port("out", SAME)]
+    passthrough = True
+
+    def work(self, x):
+        return x
+
+
+def chain10(n, chunk, threads=1, block=MultiplyConst):
     x = (np.random.default_rng(1).standard_normal(8192) * (1 + 1j)).astype(np.complex64)
     fg = Flowgraph(chunk=chunk, threads=threads)
     fg.connect(VectorSource(x, rate=1e6, repeat=True), Head(n),
-               *[MultiplyConst(1.0) for _ in range(10)], NullSink())
+               *[block() for _ in range(10)], NullSink())
     return fg
 
 
-def timed(n, chunk, threads=1):
-    chain10(min(n, 100 * chunk), chunk, threads).run()  # warm up
-    fg = chain10(n, chunk, threads)
+def timed(n, chunk, threads=1, block=MultiplyConst):
+    chain10(min(n, 100 * chunk), chunk, threads, block).run()  # warm up
+    fg = chain10(n, chunk, threads, block)
     t0 = time.perf_counter()
     fg.run()
     seconds = time.perf_counter() - t0
@@ -44,10 +56,11 @@ def main():
     args = ap.parse_args()
     rows = []
     chunk = 64
-    seconds, calls, inside = timed(args.calls * chunk, chunk)
-    rows.append({"figure": "overhead", "chunk": chunk, "work_calls": calls,
-                 "us_per_call": 1e6 * seconds / calls,
-                 "us_outside_work": 1e6 * (seconds - inside) / calls})
+    for name, block in (("Pass", Pass), ("MultiplyConst", MultiplyConst)):
+        seconds, calls, inside = timed(args.calls * chunk, chunk, block=block)
+        rows.append({"figure": "overhead", "block": name, "chunk": chunk, "work_calls": calls,
+                     "us_per_call": 1e6 * seconds / calls,
+                     "us_outside_work": 1e6 * (seconds - inside) / calls})
     for chunk in (256, 1024, 4096, 16384, 65536, 131072):
         n = 20_000_000
         seconds, _, _ = timed(n, chunk)
@@ -56,7 +69,7 @@ def main():
         if args.json:
             print(json.dumps(row))
         elif row["figure"] == "overhead":
-            print(f"overhead: {row['us_per_call']:.2f} µs per work call, "
+            print(f"overhead, ten {row['block']}: {row['us_per_call']:.2f} µs per work call, "
                   f"{row['us_outside_work']:.2f} µs of it outside work() "
                   f"({row['work_calls']} calls, chunk {row['chunk']})")
         else:

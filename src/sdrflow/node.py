@@ -326,24 +326,25 @@ class Node:
         if not m or not node._can_take(edge, m):
             return False
         worker = self.worker
-        pool = worker.pool
+        ndarray = np.ndarray
         while True:
             worker.active = node
+            block = node.block
             edge.end = edge.ring_end = edge.end + m  # the reader's position moves after its work
             node._cur = m
             node._view = y
             node._given = base
             t0 = perf_counter()
-            result = node.block.work(y)
+            result = block.work(y)
             node.work_seconds += perf_counter() - t0
             node._view = None
-            handed = node._handed
             outs = node.outputs
             out = outs[0] if outs else None
             base = None
-            if (out is not None and type(result) is np.ndarray and len(result) == m
-                    and result.ndim == 1 and result.dtype is out.stype.dtype and out.ndim == 1
-                    and not node._new_tags and not node.block._eos):
+            if (out is not None and type(result) is ndarray and len(result) == m
+                    and result.ndim == 1 and out.ndim == 1 and result.dtype is out.stype.dtype
+                    and not node._new_tags and not block._eos):
+                handed = node._handed
                 if handed:
                     if len(handed) == 1 and result.base is handed[0]:
                         base = handed.pop()
@@ -353,23 +354,24 @@ class Node:
                 node.calls += 1
                 node.items_in += m
                 node.items_out += m
-                follow = out.direct is not None and out.direct._can_take(out, m)
+                reader = out.direct
+                follow = reader is not None and reader._can_take(out, m)
                 if not follow:
                     out.put(result, (), base)
-                    if out.direct is not None:
+                    if reader is not None:
                         worker.spill = True  # items wait for the direct reader
             else:
                 follow = False
                 node._hand_on(result, None, m, y)
             if node._given is not None:  # the input array, unless the block took it for its output
-                pool.put(node._given)
+                worker.pool.put(node._given)
                 node._given = None
             edge.readers[0] += m
-            if node.block._eos:
+            if block._eos:
                 node.finish()
             if not follow:
                 break
-            edge, y, node = out, result, out.direct
+            edge, y, node = out, result, reader
         worker.active = None
         return True
 
