@@ -488,13 +488,14 @@ class Node:
 
 
 class Pool:
-    """Free arrays of one worker, reused for block outputs so chains stay in the CPU cache."""
+    """Free arrays of one worker, reused for block outputs so chains stay in the CPU cache.
+    Kept by dtype for arrays of items, by (dtype, vector shape) for arrays of vectors."""
 
     def __init__(self):
         self.free = collections.defaultdict(list)
 
     def get(self, n, dtype, shape, minimum):
-        arrays = self.free[(dtype, shape)]
+        arrays = self.free[(dtype, shape) if shape else dtype]
         if arrays and len(arrays[-1]) >= n:  # the usual case: the array given back last
             return arrays.pop()
         for i in range(len(arrays) - 2, -1, -1):
@@ -504,4 +505,4 @@ class Pool:
         return np.empty((max(n, minimum // per_item, 1),) + shape, dtype)
 
     def put(self, array):
-        self.free[(array.dtype, array.shape[1:])].append(array)
+        self.free[array.dtype if array.ndim == 1 else (array.dtype, array.shape[1:])].append(array)
