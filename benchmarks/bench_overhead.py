@@ -8,7 +8,9 @@ engine's (source, scheduling, output checks, hand-over, sink): ten trivial block
 their input on (``work`` returns ``x``), and ten MultiplyConst(1.0) (the chain10 workload,
 whose ``work`` also takes a buffer and calls a Numba kernel). ``us_per_call`` is wall time over
 all work calls of all blocks; ``us_outside_work`` leaves out the time spent inside ``work``,
-which is the engine's share. The sweep runs chain10 with 2·10⁷ samples at chunk sizes from 256 to 131072 (Msps of input)."""
+which is the engine's share. Each figure is the best of ``--runs`` runs (default 3): this
+host's speed moves by ±20 % from run to run, the slowest run is shown next to it. The sweep runs
+chain10 with 2·10⁷ samples at chunk sizes from 256 to 131072 (Msps of input)."""
 import argparse
 import json
 import time
@@ -52,28 +54,34 @@ def timed(n, chunk, threads=1, block=MultiplyConst):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--calls", type=int, default=20000, help="source calls for the overhead figure")
+    ap.add_argument("--runs", type=int, default=3, help="runs per figure (best and slowest shown)")
     ap.add_argument("--json", action="store_true", help="one JSON line per figure")
     args = ap.parse_args()
     rows = []
     chunk = 64
     for name, block in (("Pass", Pass), ("MultiplyConst", MultiplyConst)):
-        seconds, calls, inside = timed(args.calls * chunk, chunk, block=block)
+        runs = sorted(timed(args.calls * chunk, chunk, block=block) for _ in range(args.runs))
+        (seconds, calls, inside), slowest = runs[0], runs[-1][0]
         rows.append({"figure": "overhead", "block": name, "chunk": chunk, "work_calls": calls,
                      "us_per_call": 1e6 * seconds / calls,
-                     "us_outside_work": 1e6 * (seconds - inside) / calls})
+                     "us_outside_work": 1e6 * (seconds - inside) / calls,
+                     "us_per_call_slowest": 1e6 * slowest / calls})
     for chunk in (256, 1024, 4096, 16384, 65536, 131072):
         n = 20_000_000
-        seconds, _, _ = timed(n, chunk)
-        rows.append({"figure": "chain10", "chunk": chunk, "msps": n / seconds / 1e6})
+        runs = sorted(timed(n, chunk)[0] for _ in range(args.runs))
+        rows.append({"figure": "chain10", "chunk": chunk, "msps": n / runs[0] / 1e6,
+                     "msps_slowest": n / runs[-1] / 1e6})
     for row in rows:
         if args.json:
             print(json.dumps(row))
         elif row["figure"] == "overhead":
             print(f"overhead, ten {row['block']}: {row['us_per_call']:.2f} µs per work call, "
                   f"{row['us_outside_work']:.2f} µs of it outside work() "
-                  f"({row['work_calls']} calls, chunk {row['chunk']})")
+                  f"({row['work_calls']} calls, chunk {row['chunk']}; slowest run "
+                  f"{row['us_per_call_slowest']:.2f} µs)")
         else:
-            print(f"chain10 chunk {row['chunk']:>6}: {row['msps']:7.1f} Msps")
+            print(f"chain10 chunk {row['chunk']:>6}: {row['msps']:7.1f} Msps "
+                  f"(slowest run {row['msps_slowest']:.1f})")
 
 
 if __name__ == "__main__":
