@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 """Engine overhead: microseconds per work call, and a chunk-size sweep of chain10.
 
-    python benchmarks/bench_overhead.py [--calls N] [--json]
+    python benchmarks/bench_overhead.py [--calls N] [--runs R] [--json]
 
 Two chains run at 64-item chunks, where the kernels do almost nothing and the time is the
 engine's (source, scheduling, output checks, hand-over, sink): ten trivial blocks that pass
 their input on (``work`` returns ``x``), and ten MultiplyConst(1.0) (the chain10 workload,
 whose ``work`` also takes a buffer and calls a Numba kernel). ``us_per_call`` is wall time over
 all work calls of all blocks; ``us_outside_work`` leaves out the time spent inside ``work``,
-which is the engine's share. Each figure is the best of ``--runs`` runs (default 3): this
-host's speed moves by ±20 % from run to run, the slowest run is shown next to it. The sweep runs
+which is the engine's share. Each figure is the best of ``--runs`` runs (default 3): a
+shared host's speed moves by ±20 % from run to run, so the slowest run is shown next to it. The sweep runs
 chain10 with 2·10⁷ samples at chunk sizes from 256 to 131072 (Msps of input)."""
 import argparse
 import json
