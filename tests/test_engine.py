@@ -604,3 +604,58 @@ def test_partitioner_uses_the_cores_the_work_repays(cores):
     # A fixed thread count wins, and a graph needing two does not take sixteen.
     assert len(plan_workers(heavy, cores, threads=3)) == 3
     assert len(plan_workers([100.0, 100.0], cores)) == min(cores, 2)
+
+
+def random_graph(seed, threads, chunk, buffer_chunks):
+    """A seeded random graph of gains, copies that tag now and then, (decimating) FIRs and
+    heads, with a fan-out branch and a two-input block in some; returns it and its sinks."""
+    import random
+
+    rnd = random.Random(seed)
+    fg = Flowgraph(chunk=chunk, threads=threads, buffer_chunks=buffer_chunks)
+    n = rnd.randint(1000, 20000)
+    x = (np.arange(n) % 97 + 1j * (np.arange(n) % 13)).astype(np.complex64)
+
+    def chain(length, rate_changes=True):
+        blocks = []
+        for _ in range(length):
+            kind = rnd.random()
+            if kind < 0.45:
+                blocks.append(MultiplyConst(rnd.choice([1.0, 2.0, 0.5, 1j])))
+            elif kind < 0.6:
+                blocks.append(Stamp())
+            elif kind < 0.75:
+                blocks.append(FIRFilter(np.ones(rnd.randint(1, 8), np.float32),
+                                        decimation=rnd.randint(1, 3) if rate_changes else 1))
+            else:
+                blocks.append(Head(rnd.randint(100, 30000)))
+        return blocks
+
+    src, sinks = VectorSource(x, rate=1e3), [VectorSink()]
+    main = chain(rnd.randint(1, 12))
+    fg.connect(src, *main, sinks[0])
+    if rnd.random() < 0.5:
+        sinks.append(VectorSink())
+        fg.connect(main[-1] if rnd.random() < 0.5 else src, *chain(rnd.randint(1, 8)), sinks[-1])
+    if rnd.random() < 0.4:
+        add, sinks = Add(), sinks + [VectorSink()]
+        fg.connect(src, MultiplyConst(1.0), (add, 0))
+        fg.connect(VectorSource(x[::-1].copy(), rate=1e3), *chain(rnd.randint(0, 6), False),
+                   (add, 1))
+        fg.connect(add, sinks[-1])
+    return fg, sinks
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_random_graphs_give_the_same_items_whatever_the_workers_chunks_and_edges(seed):
+    # Direct hand-offs, their fall-backs (tags, full edges), rounds that leave directly fed
+    # blocks out, fan-out and two inputs, over one to three workers: the items never change.
+    reference, expected = random_graph(seed, 1, 131072, 4)
+    reference.run()
+    for threads, chunk, buffer_chunks in [(1, 64, 2), (2, 100, 2), (1, 37, 3), (3, 256, 2)]:
+        fg, sinks = random_graph(seed, threads, chunk, buffer_chunks)
+        fg.start()
+        assert fg.wait(timeout=120)  # a guard against hanging, not a speed limit
+        for sink, want in zip(sinks, expected):
+            np.testing.assert_array_equal(sink.data, want.data)
+    assert no_worker_threads()
