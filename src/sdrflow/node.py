@@ -477,9 +477,7 @@ class Node:
             return
         self.done = True
         for e in self.outputs:
-            e.close()
-            if e.direct is not None:
-                e.direct.worker.spill = True
+            e.close()  # wakes the readers' workers: a directly fed reader is stepped next round
         for edge, r in self.inputs:
             edge.detach_reader(r)
         for ports in self.msg_out.values():
