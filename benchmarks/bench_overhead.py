@@ -57,6 +57,8 @@ def main():
     ap.add_argument("--runs", type=int, default=3, help="runs per figure (best and slowest shown)")
     ap.add_argument("--json", action="store_true", help="one JSON line per figure")
     args = ap.parse_args()
+    if args.calls < 1 or args.runs < 1:
+        ap.error("--calls and --runs take a whole number of at least 1")
     rows = []
     chunk = 64
     for name, block in (("Pass", Pass), ("MultiplyConst", MultiplyConst)):
