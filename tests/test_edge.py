@@ -15,7 +15,7 @@ def test_shared_edge_wraps_and_keeps_order():
         if n:
             e.put(x[pos:pos + n])
             pos += n
-        v = e.view(r, 4)  # at most to the end of the ring: views never wrap
+        v = e.read(r, 4)  # at most to the end of the ring: views never wrap
         got.append(v.copy())
         e.consume(r, len(v))
     np.testing.assert_array_equal(np.concatenate(got), x)
@@ -28,14 +28,14 @@ def test_local_edge_lends_then_settles_what_readers_left():
     e.release = released.append
     base = np.arange(8).astype(np.complex64)
     e.put(base[:6], base=base)
-    assert e.view(a, 10).base is base  # no copy while lent
+    assert e.read(a, 10).base is base  # no copy while lent
     e.consume(a, 6)
     e.consume(b, 2)
     assert e.space() == 16 - 4
     e.settle()  # reader b still needs items 2..5: copied into the ring, the array given back
     assert released == [base] and e.lent is None
     base[:] = -1
-    np.testing.assert_array_equal(e.view(b, 10), [2, 3, 4, 5])
+    np.testing.assert_array_equal(e.read(b, 10), [2, 3, 4, 5])
 
 
 def test_tags_by_reader_position_and_finished_readers_free_space():
@@ -49,29 +49,3 @@ def test_tags_by_reader_position_and_finished_readers_free_space():
     assert e.space() == 8 and e.open_readers == 1
     e.close()
     assert e.eos
-
-
-def test_hand_over_gives_the_lent_array_only_to_a_sole_reader_reading_all_of_it():
-    released = []
-
-    def edge(readers=1, shared=False):
-        e = Edge(COMPLEX64, 16, shared=shared)
-        rs = [e.add_reader() for _ in range(readers)]
-        e.release = released.append
-        return e, rs
-
-    base = np.arange(8).astype(np.complex64)
-    e, (r,) = edge()
-    e.put(base[:6], base=base)
-    assert e.hand_over(r, e.view(r, 4)) is None        # items 4, 5 would still be read
-    x = e.view(r, 6)
-    assert e.hand_over(r, x) is base                   # all of it: handed over for good
-    e.consume(r, 6)
-    assert released == [] and e.lent is None           # and never released to the pool
-    e, (a, b) = edge(readers=2)                        # fan-out: the other reader needs it
-    e.put(base[:6], base=base)
-    assert e.hand_over(a, e.view(a, 6)) is None
-    e, (r,) = edge(shared=True)                        # between threads: items are in the ring
-    e.put(base[:6], base=base)
-    assert e.hand_over(r, e.view(r, 6)) is None
-    assert released == [base]                          # (a shared edge copies and gives back)

@@ -392,6 +392,34 @@ def test_context_manager_runs_to_end_of_stream():
     np.testing.assert_array_equal(sink.data, ramp(10))
 
 
+class Starts(Block):
+    """Counts how often the graph started it."""
+
+    inputs = [Port("in", COMPLEX64)]
+
+    def __init__(self):
+        self.starts = 0
+
+    def start(self, rate):
+        self.starts += 1
+
+    def work(self, x):
+        pass
+
+
+def test_run_after_start_waits_for_that_run_and_a_later_run_starts_again():
+    sink = Starts()
+    fg = Flowgraph()
+    fg.connect(VectorSource(ramp(10), rate=1), sink)
+    fg.start()
+    while fg.running:  # the run ends before run() is called
+        time.sleep(0.001)
+    fg.run()  # waits for the run start() began; it does not start another
+    assert sink.starts == 1
+    fg.run()  # that run was waited for: this is a new one
+    assert sink.starts == 2
+
+
 def test_head_ends_an_endless_source_and_everything_stops():
     fg = Flowgraph(chunk=1000)
     sink = VectorSink()

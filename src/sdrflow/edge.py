@@ -69,11 +69,6 @@ class Edge:
         n = self.end - self.readers[r]
         return n if n > 0 or not eos else -1
 
-    def view(self, r: int, n: int) -> np.ndarray:
-        """Up to ``n`` unread items for reader ``r``, as one contiguous view (no copy)."""
-        items = self.read(r, n)
-        return self.buf[:0] if items is None else items
-
     def read(self, r: int, n: int):
         """Up to ``n`` unread items of reader ``r`` as one contiguous view (no copy): empty
         when nothing has come yet, None when nothing is left and the stream has ended
@@ -96,17 +91,6 @@ class Edge:
             self.wake_writer()
         elif self.lent is not None and (readers[0] if len(readers) == 1 else self.oldest()) >= self.end:
             self._drop_lent()
-
-    def hand_over(self, r: int, x: np.ndarray):
-        """The pool array behind ``x``, given up for good, when ``x`` is all reader ``r`` has
-        left to read, in the writer's lent array, and ``r`` is the edge's only reader: nobody
-        reads it after this call, so it can become the reader's output. None otherwise."""
-        base = self.lent_base
-        if (self.shared or base is None or len(self.readers) != 1 or x.base is not base
-                or self.readers[r] + len(x) != self.end):
-            return None
-        self.lent_base = None  # still read until consumed, but no longer released by the edge
-        return base
 
     def detach_reader(self, r: int) -> None:
         """Reader ``r`` has finished: it no longer holds back the writer."""

@@ -315,12 +315,15 @@ class Flowgraph:
     def run(self) -> None:
         """Start (unless started) and wait for the end of stream. Ctrl-C stops the graph
         cleanly, then re-raises."""
-        if not self.running:
+        if self._runtime is None or self._runtime.joined:  # not started, or already waited for
             self.start()
+        self._wait_stopping_on_ctrl_c()
+
+    def _wait_stopping_on_ctrl_c(self) -> None:
         try:
             self.wait()
         except KeyboardInterrupt:
-            self._runtime.stop()
+            self.stop()
             self._runtime.wait(None, reraise=False)
             raise
 
@@ -363,10 +366,5 @@ class Flowgraph:
             self.stop()
             self._runtime.wait(None, reraise=False)
             return False
-        try:
-            self.wait()
-        except KeyboardInterrupt:
-            self.stop()
-            self._runtime.wait(None, reraise=False)
-            raise
+        self._wait_stopping_on_ctrl_c()
         return False

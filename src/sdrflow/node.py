@@ -39,7 +39,6 @@ class Node:
         self.inbox = collections.deque()
         self.worker = None
         self.done = False
-        self.fed_directly = False  # set by the runtime with step = _step_direct
         self._need = None  # a source's smallest worthwhile call (_step_source)
         rule = block.rate_rule
         # Integer form of the rate for the hot path; p = 0 marks a free rate.
@@ -54,8 +53,8 @@ class Node:
         self._new_tags: list = []
         self._handed: list = []  # pool arrays given to work() in this call
         self._cur = 0
-        self._view = None  # the one input array of the current call (see buffer)
-        self._given = None  # the pool array behind _view in a direct hand-off (see _pass_on)
+        self._view = None  # the input of a direct hand-off (_pass_on), and behind it
+        self._given = None  # its pool array, which nobody reads after this call (see buffer)
         if not block.inputs and block.outputs:
             self.step = self._step_source
         elif block.inputs:
@@ -81,30 +80,20 @@ class Node:
 
     def buffer(self, n, dtype, shape, reuse=None):
         """A pool array for this call's output (see ``Block.buffer``). With ``reuse`` the input
-        of this call: that very array, when nobody reads it after this call (``_take_input``):
-        the output owns it."""
-        if (reuse is not None and reuse is self._view and len(reuse) == n and reuse.dtype == dtype
+        of this call: that very array, when nobody reads it after this call (the pool array a
+        direct hand-off gave, ``_given``): the output owns it."""
+        if (reuse is not None and self._given is not None and reuse is self._view
+                and len(reuse) == n and reuse.dtype == dtype
                 and (reuse.ndim == 1 if not shape else reuse.shape[1:] == shape)):
-            base = self._take_input(reuse)
-            if base is not None:
-                self._handed.append(base)
-                return reuse
+            self._handed.append(self._given)
+            self._given = None
+            return reuse
         dt = _DTYPES.get(dtype)
         if dt is None:
             dt = _DTYPES[dtype] = np.dtype(dtype)
         base = self.worker.pool.get(n, dt, shape, self.chunk)
         self._handed.append(base)
         return base[:n]
-
-    def _take_input(self, x):
-        """The pool array behind ``x``, this call's only input, when nobody reads it after this
-        call (a direct hand-off, or ``Edge.hand_over``): it becomes this block's. Else None."""
-        base = self._given
-        if base is not None:
-            self._given = None
-            return base
-        edge, r = self.inputs[0]
-        return edge.hand_over(r, x)
 
     # -- the kinds of block --------------------------------------------------------------------
     def _space(self):
@@ -137,6 +126,7 @@ class Node:
         try:
             result = self.block.work(n)
         except SourceFailed as e:  # the stream ends; what is in flight still reaches the sinks
+            log.error("%s: %s", self.block.name, e)
             self.worker.runtime.defer(self.block, e)
             result = None
         self.work_seconds += perf_counter() - t0
@@ -185,7 +175,7 @@ class Node:
                 if n <= 0:
                     return False
             edge, r = inputs[0]
-            first = self._view = edge.read(r, n)
+            first = edge.read(r, n)
             if first is None:
                 self.finish()
                 return True
@@ -196,7 +186,6 @@ class Node:
             t0 = perf_counter()
             result = self.block.work(first)
             self.work_seconds += perf_counter() - t0
-            self._view = None
             tags = edge.tags(r, n) if self.propagate and edge.has_tags else None
         else:
             n = self.max_in
@@ -213,7 +202,7 @@ class Node:
                 n = self._fit(n, space)
                 if n <= 0:
                     return False
-            views = [edge.view(r, n) for edge, r in inputs]
+            views = [edge.read(r, n) for edge, r in inputs]  # all non-empty: available > 0
             n = min(len(v) for v in views)
             views = [v[:n] for v in views]
             first = views[0]
@@ -290,10 +279,10 @@ class Node:
                 y = edge.buf[:0]
             base = self._check(port, edge, y, n, first_input)
             if base is None and not edge.shared:
-                # A passed-through slice of the input: take over the input's array when this
-                # block is its only reader and reads all of it (Edge.hand_over), else copy.
-                if len(y) and len(self.inputs) == 1:
-                    base = self._take_input(first_input)
+                # A passed-through slice of the input: take over the input's array when a
+                # direct hand-off gave it (nobody else reads it), else copy.
+                if len(y) and self._given is not None:
+                    base, self._given = self._given, None
                 if base is None:
                     copy = self.buffer(len(y), y.dtype, y.shape[1:])
                     copy[:] = y

@@ -10,7 +10,6 @@ socket) gets a worker of its own.
 """
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import time
@@ -18,8 +17,6 @@ import time
 from .edge import Edge
 from .errors import BlockError
 from .node import Node, Pool
-
-log = logging.getLogger(__name__)
 
 
 #: Work per source sample (multiply-adds, roughly) that one hand-over between workers costs
@@ -91,10 +88,10 @@ class Worker:
         every eighth round, and always before the worker sleeps, so nothing waits for
         long and the worker never sleeps while a node could move."""
         rt, event, nodes = self.runtime, self.event, self.nodes
-        lead = [n for n in nodes if not n.fed_directly]
         current = None
         full, rounds = True, 0
         try:
+            lead = [n for n in nodes if n.step != n._step_direct]  # not fed directly
             while not rt.stopping:
                 if event.is_set():
                     event.clear()
@@ -139,6 +136,7 @@ class Runtime:
         self.fg = fg
         self.stopping = False
         self.finished = False
+        self.joined = False  # wait() has seen every worker end
         self.error = None
         self._lock = threading.Lock()
         self._running = 0
@@ -196,7 +194,6 @@ class Runtime:
                             and depth.get(b, 0) < 32):
                         edge.direct = dn
                         dn.step = dn._step_direct
-                        dn.fed_directly = True
                         depth[d] = depth.get(b, 0) + 1
         for s, port, d, dport in fg.messages:
             self.nodes[s].msg_out[port].append((self.nodes[d], dport))
@@ -208,18 +205,15 @@ class Runtime:
             w.thread.start()
 
     def fail(self, block, error):
-        with self._lock:
-            if self.error is None:
-                self.error = (block.name if block else "?", error)
+        self.defer(block, error)
         self.stop()
 
     def defer(self, block, error):
-        """A source failed (device or connection lost): its stream ends as usual, the graph
-        drains, and ``wait`` raises the error at the end."""
-        log.error("%s: %s", block.name, error)
+        """Keep the first error for ``wait`` to raise. Alone (a source whose device or
+        connection was lost), the stream ends as usual and the graph drains first."""
         with self._lock:
             if self.error is None:
-                self.error = (block.name, error)
+                self.error = (block.name if block else "?", error)
 
     def stop(self):
         self.stopping = True
@@ -243,6 +237,7 @@ class Runtime:
             self._all_done.wait(left)
         for w in self.workers:
             w.thread.join()
+        self.joined = True
         if reraise and self.error is not None:
             name, err = self.error
             raise BlockError(name, err) from err
