@@ -210,7 +210,7 @@ def test_in_place_handover_never_touches_what_another_reader_sees(threads):
     np.testing.assert_array_equal(tap.data, 4 * x)
     np.testing.assert_array_equal(end.data, 8 * x)
     assert d3.in_place == 0
-    if threads == 1:  # one worker: d2 takes d1's output (one reader, lent, read whole)
+    if threads == 1:  # one worker: d1 hands its output to d2 directly, its only reader
         assert d2.in_place == d2.calls > 0
 
 
