@@ -1,5 +1,5 @@
-"""The kernels no block test reaches directly, each against its numpy/scipy reference, fed in
-uneven pieces where it carries state."""
+"""Kernels against their numpy/scipy references: those no block test reaches directly, and the
+level kernels, whose block tests check behaviour. Fed in uneven pieces where they carry state."""
 import numpy as np
 import pytest
 from scipy import signal
@@ -12,7 +12,7 @@ from sdrflow.kernels.demod import atan2f, magnitude, stereo_matrix
 from sdrflow.kernels.fft import average_blocks, average_exponential, power
 from sdrflow.kernels.fir import fir_decimate
 from sdrflow.kernels.iir import moving_sum, sosfilt
-from sdrflow.kernels.levels import mean_square
+from sdrflow.kernels.levels import agc, mean_square, squelch
 from sdrflow.kernels.modes import CRC_TABLE, crc24
 from sdrflow.kernels.nco import mix, mix_table
 from sdrflow.kernels.resample import PolyphaseTiles, polyphase, resample, resample_complex
@@ -120,6 +120,55 @@ def test_mean_square_is_a_one_pole_average_of_power():
     mean_square(x, np.float32(0.01), state)
     y = signal.lfilter([0.01], [1, -0.99], np.abs(x.astype(np.complex128)) ** 2)
     assert state[0] == pytest.approx(y[-1], rel=1e-4)
+
+
+@pytest.mark.parametrize("dtype", [np.complex64, np.float32])
+def test_agc_level_is_a_one_pole_follower_rising_by_attack_and_falling_by_decay(dtype):
+    """A step up in magnitude is followed with weight ``attack`` only, a step down with
+    ``decay`` only, so each segment is a one-pole filter (scipy's lfilter); the gain is
+    reference / level, capped at max_gain."""
+    attack, decay, reference, max_gain = 0.02, 0.001, 1.0, 4.0
+    mags = np.r_[np.full(3000, 2.0), np.full(6000, 0.1)]
+    if dtype is np.complex64:
+        x = (mags * np.exp(2j * np.pi * rng.random(len(mags)))).astype(dtype)
+    else:
+        x = (mags * rng.choice([-1.0, 1.0], len(mags))).astype(dtype)
+    level, outs = np.array([0.5], np.float32), []
+    for piece in pieces(x):
+        out = np.empty_like(piece)
+        agc(piece, F32(reference), F32(attack), F32(decay), F32(max_gain), level, out)
+        outs.append(out)
+    up = signal.lfilter([attack], [1, attack - 1], mags[:3000], zi=[(1 - attack) * 0.5])[0]
+    down = signal.lfilter([decay], [1, decay - 1], mags[3000:], zi=[(1 - decay) * up[-1]])[0]
+    ref_level = np.r_[up, down]
+    gain = np.minimum(reference / ref_level, max_gain)
+    np.testing.assert_allclose(np.concatenate(outs), x * gain, rtol=2e-4)
+    assert level[0] == pytest.approx(ref_level[-1], rel=1e-4)
+
+
+def test_squelch_power_is_a_one_pole_average_and_the_gate_has_hysteresis():
+    """Bursts of loud noise in quiet noise: the smoothed power equals scipy's one-pole filter,
+    and the gate opens above open_level and closes below close_level, nowhere else."""
+    alpha, open_level, close_level = 0.01, 0.5, 0.2
+    scale = np.r_[np.full(4000, 0.1), np.full(3000, 1.5), np.full(5000, 0.1),
+                  np.full(2500, 1.2), np.full(4000, 0.1)]
+    x = (cnoise(len(scale)) * scale).astype(np.complex64)
+    state, powers, changes, pos = np.zeros(2, np.float32), [], [], 0
+    for piece in pieces(x):
+        power, idx = np.empty(len(piece), np.float32), np.empty(len(piece), np.intp)
+        k = squelch(piece, F32(alpha), F32(open_level), F32(close_level), state, idx, power)
+        powers.append(power)
+        changes += list(idx[:k] + pos)
+        pos += len(piece)
+    ref = signal.lfilter([alpha], [1, alpha - 1], np.abs(x.astype(np.complex128)) ** 2)
+    np.testing.assert_allclose(np.concatenate(powers), ref, rtol=1e-3, atol=1e-6)
+    expected, is_open = [], False
+    for i, p in enumerate(ref):
+        if p > open_level if not is_open else p < close_level:
+            is_open = not is_open
+            expected.append(i)
+    assert changes == expected and len(expected) == 4  # two bursts: open, close, open, close
+    assert state[1] == 0.0 and state[0] == pytest.approx(ref[-1], rel=1e-3)
 
 
 def test_mix_equals_a_complex_exponential_without_drift():
