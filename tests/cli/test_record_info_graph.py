@@ -44,6 +44,12 @@ def test_record_sigmf_has_rate_frequency_datetime_and_info_shows_them(tmp_path):
     assert "capture      at sample 0: 98.5 MHz" in shown
 
 
+def test_record_refuses_a_sigmf_archive_name_and_says_what_to_give(tmp_path):
+    p = sdrflow("record", "--source", "sim", "-o", str(tmp_path / "r.sigmf"), "--seconds", "0.1")
+    assert p.returncode == 2 and "r.sigmf-meta" in p.stderr and "archive" in p.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_record_stopped_by_sigterm_leaves_valid_sigmf(tmp_path):
     out = tmp_path / "long.sigmf-meta"
     p = subprocess.Popen([sys.executable, "-m", "sdrflow.cli", "record", "--source",

@@ -43,7 +43,11 @@ def build_record(source, output, frequency=None, rate=None, gain=None, seconds=N
 
     spec = parse(source)
     lower = output.lower()
-    sigmf = lower.endswith((".sigmf-meta", ".sigmf-data", ".sigmf"))
+    if lower.endswith(".sigmf"):
+        raise ValueError(f"-o {output}: a .sigmf file is a SigMF archive, which sdrflow does not "
+                         f"write; give {output[:-6]}.sigmf-meta for a recording (written as "
+                         f"{output[:-6]}.sigmf-meta and {output[:-6]}.sigmf-data)")
+    sigmf = lower.endswith((".sigmf-meta", ".sigmf-data"))
     fmt = None if sigmf else FORMATS.get(os.path.splitext(lower)[1])
     if not sigmf and fmt is None:
         raise ValueError(f"-o {output}: name the file .cu8, .cs8, .cs16, .cf32 or .sigmf-meta")
