@@ -56,6 +56,13 @@ def test_bad_ranges_are_refused(args, message):
     assert p.returncode == 2 and message in p.stderr
 
 
+def test_a_refused_scan_leaves_no_file_and_names_sources_that_retune(tmp_path):
+    out = tmp_path / "band.csv"
+    p = sdrflow("scan", "--source", "sim", "-f", "88M:108M:10k", "-1", "-o", str(out))
+    assert p.returncode == 2 and "cannot be retuned" in p.stderr and "sim:band" in p.stderr
+    assert not out.exists()
+
+
 def test_spectrum_picture_of_the_band(tmp_path):
     out = tmp_path / "band.png"
     p = sdrflow("spectrum", "--source", "sim:band", "-f", "100M", "-o", str(out), "--seconds", "0.3")

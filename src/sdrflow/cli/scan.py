@@ -64,7 +64,8 @@ def build(source, lower, upper, bin_size, interval, rate, crop, sweeps, gain, on
     opened = open_source(source, frequency=hops[0][0], rate=rate, gain=gain)
     if len(hops) > 1 and "ctrl" not in opened.block.message_inputs:
         raise ValueError(f"{source} cannot be retuned, and {lower / 1e6:g}–{upper / 1e6:g} MHz "
-                         f"needs {len(hops)} hops at {rate:g} S/s: narrow the range")
+                         f"needs {len(hops)} hops at {rate:g} S/s: narrow the range, or sweep a "
+                         f"simulation that retunes: --source sim:band or 'rtl?sim=1'")
     fg = Flowgraph(chunk=65536)
     chain = [opened.block] + ([Throttle()] if spec.kind in ("sim", "file") else [])
     fg.connect(*chain, sweeper)
@@ -84,8 +85,6 @@ def main_scan(argv) -> int:
         crop = float(args.crop.rstrip("%")) / (100 if args.crop.endswith("%") or float(args.crop.rstrip("%")) > 1 else 1)
         if args.png:
             need_matplotlib()
-        out = out or open(args.output, "w")
-
         def on_row(t, lo, hi, step, samples, db):
             stamp = datetime.datetime.fromtimestamp(t)
             out.write(f"{stamp:%Y-%m-%d}, {stamp:%H:%M:%S}, {lo:.0f}, {hi:.0f}, {step:.2f}, {samples}, "
@@ -98,6 +97,7 @@ def main_scan(argv) -> int:
             sweeps = max(1, int(round(args.exit / args.interval)))
         fg, _ = build(args.source, lower, upper, bin_size, args.interval, args.rate, crop, sweeps,
                       args.gain, on_row)
+        out = out or open(args.output, "w")  # only once the scan is sure to run
     except (ValueError, GraphError, OSError) as e:
         sys.stderr.write(f"error: {e}\n")
         return USAGE
