@@ -71,11 +71,11 @@ class RtlSdrSource(Block):
                  direct_sampling=None, offset_tuning: bool = False, rtl_agc: bool = False,
                  buffer_seconds: float = 0.5, driver=None):
         self.sample_rate = check_rtl_rate(rate, "RtlSdrSource")
-        check_rtl_tuning(frequency, correction_ppm, "RtlSdrSource")
         if direct_sampling not in DIRECT_SAMPLING:
             raise ValueError(f"RtlSdrSource: direct_sampling must be None, 'i' or 'q', got "
                              f"{direct_sampling!r}")
-        check_tuner_range(frequency, direct_sampling, "RtlSdrSource")
+        check_tuner_range(frequency, direct_sampling, "RtlSdrSource")  # the tuners' reach first
+        check_rtl_tuning(frequency, correction_ppm, "RtlSdrSource")
         if gain is not None and not -1 <= float(gain) <= 60:
             raise ValueError(f"RtlSdrSource: gain must be 0–50 dB (tuner steps) or None for "
                              f"automatic, got {gain!r}")

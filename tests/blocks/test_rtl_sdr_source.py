@@ -55,6 +55,8 @@ def test_gain_off_the_table_lists_the_table():
     ({"frequency": 98e6, "direct_sampling": "q"}, "direct sampling receives 0–28.8 MHz"),
     ({"frequency": 98e6, "rate": 600e3}, "225001–300000 or 900001–3200000"),
     ({"frequency": 98e6, "direct_sampling": "x"}, "None, 'i' or 'q'"),
+    ({"frequency": 5e9}, "5000 MHz is outside the RTL-SDR tuners' range"),
+    ({"frequency": 98e6, "correction_ppm": 2000}, "within ±1000"),
 ])
 def test_bad_options_are_refused_before_anything_opens(kw, message):
     with pytest.raises(ValueError, match=message):
