@@ -1,3 +1,4 @@
+import collections
 import logging
 
 from sdrflow.block import Block
@@ -16,7 +17,9 @@ class ModeSDecoder(Block):
     position message is also resolved on its own, as dump1090 does: relative to the aircraft's
     last known position when it has one from the last ten minutes, else to the receiver (valid
     within 180 NM of it). ``position_from`` says which: "pair", "last" or "receiver".
-    ``aircraft`` maps each ICAO address to the latest value of every field.
+    ``aircraft`` maps each ICAO address to the latest value of every field; ``positions``
+    keeps the latest 10000 positions as (time, icao, altitude, latitude, longitude), and
+    ``positions_found`` counts them all (a receiver that runs for weeks holds no more).
 
     Signature: message ``in`` -> message ``out``
 
@@ -32,6 +35,7 @@ class ModeSDecoder(Block):
 
     message_inputs = ("in",)
     message_outputs = ("out",)
+    KEEP_POSITIONS = 10_000
 
     def __init__(self, pair_window: float = 10.0, reference: tuple | None = None):
         try:
@@ -51,10 +55,11 @@ class ModeSDecoder(Block):
                                  f"[-90, 90] and a longitude in [-180, 180]")
             reference = (lat, lon)
         self.reference = reference
-        self.aircraft, self.positions = {}, []
+        self.start(None)
 
     def start(self, rate):
-        self.aircraft, self.positions = {}, []
+        self.aircraft, self.positions = {}, collections.deque(maxlen=self.KEEP_POSITIONS)
+        self.positions_found = 0
         self._cpr = {}  # (icao, 0 even | 1 odd) -> (time, cpr_lat, cpr_lon)
         self._last = {}  # icao -> (time, latitude, longitude) of its last position
 
@@ -92,6 +97,7 @@ class ModeSDecoder(Block):
                 fields["position_from"] = how
                 self._last[icao] = (t, *position)
                 self.positions.append((t, icao, fields.get("altitude"), *position))
+                self.positions_found += 1
         if icao:
             entry = self.aircraft.setdefault(icao, {})
             entry.update({k: v for k, v in fields.items() if v is not None})

@@ -1,6 +1,6 @@
 """ADS-B / Mode S receiver, dump1090's job: source (2 or 2.4 Msps at 1090 MHz) → ModeSDemod → ModeSDecoder → *HEX; lines or a table, raw 30002, SBS-1 30003, Beast 30005.
 
-    source (simulated traffic of two aircraft; a dongle at 1090 MHz; a 2 or 2.4 Msps recording)
+    source (simulated traffic of two aircraft in flight; a dongle at 1090 MHz; a 2 or 2.4 Msps recording)
     → ModeSDemod (preamble, bits with dump1090's phase correction, CRC-24, one-bit repair)
     → ModeSDecoder (fields and positions with pyModeS; single-message positions near --lat/--lon)
     → ModeSOutput (stdout *HEX;, JSON lines or an aircraft table; raw, SBS-1 and Beast on TCP)

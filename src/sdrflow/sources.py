@@ -4,7 +4,7 @@
     sim:fm?cnr=30&stereo=1           options: cnr (dB), stereo, seconds, seed
     sim:am | sim:nbfm | sim:usb | sim:lsb   one station of that kind at the frequency asked
     sim:band                         three stations (AM, NBFM, USB) at known offsets
-    sim:adsb                         1090 MHz Mode S traffic (DF17 frames of two aircraft), 2 Msps
+    sim:adsb                         1090 MHz Mode S traffic of two aircraft in flight (DF17), 2 Msps
     sim:ook?snr=26&interval=1        a 433 MHz Sensible Living sensor (RadioHead ASK, 1000 bit/s)
                                      sending its reading every second, 250 kHz
     sim:band?at=100M                 the same stations fixed at 100 MHz −400k, +150k, +600k,

@@ -198,6 +198,61 @@ def test_pairs_first_then_single_messages(real_data):
     assert all(np.hypot(*np.subtract(a[k], b[k])) < 1e-4 for k in a)  # same fixes where both have one
 
 
+def simulated(seconds, **kw):
+    """ModeSSource's default traffic through ModeSDemod and ModeSDecoder."""
+    from sdrflow.blocks import ModeSDecoder, ModeSSource
+
+    fg = Flowgraph(chunk=65536)
+    source, demod, decoder, out = ModeSSource(seconds=seconds), ModeSDemod(), ModeSDecoder(**kw), MessageSink()
+    fg.connect(source, demod)
+    fg.connect((demod, "frames"), (decoder, "in"))
+    fg.connect((decoder, "out"), (out, "in"))
+    fg.run()
+    return source, decoder, out.messages
+
+
+def test_simulated_flights_decode_to_where_the_aircraft_were():
+    """Every frame of the two simulated airliners is decoded; each position (from even/odd
+    pairs) lies within 10 m of the aircraft at the frame's time, altitudes within the 25 ft
+    step, and speed, track and climb within the velocity frame's steps."""
+    source, decoder, posted = simulated(3.0)
+    assert sorted(m["raw"] for m in posted) == sorted(raw for _, raw in source.sent)
+    flights = {f"{f.icao:06X}": f for f in source.flights}
+    assert len(decoder.positions) >= 2 * 25 and decoder.positions_found == len(decoder.positions)
+    for t, icao, feet, lat, lon in decoder.positions:
+        true_lat, true_lon, true_feet = flights[icao].at(t)
+        north = (lat - true_lat) * 111_320
+        east = (lon - true_lon) * 111_320 * np.cos(np.radians(true_lat))
+        assert np.hypot(north, east) < 10 and abs(feet - true_feet) <= 12.5, (t, icao)
+    for icao, flight in flights.items():
+        plane = decoder.aircraft[icao]
+        assert plane["callsign"].strip("_ ") == flight.callsign
+        assert abs(plane["groundspeed"] - flight.knots) <= 1.5
+        assert abs((plane["track"] - flight.track + 180) % 360 - 180) <= 0.5
+        assert abs(plane["vertical_rate"] - flight.fpm) <= 32
+    climbing = [feet for _, icao, feet, _, _ in decoder.positions if icao == "3C6586"]
+    assert climbing[-1] - climbing[0] >= 50  # 1500 ft/min for most of 3 s, in 25 ft steps
+
+
+def test_decoder_keeps_the_latest_positions_and_counts_them_all(monkeypatch):
+    from sdrflow.blocks import ModeSDecoder
+
+    monkeypatch.setattr(ModeSDecoder, "KEEP_POSITIONS", 5)
+    _, decoder, _ = simulated(1.0)
+    assert len(decoder.positions) == 5 and decoder.positions_found > 10
+
+
+def test_simulated_aircraft_are_checked_where_they_are_given():
+    from sdrflow.blocks import ModeSSource
+
+    for bad, message in [(((0x4D2023, "AMC421", 52.0),), "each aircraft is"),
+                         (((0x4D2023, "AMC421", 52.0, 4.0, 60000, 0, 400, 0),), "altitude"),
+                         (((0x4D2023, "AMC421", 89.0, 4.0, 1000, 0, 400, 0),), "latitude"),
+                         (((1 << 24, "AMC421"),), "24 bits"), (((1, "AMC!"),), "callsign")]:
+        with pytest.raises(ValueError, match=message):
+            ModeSSource(bad)
+
+
 def test_decoder_refuses_a_bad_reference():
     from sdrflow.blocks import ModeSDecoder
 

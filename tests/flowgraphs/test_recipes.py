@@ -128,10 +128,24 @@ def test_adsb_serves_raw_and_beast_like_dump1090(capsys):
         assert part[:1] == b"3" and len(part) == 1 + 6 + 1 + 14
         frames.append(part[8:].hex())
     assert frames == served
-    # SBS-1: one MSG,1 (identification) line per frame served, with the ICAO and callsign
+    # SBS-1: a line per frame served, of the kind its type code makes (MSG,1 identification,
+    # MSG,3 airborne position, MSG,4 velocity), with the callsign, altitude, speed and position
     calls = {"4d2023": "AMC421", "3c6586": "DLH9LF"}
+    kinds = {4: "1", 11: "3", 19: "4"}
     rows = [line.split(",") for line in got["sbs"].decode().split("\r\n") if line]
-    assert [(r[0], r[1], r[4], r[10]) for r in rows] == [("MSG", "1", f[2:8].upper(), calls[f[2:8]]) for f in served]
+    assert [(r[0], r[1], r[4]) for r in rows] == [("MSG", kinds[int(f[8:10], 16) >> 3], f[2:8].upper()) for f in served]
+    flights = {f"{f.icao:06X}": f for f in source.flights}
+    for r in rows:
+        flight = flights[r[4]]
+        if r[1] == "1":
+            assert r[10] == calls[r[4].lower()]
+        elif r[1] == "3":
+            assert abs(int(r[11]) - flight.feet) <= 2 * 1500 / 60 + 12.5  # at most 2 s of climb
+            if r[14]:  # once an even and an odd frame made a position
+                assert abs(float(r[14]) - flight.lat) < 0.01 and abs(float(r[15]) - flight.lon) < 0.02
+        else:
+            assert abs(int(r[12]) - flight.knots) <= 1.5 and abs(float(r[13]) - flight.track) <= 0.5
+    assert {r[1] for r in rows} == {"1", "3", "4"} and any(r[14] for r in rows if r[1] == "3")
 
 
 def test_adsb_table_and_2_4_msps(real_data, tmp_path, capsys):
