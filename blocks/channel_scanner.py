@@ -1,3 +1,4 @@
+import collections
 import logging
 
 import numpy as np
@@ -15,7 +16,8 @@ class ChannelScanner(Block):
     out of message port ``ctrl`` to that filter (connect it to the filter's ``ctrl``). After
     each hop it waits ``settle`` seconds for the filter to flush, then listens ``dwell``
     seconds. Every time a channel opens, ``hits`` gets (stream time s, frequency Hz, level dBFS)
-    and a line goes to the log.
+    and a line goes to the log; ``hits`` keeps the latest 10000 and ``hits_found`` counts them
+    all.
 
     Signature: complex64 ->
 
@@ -49,7 +51,8 @@ class ChannelScanner(Block):
             raise ValueError("ChannelScanner: dwell must be > 0 s, hang and settle >= 0 s")
         self.offsets, self.threshold_db = offsets, float(threshold_db)
         self.dwell, self.hang, self.settle, self.centre = dwell, hang, settle, centre
-        self.hits: list = []
+        self.hits = collections.deque(maxlen=10_000)  # the latest; hits_found counts them all
+        self.hits_found = 0
 
     def start(self, rate):
         self.rate = rate
@@ -72,6 +75,7 @@ class ChannelScanner(Block):
                 self.busy = True
                 hz = self.offsets[self.index] + (self.centre or 0.0)
                 self.hits.append((self._seen / self.rate, hz, level))
+                self.hits_found += 1
                 log.info("%s: signal at %.6g MHz, %.1f dBFS", self.name, hz / 1e6, level)
             return
         self._quiet += n

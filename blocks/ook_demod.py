@@ -1,3 +1,5 @@
+import collections
+
 import numpy as np
 
 from sdrflow.block import COMPLEX64, FLOAT32, Block, Port
@@ -13,7 +15,8 @@ class OOKDemod(Block):
     each burst (ended by ``burst_gap`` s of silence) is tagged ``ook_burst`` at its start and
     posted on ``bursts`` as ``{"start": s, "pulses": [s, …], "gaps": [s, …]}`` — and, with a
     ``bit_rate``, ``"bits"``: each pulse and gap as whole bit periods of 1s and 0s (PCM/NRZ, as
-    rtl_433 slices), a pulse or gap shorter than half a bit adding none.
+    rtl_433 slices), a pulse or gap shorter than half a bit adding none. ``bursts`` keeps the
+    latest 1000 and ``bursts_found`` counts them all.
 
     Glitches: a pulse or a gap shorter than ``min_pulse`` is not one — a noise spike does not
     start a burst and a dropout does not split a pulse. The 0/1 stream follows the slicer once a
@@ -44,6 +47,7 @@ class OOKDemod(Block):
     inputs = [Port("in", COMPLEX64)]
     outputs = [Port("out", FLOAT32)]
     message_outputs = ("bursts",)
+    KEEP = 1000  # bursts kept in ``bursts``
 
     def __init__(self, snr_db: float = 10.0, smoothing: float = 8e-6, burst_gap: float = 10e-3,
                  bit_rate: float | None = None, hysteresis_db: float = 1.0,
@@ -58,7 +62,8 @@ class OOKDemod(Block):
         self.snr_db, self.smoothing, self.burst_gap = float(snr_db), float(smoothing), float(burst_gap)
         self.bit_rate, self.hysteresis_db = bit_rate, float(hysteresis_db)
         self.min_pulse = float(min_pulse)
-        self.bursts = []  # every burst found, also posted as a message
+        self.bursts = collections.deque(maxlen=self.KEEP)  # the latest, also posted as messages
+        self.bursts_found = 0
 
     def start(self, rate):
         self._rate = rate
@@ -73,7 +78,8 @@ class OOKDemod(Block):
         self._n = 0           # items seen before this call
         self._edges = []      # edges of the burst in progress (absolute item indices)
         self._last_edge = None
-        self.bursts = []
+        self.bursts = collections.deque(maxlen=self.KEEP)
+        self.bursts_found = 0
 
     def work(self, x):
         changes = self.scratch(len(x) + 1, np.intp)
@@ -107,6 +113,7 @@ class OOKDemod(Block):
         if self.bit_rate:
             burst["bits"] = self._bits(widths)
         self.bursts.append(burst)
+        self.bursts_found += 1
         self.post("bursts", burst)
         self._edges = []
 

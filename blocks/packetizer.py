@@ -1,3 +1,5 @@
+import collections
+
 import numpy as np
 
 from sdrflow.block import UINT8, Block, Port
@@ -8,7 +10,8 @@ class Packetizer(Block):
 
     Each packet is the ``length`` bits following a tagged bit (the last bit of a sync word,
     from SyncWordCorrelator), posted on ``packets`` as
-    ``{"offset": first bit's index, "bits": [0/1 …], "bytes": b"…"}`` (bytes MSB first).
+    ``{"offset": first bit's index, "bits": [0/1 …], "bytes": b"…"}`` (bytes MSB first);
+    ``packets`` keeps the latest 1000 and ``packets_found`` counts them all.
 
     Signature: uint8 -> , message ``packets``
 
@@ -30,12 +33,14 @@ class Packetizer(Block):
         if int(length) != length or length < 1:
             raise ValueError(f"Packetizer: length must be a whole number >= 1, got {length!r}")
         self.length, self.tag = int(length), tag
-        self.packets = []
+        self.packets = collections.deque(maxlen=1000)  # the latest; packets_found counts them all
+        self.packets_found = 0
 
     def start(self, rate):
         self._count = 0
         self._open = []  # (first bit index, list of bit arrays so far)
-        self.packets = []
+        self.packets = collections.deque(maxlen=1000)
+        self.packets_found = 0
 
     def work(self, bits):
         for index, key, _ in self.input_tags():
@@ -53,6 +58,7 @@ class Packetizer(Block):
                 packet = {"offset": first, "bits": payload.tolist(),
                           "bytes": np.packbits(payload).tobytes()}
                 self.packets.append(packet)
+                self.packets_found += 1
                 self.post("packets", packet)
             else:
                 still_open.append((first, parts))

@@ -1,3 +1,5 @@
+import collections
+
 from sdrflow.block import Block
 
 # RadioHead's 4-to-6 bit code: every nibble is sent as one of these 6-bit symbols (three 1s,
@@ -104,7 +106,8 @@ class RadioHeadDecoder(Block):
     symbols, the count byte and the CRC-16 (CCITT, reflected, complemented), and posts every
     message whose CRC holds as a dict of rtl_433's fields, with ``time`` (the burst's start in
     s) and ``data`` (the bytes in hex). Bursts that hold no message are counted by reason in
-    ``rejected``.
+    ``rejected``; ``decoded`` keeps the latest 1000 messages and ``decoded_count`` counts them
+    all.
 
     Signature: message ``in`` -> message ``out``
 
@@ -119,15 +122,17 @@ class RadioHeadDecoder(Block):
 
     message_inputs = ("in",)
     message_outputs = ("out",)
+    KEEP = 1000  # messages kept in ``decoded``
 
     def __init__(self, model: str = "radiohead"):
         if model not in MODELS:
             raise ValueError(f"RadioHeadDecoder: model must be one of {sorted(MODELS)}, got {model!r}")
         self.model = model
-        self.decoded, self.rejected = [], {}
+        self.start(None)
 
     def start(self, rate):
-        self.decoded, self.rejected = [], {}
+        self.decoded, self.rejected = collections.deque(maxlen=self.KEEP), {}
+        self.decoded_count = 0
 
     def handle_message(self, port, burst):
         if not isinstance(burst, dict) or "bits" not in burst:
@@ -141,7 +146,8 @@ class RadioHeadDecoder(Block):
             return
         fields = {"time": burst.get("start"), **fields, "data": data.hex()}
         self.decoded.append(fields)
+        self.decoded_count += 1
         self.post("out", fields)
 
     def counters(self) -> dict:
-        return {"decoded": len(self.decoded), "rejected": sum(self.rejected.values())}
+        return {"decoded": self.decoded_count, "rejected": sum(self.rejected.values())}

@@ -64,7 +64,7 @@ class RtlTcpServerSink(Block):
         self.buffer_seconds = float(buffer_seconds)
         self._server = None
         self.clients = self.samples_sent = self.samples_dropped = self.samples_unserved = 0
-        self.ignored: list = []
+        self.ignored = collections.deque(maxlen=100)  # the latest client commands ignored
 
     # -- start and stop -----------------------------------------------------------------------
     def start(self, rate):

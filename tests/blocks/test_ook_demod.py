@@ -34,7 +34,7 @@ def test_known_bits_come_back_at_20_db_snr():
     bits = np.random.default_rng(3).integers(0, 2, 200)
     bits[0] = bits[-1] = 1  # a burst starts and ends with a pulse
     demod, messages = run_ook(ook_signal(bits), bit_rate=2000)
-    assert len(messages) == 1 and messages == demod.bursts
+    assert len(messages) == 1 and messages == list(demod.bursts)
     assert messages[0]["bits"] == list(bits)
     assert messages[0]["start"] == pytest.approx(0.03, abs=2 / FS * 10)
 

@@ -25,6 +25,17 @@ def decoded(source, bit_rate=1000, model="sensible_living", **demod):
     return ook, rh
 
 
+def test_a_long_run_keeps_the_latest_bursts_and_messages_and_counts_them_all(monkeypatch):
+    monkeypatch.setattr(OOKDemod, "KEEP", 2)
+    monkeypatch.setattr(RadioHeadDecoder, "KEEP", 2)
+    source = OOKSource(encode(b"hello"), bit_rate=1000, rate=FS, interval=0.2, snr_db=20,
+                       seconds=1.1, seed=3)  # five bursts of 0.144 s, each followed by silence
+    ook, rh = decoded(source, model="radiohead")
+    assert len(source.sent) == ook.bursts_found == rh.decoded_count == 5
+    assert len(ook.bursts) == len(rh.decoded) == 2
+    assert np.allclose([m["time"] for m in rh.decoded], source.sent[-2:], atol=2e-3)  # the last two
+
+
 def test_crc_is_radioheads_ccitt():
     # CRC-16/MCRF4XX (reflected 0x1021, init 0xFFFF, no final xor): check value of "123456789".
     assert crc16(b"123456789") == 0x6F91
@@ -123,7 +134,7 @@ def test_noise_spikes_make_no_bursts_at_6_db(seed):
     rng = np.random.default_rng(seed)
     noise = ((rng.standard_normal(500_000) + 1j * rng.standard_normal(500_000)) * 0.01).astype(np.complex64)
     ook, _ = decoded(VectorSource(noise, rate=FS), snr_db=6)
-    assert ook.bursts == []
+    assert not ook.bursts
     # Without the minimum width the same spikes (8-36 us) are taken for bursts.
     ook, _ = decoded(VectorSource(noise, rate=FS), snr_db=6, min_pulse=1e-6)
     assert len(ook.bursts) > 10
