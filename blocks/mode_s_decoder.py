@@ -17,7 +17,8 @@ class ModeSDecoder(Block):
     position message is also resolved on its own, as dump1090 does: relative to the aircraft's
     last known position when it has one from the last ten minutes, else to the receiver (valid
     within 180 NM of it). ``position_from`` says which: "pair", "last" or "receiver".
-    ``aircraft`` maps each ICAO address to the latest value of every field; ``positions``
+    ``aircraft`` maps each ICAO address heard in the last ten minutes (of stream time) to the
+    latest value of every field; ``positions``
     keeps the latest 10000 positions as (time, icao, altitude, latitude, longitude), and
     ``positions_found`` counts them all (a receiver that runs for weeks holds no more).
 
@@ -62,6 +63,18 @@ class ModeSDecoder(Block):
         self.positions_found = 0
         self._cpr = {}  # (icao, 0 even | 1 odd) -> (time, cpr_lat, cpr_lon)
         self._last = {}  # icao -> (time, latitude, longitude) of its last position
+        self._pruned = 0.0  # stream time when aircraft gone quiet were last forgotten
+
+    def _forget_before(self, t):
+        """Forget aircraft not heard for ten minutes and CPR frames too old to pair, so a
+        receiver that runs for weeks holds only what is in the air."""
+        self._pruned = t
+        for icao in [k for k, e in self.aircraft.items() if t - e.get("time", t) > 600]:
+            del self.aircraft[icao]
+        for icao in [k for k, (when, _, _) in self._last.items() if t - when > 600]:
+            del self._last[icao]
+        for key in [k for k, (when, _, _) in self._cpr.items() if t - when > self.pair_window]:
+            del self._cpr[key]
 
     def handle_message(self, port, frame):
         import pyModeS
@@ -101,4 +114,7 @@ class ModeSDecoder(Block):
         if icao:
             entry = self.aircraft.setdefault(icao, {})
             entry.update({k: v for k, v in fields.items() if v is not None})
+        t = frame.get("time")
+        if t is not None and t - self._pruned >= 60:
+            self._forget_before(t)
         self.post("out", fields)

@@ -105,7 +105,8 @@ class ModeSOutput(Block):
 
     The table (``stdout="table"``) is redrawn at most once a second on a terminal (ICAO,
     callsign, squawk, altitude, speed, track, vertical rate, position, messages, seconds since
-    last heard); when standard output is not a terminal it is printed once, at the end.
+    last heard); when standard output is not a terminal it is printed once, at the end. An
+    aircraft not heard for ``ttl`` seconds leaves the table, as in dump1090's interactive mode.
 
     Signature: message ``in`` ->
 
@@ -118,6 +119,9 @@ class ModeSOutput(Block):
         port).
     bind : str
         Address of the ports; 127.0.0.1 unless they are to be reached from elsewhere.
+    ttl : float
+        Seconds an aircraft stays in the table after its last frame (dump1090's
+        ``--interactive-ttl``, 60).
 
     Example: ``ModeSOutput(raw_port=30002, sbs_port=30003, beast_port=30005)``
     """
@@ -126,14 +130,18 @@ class ModeSOutput(Block):
 
     def __init__(self, stdout: str = "raw", raw_port: int | None = None,
                  beast_port: int | None = None, bind: str = "127.0.0.1",
-                 sbs_port: int | None = None):
+                 sbs_port: int | None = None, ttl: float = 60.0):
         if stdout not in ("raw", "json", "table", ""):
             raise ValueError(f"ModeSOutput: stdout must be raw, json, table or '', got {stdout!r}")
+        if not ttl > 0:
+            raise ValueError(f"ModeSOutput: ttl must be > 0 s, got {ttl!r}")
+        self.ttl = float(ttl)
         self.stdout, self.raw_port, self.beast_port, self.bind = stdout, raw_port, beast_port, bind
         self.sbs_port = sbs_port
         self.frames = 0
         self.aircraft = {}  # ICAO -> latest fields, message count, last heard (monotonic s)
         self._drawn = 0.0  # when the table was last drawn (monotonic s)
+        self._pruned = 0.0  # when aircraft not heard for ttl s were last removed (monotonic s)
         self._servers = {}
 
     def start(self, rate):
@@ -162,7 +170,11 @@ class ModeSOutput(Block):
             entry = self.aircraft.setdefault(icao, {"messages": 0})
             entry.update({k: v for k, v in message.items() if v is not None})
             entry["messages"] += 1
-            entry["heard"] = time.monotonic()
+            entry["heard"] = now = time.monotonic()
+            if now - self._pruned >= 1.0:  # aircraft gone quiet leave the table
+                self._pruned = now
+                for gone in [k for k, e in self.aircraft.items() if now - e["heard"] > self.ttl]:
+                    del self.aircraft[gone]
         try:
             if self.stdout == "raw":
                 sys.stdout.write(line + "\n")
@@ -190,13 +202,15 @@ class ModeSOutput(Block):
                 self._servers["sbs"].send((text + "\r\n").encode())
 
     def table(self) -> str:
-        """The aircraft heard so far, most recently heard first, as dump1090 --interactive."""
+        """The aircraft heard in the last ``ttl`` seconds, most recently heard first, as
+        dump1090 --interactive."""
         now = time.monotonic()
         head = f"{'ICAO':6} {'Flight':8} {'Sqwk':4} {'Alt ft':>6} {'Spd kt':>6} {'Hdg':>4} " \
                f"{'V/S':>6} {'Lat':>9} {'Lon':>10} {'Msgs':>5} {'Seen':>5}"
         rows = [head, "-" * len(head)]
         num = lambda e, k, f: "" if e.get(k) is None else format(e[k], f)
-        for icao, e in sorted(self.aircraft.items(), key=lambda kv: -kv[1]["heard"]):
+        heard = [(icao, e) for icao, e in self.aircraft.items() if now - e["heard"] <= self.ttl]
+        for icao, e in sorted(heard, key=lambda kv: -kv[1]["heard"]):
             rows.append(f"{icao:6} {(e.get('callsign') or '').strip('_ #'):8} {e.get('squawk') or '':4} "
                         f"{num(e, 'altitude', 'd'):>6} {num(e, 'groundspeed', '.0f'):>6} "
                         f"{num(e, 'track', '.0f'):>4} {num(e, 'vertical_rate', 'd'):>6} "

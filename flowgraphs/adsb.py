@@ -20,7 +20,7 @@ from sdrflow.sources import source_chain
 def build(source: str = "sim:adsb", seconds: float = 5.0, rate: float = 2e6,
           stdout: str = "raw", raw_port: int = -1, sbs_port: int = -1, beast_port: int = -1,
           bind: str = "127.0.0.1", lat: float = 999.0, lon: float = 999.0,
-          gain: float = -1.0) -> Flowgraph:
+          gain: float = -1.0, ttl: float = 60.0) -> Flowgraph:
     """Decode Mode S frames and hand them on as dump1090 does.
 
     Parameters
@@ -48,6 +48,9 @@ def build(source: str = "sim:adsb", seconds: float = 5.0, rate: float = 2e6,
         Receiver longitude in degrees (dump1090 --lon).
     gain : float
         Tuner gain in dB for a radio; negative = automatic.
+    ttl : float
+        Seconds an aircraft stays in the table after its last frame (dump1090
+        --interactive-ttl).
     """
     if (lat == 999.0) != (lon == 999.0):
         raise ValueError("give both --lat and --lon (the receiver's position), or neither")
@@ -57,7 +60,7 @@ def build(source: str = "sim:adsb", seconds: float = 5.0, rate: float = 2e6,
     demod = ModeSDemod()
     out = ModeSOutput(stdout, None if raw_port < 0 else raw_port,
                       None if beast_port < 0 else beast_port, bind,
-                      sbs_port=None if sbs_port < 0 else sbs_port)
+                      sbs_port=None if sbs_port < 0 else sbs_port, ttl=ttl)
     fg.connect(*chain, demod)
     try:
         from sdrflow.blocks import ModeSDecoder

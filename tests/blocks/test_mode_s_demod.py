@@ -253,6 +253,39 @@ def test_simulated_aircraft_are_checked_where_they_are_given():
             ModeSSource(bad)
 
 
+def test_aircraft_gone_quiet_leave_the_decoder_and_the_table(monkeypatch):
+    """A receiver that runs for weeks holds what is in the air: the decoder forgets an
+    aircraft ten minutes (of stream time) after its last frame, the table drops it after
+    ``ttl`` seconds, as dump1090's interactive mode does."""
+    from sdrflow.blocks import ModeSDecoder, ModeSOutput
+    from sdrflow.blocks import mode_s_output
+    from sdrflow.blocks.mode_s_source import airborne_position, identification
+
+    decoder = ModeSDecoder()
+    decoder.start(None)
+    decoder.handle_message("in", {"raw": identification(0x4D2023, "AMC421").hex(), "time": 0.0})
+    decoder.handle_message("in", {"raw": airborne_position(0x4D2023, 52.0, 4.0, 9000, False).hex(), "time": 1.0})
+    decoder.handle_message("in", {"raw": identification(0x3C6586, "DLH9LF").hex(), "time": 590.0})
+    assert set(decoder.aircraft) == {"4D2023", "3C6586"}
+    decoder.handle_message("in", {"raw": identification(0x3C6586, "DLH9LF").hex(), "time": 700.0})
+    assert set(decoder.aircraft) == {"3C6586"} and not decoder._last and not decoder._cpr
+
+    clock = [1000.0]
+    monkeypatch.setattr(mode_s_output.time, "monotonic", lambda: clock[0])
+    out = ModeSOutput(stdout="", ttl=60)
+    frame = lambda icao, call: {"raw": identification(icao, call).hex(), "icao": f"{icao:06x}", "callsign": call}
+    out.handle_message("in", frame(0x4D2023, "AMC421"))
+    clock[0] += 30
+    out.handle_message("in", frame(0x3C6586, "DLH9LF"))
+    assert [row.split()[1] for row in out.table().splitlines()[2:]] == ["DLH9LF", "AMC421"]
+    clock[0] += 45  # AMC421 last heard 75 s ago, DLH9LF 45 s ago
+    assert [row.split()[1] for row in out.table().splitlines()[2:]] == ["DLH9LF"]
+    out.handle_message("in", frame(0x3C6586, "DLH9LF"))
+    assert set(out.aircraft) == {"3C6586"} and out.counters()["aircraft"] == 1
+    with pytest.raises(ValueError, match="ttl"):
+        ModeSOutput(ttl=0)
+
+
 def test_decoder_refuses_a_bad_reference():
     from sdrflow.blocks import ModeSDecoder
 
