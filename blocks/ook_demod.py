@@ -104,6 +104,12 @@ class OOKDemod(Block):
             self._finish_burst()
         return out
 
+    def input_ended(self):
+        """The recording ended: a burst whose last pulse is over counts even without its
+        closing silence."""
+        if self._edges and self._state[3] < 0.5:
+            self._finish_burst()
+
     def _finish_burst(self):
         edges, rate = self._edges, self._rate
         if not edges or len(edges) % 2:  # nothing, or still high: nothing to time yet
@@ -139,5 +145,4 @@ class OOKDemod(Block):
         return [level for level, w in zip(levels, widths) for _ in range(round(w))]
 
     def stop(self):
-        if self._edges and self._state[3] < 0.5:
-            self._finish_burst()
+        self.input_ended()  # on a stop too: kept in ``bursts`` (its readers may be gone)

@@ -508,6 +508,37 @@ def test_messages_reach_connected_blocks():
     assert sink.messages == [{"items": k} for k in range(1000, 6000, 1000)]
 
 
+class Total(Counter):
+    """Posts the number of items it saw once its input has ended, and counts the calls."""
+
+    def start(self, rate):
+        super().start(rate)
+        self.ended = 0
+
+    def input_ended(self):
+        self.ended += 1
+        self.post("count", {"total": self.seen})
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_input_ended_is_called_once_at_end_of_stream_and_its_messages_arrive(threads):
+    fg = Flowgraph(chunk=300, threads=threads)
+    total, sink = Total(), MessageSink()
+    fg.connect(VectorSource(ramp(2500), rate=1e3), MultiplyConst(2.0), total)
+    fg.connect((total, "count"), (sink, "in"))
+    fg.run()
+    assert total.ended == 1 and sink.messages[-1] == {"total": 2500}
+    fg = Flowgraph(chunk=300)  # a stop is not an end of stream
+    total = Total()
+    fg.connect(SignalSource(1, rate=1e3), total)
+    fg.start()
+    while total.seen < 3000:
+        time.sleep(0.001)
+    fg.stop()
+    fg.wait()
+    assert total.ended == 0
+
+
 def test_control_message_retunes_a_running_block():
     fg = Flowgraph(chunk=1000)
     gain = MultiplyConst(1.0)

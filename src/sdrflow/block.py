@@ -182,6 +182,11 @@ class Block:
     def stop(self) -> None:
         """Release resources and flush what is buffered; called once when the graph stops."""
 
+    def input_ended(self) -> None:
+        """Called once when the input stream has ended and all of it was given to ``work``
+        (not on a stop): a block that holds something back until more input shows it complete
+        (a decoder's last burst, waiting for its closing silence) posts it now."""
+
     def poll(self) -> bool:
         """For a block without stream ports that makes messages from the outside world (a
         network receiver): wait briefly for input, ``post`` what came, return False when it

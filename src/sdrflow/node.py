@@ -177,7 +177,7 @@ class Node:
             edge, r = inputs[0]
             first = edge.read(r, n)
             if first is None:
-                self.finish()
+                self._input_ended()
                 return True
             n = len(first)
             if not n:
@@ -193,7 +193,7 @@ class Node:
                 a = edge.available(r)
                 if a <= 0:
                     if a < 0:
-                        self.finish()
+                        self._input_ended()
                         return True
                     return False
                 if a < n:
@@ -217,6 +217,13 @@ class Node:
         if self.block._eos:
             self.finish()
         return True
+
+    def _input_ended(self):
+        """The stream has ended and every item was read: the block posts what it held back
+        (``Block.input_ended``; not when a stop closed the stream), then finishes."""
+        if not self.worker.runtime.stopping:
+            self.block.input_ended()
+        self.finish()
 
     def _fit(self, n, space):
         """Most input items whose output fits in ``space``, by the rate rule."""

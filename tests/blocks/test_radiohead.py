@@ -36,6 +36,16 @@ def test_a_long_run_keeps_the_latest_bursts_and_messages_and_counts_them_all(mon
     assert np.allclose([m["time"] for m in rh.decoded], source.sent[-2:], atol=2e-3)  # the last two
 
 
+def test_a_burst_at_the_very_end_of_a_recording_is_decoded():
+    # The last burst ends 6 ms before the recording does, short of the 10 ms of silence that
+    # closes a burst: the end of the input closes it, and its message reaches the decoder.
+    source = OOKSource(encode(b"hello"), bit_rate=1000, rate=FS, interval=0.2, snr_db=20,
+                       seconds=1.05, seed=3)
+    ook, rh = decoded(source, model="radiohead")
+    assert ook.bursts_found == rh.decoded_count == 5
+    assert [bytes.fromhex(m["data"]) for m in rh.decoded] == [b"hello"] * 5
+
+
 def test_crc_is_radioheads_ccitt():
     # CRC-16/MCRF4XX (reflected 0x1021, init 0xFFFF, no final xor): check value of "123456789".
     assert crc16(b"123456789") == 0x6F91
