@@ -72,7 +72,12 @@ def airborne_velocity(icao: int, knots: float, track: float, feet_per_minute: fl
 
 
 class Flight:
-    """A simulated aircraft in straight, steady flight from (lat, lon, feet) at time 0."""
+    """A simulated aircraft in steady flight from (lat, lon, feet) at time 0: out along
+    ``track`` for a quarter of an hour, back for a quarter of an hour, and again, so a
+    simulation can run for days; climbing or descending until it levels off at 40000 ft (or
+    its start, if higher) or 1000 ft (or its start, if lower)."""
+
+    PERIOD = 1800.0  # s: out and back
 
     def __init__(self, icao, callsign, lat=None, lon=None, feet=None, track=0.0, knots=0.0,
                  feet_per_minute=0.0):
@@ -91,10 +96,20 @@ class Flight:
 
     def at(self, t: float) -> tuple:
         """(latitude, longitude, feet) at ``t`` seconds."""
-        nm = self.knots * t / 3600  # nautical miles flown; one is a minute of latitude
+        phase = t % self.PERIOD
+        hours = min(phase, self.PERIOD - phase) / 3600  # out, then back the same way
+        nm = self.knots * hours  # nautical miles from the start; one is a minute of latitude
         lat = self.lat + nm * math.cos(math.radians(self.track)) / 60
         lon = self.lon + nm * math.sin(math.radians(self.track)) / (60 * math.cos(math.radians(self.lat)))
-        return lat, (lon + 180) % 360 - 180, self.feet + self.fpm * t / 60
+        low, high = min(self.feet, 1000.0), max(self.feet, 40000.0)
+        return lat, (lon + 180) % 360 - 180, min(max(self.feet + self.fpm * t / 60, low), high)
+
+    def motion(self, t: float) -> tuple:
+        """(track in degrees, vertical rate in ft/min) at ``t`` seconds."""
+        back = t % self.PERIOD >= self.PERIOD / 2
+        feet = self.feet + self.fpm * t / 60
+        level = not min(self.feet, 1000.0) < feet < max(self.feet, 40000.0)
+        return (self.track + 180) % 360 if back else self.track, 0.0 if level else self.fpm
 
     def frame(self, k: int, t: float) -> bytes:
         """The aircraft's ``k``-th frame, sent at ``t`` s: identification, even position,
@@ -104,7 +119,7 @@ class Flight:
         if kind == 0:
             return identification(self.icao, self.callsign)
         if kind == 2:
-            return airborne_velocity(self.icao, self.knots, self.track, self.fpm)
+            return airborne_velocity(self.icao, self.knots, *self.motion(t))
         lat, lon, feet = self.at(t)
         return airborne_position(self.icao, lat, lon, feet, odd=kind == 3)
 
@@ -122,7 +137,8 @@ class ModeSSource(Block):
     ----------
     aircraft : sequence of (icao, callsign[, lat, lon, feet, track, knots, feet_per_minute])
         24-bit addresses and callsigns, and where each starts (degrees, feet) and how it flies
-        (track in degrees from north, ground speed, vertical rate); an aircraft given by
+        (track in degrees from north, ground speed, vertical rate; out and back every half
+        hour, levelling off at 40000 or 1000 ft: see ``Flight``); an aircraft given by
         address and callsign alone sends identification frames only. By default two airliners
         near Amsterdam, one cruising at 35000 ft, one climbing through 12000 ft.
     per_second : float

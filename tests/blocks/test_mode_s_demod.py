@@ -242,6 +242,24 @@ def test_decoder_keeps_the_latest_positions_and_counts_them_all(monkeypatch):
     assert len(decoder.positions) == 5 and decoder.positions_found > 10
 
 
+def test_a_simulated_flight_can_run_for_days_without_a_jump():
+    """Out and back every half hour, levelling off: over three days every frame encodes, the
+    aircraft stays within a quarter of an hour's flight of its start and between 1000 and
+    40000 ft, and it never jumps (a second's flight at most between frames a second apart)."""
+    from sdrflow.blocks.mode_s_source import Flight
+
+    flight = Flight(0x3C6586, "DLH9LF", 52.40, 4.95, 12000, 80, 300, 1500)
+    t = np.arange(0, 3 * 86400, 1.0)
+    path = np.array([flight.at(s) for s in t])
+    north = np.diff(path[:, 0]) * 60  # nautical miles
+    east = np.diff(path[:, 1]) * 60 * np.cos(np.radians(52.4))
+    assert np.max(np.hypot(north, east)) <= 300 / 3600 * 1.001
+    assert np.max(np.abs(path[:, 0] - 52.40)) * 60 <= 300 * 0.25 and 12000 <= path[:, 2].min()
+    assert path[:, 2].max() == 40000 and flight.motion(3 * 86400)[1] == 0
+    for k, s in enumerate(t[::997]):
+        assert len(flight.frame(k, s)) == 14
+
+
 def test_simulated_aircraft_are_checked_where_they_are_given():
     from sdrflow.blocks import ModeSSource
 
