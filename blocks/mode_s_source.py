@@ -1,3 +1,4 @@
+import collections
 import math
 
 import numpy as np
@@ -128,7 +129,7 @@ class ModeSSource(Block):
     """Simulated 1090 MHz traffic at 2 Msps: DF17 frames of a few aircraft in straight, steady
     flight (identification, even and odd airborne positions, velocity, in turn) as
     pulse-position modulation (8 µs preamble, 112 bits of 1 µs), in noise, as an RTL-SDR at
-    1090 MHz would see them. The frames sent are in ``sent`` for tests to compare with, and
+    1090 MHz would see them. The latest 100000 frames sent are in ``sent`` (time, hex) for tests to compare with, and
     ``flights[i].at(t)`` is where aircraft ``i`` was at ``t`` seconds.
 
     Signature: -> complex64 (2 Msps)
@@ -184,7 +185,7 @@ class ModeSSource(Block):
         self._noise = np.float32(10 ** (-self.snr_db / 20) / np.sqrt(2))
         self._next = [int(r.uniform(0, self.RATE / self.per_second)) for r in self._aircraft_rngs]
         self._tail = np.zeros(0, np.complex64)  # the rest of frames that began in an earlier call
-        self.sent = []
+        self.sent = collections.deque(maxlen=100_000)  # an endless simulation holds no more
 
     @staticmethod
     def pulses(frame: bytes) -> np.ndarray:

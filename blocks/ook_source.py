@@ -1,3 +1,5 @@
+import collections
+
 import numpy as np
 
 from sdrflow.block import COMPLEX64, Block, Port
@@ -8,8 +10,8 @@ class OOKSource(Block):
     sensor sends its reading, in white noise at a carrier offset, as an RTL-SDR would see it.
 
     A 1 is carrier on for one bit period, a 0 carrier off (PCM). The first burst starts half an
-    ``interval`` in, the next ones every ``interval`` seconds. The start times of the bursts sent
-    are in ``sent`` for tests to compare with.
+    ``interval`` in, the next ones every ``interval`` seconds. The start times of the latest 100000
+    bursts sent are in ``sent`` for tests to compare with.
 
     Signature: -> complex64
 
@@ -68,7 +70,7 @@ class OOKSource(Block):
         self._envelope = self.bits[np.minimum(index, len(self.bits) - 1)]
         self._n, self._total = 0, None if self.seconds is None else int(round(self.seconds * fs))
         self._next = int(round(self.interval * fs / 2))
-        self.sent = []
+        self.sent = collections.deque(maxlen=100_000)  # an endless simulation holds no more
 
     def work(self, n):
         if self._total is not None:
