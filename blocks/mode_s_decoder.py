@@ -18,9 +18,9 @@ class ModeSDecoder(Block):
     last known position when it has one from the last ten minutes, else to the receiver (valid
     within 180 NM of it). ``position_from`` says which: "pair", "last" or "receiver".
     ``aircraft`` maps each ICAO address heard in the last ten minutes (of stream time) to the
-    latest value of every field; ``positions``
-    keeps the latest 10000 positions as (time, icao, altitude, latitude, longitude), and
-    ``positions_found`` counts them all (a receiver that runs for weeks holds no more).
+    latest value of every field; ``positions`` keeps the latest 10000 positions as (time, icao,
+    altitude, latitude, longitude), and ``positions_found`` counts them all (a receiver that
+    runs for weeks holds no more).
 
     Signature: message ``in`` -> message ``out``
 
