@@ -102,15 +102,18 @@ class Flight:
         nm = self.knots * hours  # nautical miles from the start; one is a minute of latitude
         lat = self.lat + nm * math.cos(math.radians(self.track)) / 60
         lon = self.lon + nm * math.sin(math.radians(self.track)) / (60 * math.cos(math.radians(self.lat)))
-        low, high = min(self.feet, 1000.0), max(self.feet, 40000.0)
-        return lat, (lon + 180) % 360 - 180, min(max(self.feet + self.fpm * t / 60, low), high)
+        return lat, (lon + 180) % 360 - 180, self._altitude(t)[0]
 
     def motion(self, t: float) -> tuple:
         """(track in degrees, vertical rate in ft/min) at ``t`` seconds."""
         back = t % self.PERIOD >= self.PERIOD / 2
+        return (self.track + 180) % 360 if back else self.track, 0.0 if self._altitude(t)[1] else self.fpm
+
+    def _altitude(self, t: float) -> tuple:
+        """(feet, levelled off) at ``t`` seconds."""
         feet = self.feet + self.fpm * t / 60
-        level = not min(self.feet, 1000.0) < feet < max(self.feet, 40000.0)
-        return (self.track + 180) % 360 if back else self.track, 0.0 if level else self.fpm
+        low, high = min(self.feet, 1000.0), max(self.feet, 40000.0)
+        return min(max(feet, low), high), not low < feet < high
 
     def frame(self, k: int, t: float) -> bytes:
         """The aircraft's ``k``-th frame, sent at ``t`` s: identification, even position,
@@ -126,11 +129,11 @@ class Flight:
 
 
 class ModeSSource(Block):
-    """Simulated 1090 MHz traffic at 2 Msps: DF17 frames of a few aircraft in straight, steady
-    flight (identification, even and odd airborne positions, velocity, in turn) as
-    pulse-position modulation (8 µs preamble, 112 bits of 1 µs), in noise, as an RTL-SDR at
-    1090 MHz would see them. The latest 100000 frames sent are in ``sent`` (time, hex) for tests to compare with, and
-    ``flights[i].at(t)`` is where aircraft ``i`` was at ``t`` seconds.
+    """Simulated 1090 MHz traffic at 2 Msps: DF17 frames of a few aircraft in steady flight
+    (identification, even and odd airborne positions, velocity, in turn) as pulse-position
+    modulation (8 µs preamble, 112 bits of 1 µs), in noise, as an RTL-SDR at 1090 MHz would see
+    them. The latest 100000 frames sent are in ``sent`` as (time, hex) for tests to compare
+    with, and ``flights[i].at(t)`` is where aircraft ``i`` was at ``t`` seconds.
 
     Signature: -> complex64 (2 Msps)
 

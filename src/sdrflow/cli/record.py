@@ -44,9 +44,10 @@ def build_record(source, output, frequency=None, rate=None, gain=None, seconds=N
     spec = parse(source)
     lower = output.lower()
     if lower.endswith(".sigmf"):
+        base = output[:-len(".sigmf")]
         raise ValueError(f"-o {output}: a .sigmf file is a SigMF archive, which sdrflow does not "
-                         f"write; give {output[:-6]}.sigmf-meta for a recording (written as "
-                         f"{output[:-6]}.sigmf-meta and {output[:-6]}.sigmf-data)")
+                         f"write; give {base}.sigmf-meta for a recording (written as "
+                         f"{base}.sigmf-meta and {base}.sigmf-data)")
     sigmf = lower.endswith((".sigmf-meta", ".sigmf-data"))
     fmt = None if sigmf else FORMATS.get(os.path.splitext(lower)[1])
     if not sigmf and fmt is None:
