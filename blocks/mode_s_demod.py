@@ -114,6 +114,13 @@ class ModeSDemod(Block):
         else:
             self._history = mag.copy()
 
+    def input_ended(self):
+        """The stream ended: search its last samples too, which ``work`` keeps back until a
+        whole window follows them. Silence after the end completes the window, so a frame that
+        ends within the stream is found, as at any other place."""
+        # 2·_WINDOW covers the window at 2.4 Msps too (1.2·_WINDOW, and the resampler's taps).
+        self.work(np.zeros(2 * _WINDOW, np.complex64))
+
     def _check(self, frame, position, residual):
         if position < self._next_free:
             return

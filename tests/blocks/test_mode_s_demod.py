@@ -330,3 +330,29 @@ def test_sbs_lines_as_dump1090_serves_them(real_data):
     velocity = next(row for row in lines if row[1] == "4")
     assert 370 <= float(velocity[12]) <= 390 and abs(float(velocity[13]) - 158) < 3 and int(velocity[16]) < 0
     assert next(row for row in lines if row[1] == "6")[17] == "0112"
+
+
+@pytest.mark.parametrize("rate", [2e6, 2.4e6])
+def test_a_frame_in_the_last_samples_of_a_recording_is_found(real_data, tmp_path, rate):
+    """The recording cut 2 µs after a frame: the search window that ``work`` waits for never
+    comes, and the end of the stream completes it."""
+    path = real_data / "adsb" / "modes1_1090M_2000k.cu8"
+    if rate != 2e6:
+        path = capture_at_2_4_msps(real_data, tmp_path)
+    frames = decode_file(path, rate)
+    for df, nbits in ((11, 56), (17, 112)):
+        last = [f for f in frames if f["df"] == df][-1]
+        end = round((last["time"] + (8 + nbits + 2) * 1e-6) * rate)
+        cut = tmp_path / f"cut{df}.cu8"
+        cut.write_bytes(path.read_bytes()[:2 * end])
+        found = decode_file(cut, rate)
+        assert found[-1]["raw"] == last["raw"] and found[-1]["time"] == last["time"]
+        assert [f["raw"] for f in found] == [f["raw"] for f in frames if f["time"] <= last["time"]]
+
+
+def decode_file(path, rate):
+    fg = Flowgraph(chunk=65536)
+    demod = ModeSDemod()
+    fg.connect(FileSource(str(path), rate=rate), demod)
+    fg.run()
+    return list(demod.frames)
