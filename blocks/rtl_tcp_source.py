@@ -93,7 +93,7 @@ class RtlTcpSource(Block):
         try:
             self._sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
         except OSError as e:
-            raise ValueError(f"cannot connect to rtl_tcp at {self.host}:{self.port}: {e}; is "
+            raise SourceFailed(f"cannot connect to rtl_tcp at {self.host}:{self.port}: {e}; is "
                              f"`rtl_tcp -a {self.host}` running there?") from e
         greeting = b""
         deadline = time.monotonic() + self.timeout  # for the whole greeting, not per byte
@@ -111,10 +111,10 @@ class RtlTcpSource(Block):
             self._close()
             why = (f"only {len(greeting)} of 12 bytes in {self.timeout:g} s"
                    if isinstance(e, socket.timeout) else str(e))
-            raise ValueError(f"rtl_tcp at {self.host}:{self.port} sent no greeting: {why}") from e
+            raise SourceFailed(f"rtl_tcp at {self.host}:{self.port} sent no greeting: {why}") from e
         if len(greeting) < 12 or greeting[:4] != b"RTL0":
             self._close()
-            raise ValueError(f"{self.host}:{self.port} is not rtl_tcp (its greeting was "
+            raise SourceFailed(f"{self.host}:{self.port} is not rtl_tcp (its greeting was "
                              f"{greeting[:12]!r}, expected b'RTL0' + tuner + gain count)")
         tuner, self.gain_count = struct.unpack(">II", greeting[4:12])
         self.tuner = TUNERS.get(tuner, f"type {tuner}")

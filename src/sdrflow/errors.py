@@ -18,6 +18,8 @@ class ContractError(TypeError):
 
 
 class SourceFailed(RuntimeError):
-    """A source ended because its device or connection failed (unplugged dongle, lost server).
+    """A source's device or connection failed (unplugged dongle, lost server).
 
-    Raised from ``work``: the graph stops, sinks keep what they had, commands exit with code 1."""
+    Raised from ``work``, the stream ends and the rest of the graph drains; raised from
+    ``start`` (no dongle, busy, nobody listening), the graph does not start. Commands exit
+    with code 1 either way: the command was right, the outside world failed."""

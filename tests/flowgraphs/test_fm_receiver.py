@@ -1,6 +1,7 @@
 """The broadcast FM receiver on the simulated station, as a library call and as a command."""
 import importlib.util
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -128,9 +129,20 @@ def test_ctrl_c_stops_cleanly_and_leaves_a_valid_wav(tmp_path):
     assert out.stat().st_size == 80 + 2 * frames
 
 
-def test_script_reports_a_missing_dongle_clearly(tmp_path):
+def test_script_reports_a_missing_dongle_or_server_clearly(tmp_path):
+    # The device or connection failed, not the command: 1, as listen and record give.
     p = sdrflow("run", str(SCRIPT), "--source", "rtl", "--output", str(tmp_path / "x.wav"))
-    assert p.returncode == 2 and "no RTL-SDR found" in p.stderr and "Traceback" not in p.stderr
+    assert p.returncode == 1 and "no RTL-SDR found" in p.stderr and "Traceback" not in p.stderr
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    p = sdrflow("run", str(SCRIPT), "--source", f"rtl_tcp:127.0.0.1:{port}", "--output",
+                str(tmp_path / "x.wav"))
+    assert p.returncode == 1 and "cannot connect to rtl_tcp" in p.stderr, p.stderr
+    assert "Traceback" not in p.stderr
+    # What the graph refuses at start for the command's own sake is still 2 (the output a folder).
+    p = sdrflow("run", str(SCRIPT), "--seconds", "0.1", "--output", str(tmp_path))
+    assert p.returncode == 2 and "WAVSink" in p.stderr and "Traceback" not in p.stderr, p.stderr
 
 
 def test_script_receives_from_rtl_tcp(tmp_path):

@@ -33,6 +33,14 @@ def catch_signals() -> None:
             pass
 
 
+def refused_code(e: Exception) -> int:
+    """Exit code of a graph refused at start: 1 when a source's device or connection failed
+    (no dongle, busy, nobody listening: ``SourceFailed``), 2 for the graph or its parameters."""
+    from ..errors import SourceFailed
+
+    return FAILED if isinstance(e.__cause__, SourceFailed) else USAGE
+
+
 def interrupted_code(e: KeyboardInterrupt) -> int:
     return getattr(e, "code", INTERRUPTED)
 

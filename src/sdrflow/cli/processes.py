@@ -31,7 +31,7 @@ import threading
 import time
 
 from ..errors import GraphError
-from .core import FAILED, OK, USAGE, interrupted_code, print_stats, run_graph
+from .core import FAILED, OK, USAGE, interrupted_code, print_stats, refused_code, run_graph
 
 #: How long a stream's receiver between hosts waits for the sender's first frame (it learns
 #: the type and rate from it).
@@ -120,9 +120,9 @@ def _child(fg, i, parent, directory):
                 json.dump(_worker_column(fg.stats(), i), f, default=float)
     except KeyboardInterrupt as e:
         code = interrupted_code(e)
-    except (GraphError, ValueError) as e:  # refused at start: a file, a port, a parameter
+    except (GraphError, ValueError) as e:  # refused at start: a file, a port, a parameter, a device
         sys.stderr.write(f"error: {e}\n")
-        code = USAGE
+        code = refused_code(e)
     except BaseException as e:  # never unwind into the parent's code
         sys.stderr.write(f"error: process {i}: {e!r}\n")
     finally:

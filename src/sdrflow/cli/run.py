@@ -8,7 +8,7 @@ import inspect
 import re
 import sys
 
-from .core import FAILED, USAGE, run_graph
+from .core import USAGE, refused_code, run_graph
 
 def _param_help(doc: str) -> dict:
     """Descriptions of numpydoc ``Parameters`` entries: {name: first line of description}."""
@@ -111,14 +111,14 @@ def run_flowgraph(build, argv=None, prog=None) -> int:
             fg.start()
         except (GraphError, ValueError) as e:
             sys.stderr.write(f"error: {e}\n")
-            return FAILED
+            return refused_code(e)
         for sink in sinks:
             sys.stderr.write(f"{sink.title}: {sink.url}{'&' if '?' in sink.url else '?'}sink={sink.title}\n")
     try:
         return run_graph(fg, stats=stats, threads=threads)
-    except (GraphError, ValueError) as e:  # refused at start: types, rates, parameters
+    except (GraphError, ValueError) as e:  # refused at start: types, rates, parameters, devices
         sys.stderr.write(f"error: {e}\n")
-        return USAGE
+        return refused_code(e)
 
 
 def _load_script(path: str):
