@@ -96,9 +96,11 @@ class FMStationSource(Block):
 
     @staticmethod
     def _peak(freqs, amps, phases):
-        """True peak of the tone sum over one second (the period of whole-Hz tones), sampled
-        100 times per cycle of the highest tone."""
-        t = np.arange(int(100 * freqs.max())) / (100 * freqs.max())
+        """True peak of the tone sum over its period (1 / the tones' greatest common divisor for
+        whole-Hz tones, else one second), sampled 100 times per cycle of the highest tone."""
+        whole = np.all(freqs == np.round(freqs))
+        period = 1.0 / np.gcd.reduce(freqs.astype(np.int64)) if whole else 1.0
+        t = np.arange(int(100 * freqs.max() * period)) / (100 * freqs.max())
         return np.max(np.abs(np.sum(amps[:, None] * np.sin(2 * np.pi * freqs[:, None] * t
                                                           + phases[:, None]), axis=0)))
 
