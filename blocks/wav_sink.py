@@ -84,6 +84,9 @@ class WAVSink(Block):
             self._write_header()
             self._file.flush()
 
+    def counters(self):
+        return {"clipped": self.clipped}
+
     def stop(self):
         if self._file is not None and not self._file.closed:
             self._write_header()

@@ -1,20 +1,22 @@
 import logging
 import os
-import wave
 
 import numpy as np
 
 from sdrflow.block import COMPLEX64, FLOAT32, Block, Port
 
+from ._wav import read_layout, to_float
+
 log = logging.getLogger(__name__)
 
 
 class WAVSource(Block):
-    """Plays a PCM WAV file (8- or 16-bit, mono or stereo) at its own rate, in chunks.
+    """Plays a WAV file (mono or stereo; 8-, 16-, 24- or 32-bit PCM or 32-bit float; RIFF or
+    RF64, as written past 4 GiB) at its own rate, in chunks.
 
     Samples become floats in [−1, 1) (16-bit: v / 32768; 8-bit: (b − 128) / 128). A stereo file
     gives ``left`` and ``right``, or with ``iq=True`` one complex stream (left = I, right = Q),
-    the layout of IQ recordings made by SDR# or HDSDR.
+    the layout of IQ recordings made by SDR#, HDSDR, SDR++ and ``sdrflow record -o X.wav``.
 
     Signature: -> float32 (mono) | float32, float32 (stereo) | complex64 (stereo, iq=True)
 
@@ -36,15 +38,14 @@ class WAVSource(Block):
         if not os.path.isfile(path):
             raise ValueError(f"WAVSource: no such file: {path}")
         try:
-            with wave.open(str(path), "rb") as w:
-                self.channels, self.width = w.getnchannels(), w.getsampwidth()
-                self.sample_rate, self.frames = float(w.getframerate()), w.getnframes()
-        except (wave.Error, EOFError) as e:
-            raise ValueError(f"WAVSource: {path} is not a PCM WAV file sdrflow can read ({e}); "
-                             f"8- and 16-bit PCM are supported") from e
-        if self.width not in (1, 2) or self.channels not in (1, 2):
-            raise ValueError(f"WAVSource: {path} has {self.channels} channels of {8 * self.width} "
-                             f"bits; sdrflow reads 1 or 2 channels of 8 or 16 bits")
+            self.layout = read_layout(path)
+        except (ValueError, OSError) as e:
+            raise ValueError(f"WAVSource: {path} is not a WAV file sdrflow can read ({e})") from e
+        self.channels, self.frames = self.layout.channels, self.layout.frames
+        self.sample_rate = float(self.layout.rate)
+        if self.channels not in (1, 2):
+            raise ValueError(f"WAVSource: {path} has {self.channels} channels; sdrflow reads 1 "
+                             f"(mono) or 2 (stereo, or I/Q)")
         if iq and self.channels != 2:
             raise ValueError(f"WAVSource: iq=True needs a stereo file; {path} is mono")
         self.path, self.iq, self.repeat = str(path), bool(iq), bool(repeat)
@@ -59,30 +60,32 @@ class WAVSource(Block):
         return self.sample_rate
 
     def start(self, rate):
-        self._wav = wave.open(self.path, "rb")
+        self._wav = open(self.path, "rb")
+        self._wav.seek(self.layout.data_offset)
         self._read, self._warned = 0, False
 
+    def _frames(self, n):
+        """Up to ``n`` whole frames from where the last call stopped, within the data chunk."""
+        size = self.layout.frame_bytes
+        raw = self._wav.read(min(n, self.frames - self._read) * size)
+        whole = len(raw) - len(raw) % size
+        if whole < n * size and self._read + whole // size < self.frames and not self._warned:
+            self._warned = True
+            log.warning("%s: %s is truncated: its header promises %d frames, the file holds "
+                        "%d; playing what is there", self.name, self.path, self.frames,
+                        self._read + whole // size)
+        self._read += whole // size
+        return raw[:whole]
+
     def work(self, n):
-        raw = self._wav.readframes(n)
-        if not raw and self.repeat:
-            self._wav.rewind()
-            raw = self._wav.readframes(n)
-        whole = len(raw) - len(raw) % (self.width * self.channels)
-        if whole < len(raw) or (not raw and not self._warned and self._read < self.frames):
-            if not self._warned:
-                self._warned = True
-                log.warning("%s: %s is truncated: its header promises %d frames, the file holds "
-                            "%d; playing what is there", self.name, self.path, self.frames,
-                            self._read + whole // (self.width * self.channels))
-            raw = raw[:whole]
+        raw = self._frames(n)
+        if not raw and self.repeat and self._read:
+            self._wav.seek(self.layout.data_offset)
+            self._read = 0
+            raw = self._frames(n)
         if not raw:
             return None
-        self._read += len(raw) // (self.width * self.channels)
-        if self.width == 2:
-            values = np.frombuffer(raw, "<i2").astype(np.float32) * np.float32(1 / 32768)
-        else:
-            values = (np.frombuffer(raw, np.uint8).astype(np.float32) - 128) * np.float32(1 / 128)
-        frames = values.reshape(-1, self.channels)
+        frames = to_float(raw, self.layout)
         if self.iq:
             out = self.buffer(len(frames), np.complex64)
             out.real, out.imag = frames[:, 0], frames[:, 1]
@@ -91,8 +94,8 @@ class WAVSource(Block):
             left, right = self.buffer(len(frames), np.float32), self.buffer(len(frames), np.float32)
             left[:], right[:] = frames[:, 0], frames[:, 1]
             return left, right
-        out = self.buffer(len(values), np.float32)
-        out[:] = values
+        out = self.buffer(len(frames), np.float32)
+        out[:] = frames[:, 0]
         return out
 
     def stop(self):

@@ -214,8 +214,12 @@ def test_wav_source_refuses_what_it_cannot_read(tmp_path):
     from sdrflow.blocks import WAVSource
     bad = tmp_path / "bad.wav"
     bad.write_bytes(b"RIFF1234WAVEjunk")
-    with pytest.raises(ValueError, match="not a PCM WAV file"):
+    with pytest.raises(ValueError, match="not a WAV file sdrflow can read .no 'fmt ' chunk"):
         WAVSource(str(bad))
+    adpcm = tmp_path / "adpcm.wav"
+    adpcm.write_bytes(_wav_bytes(b"\x00" * 8, 2, 1, 8000, 4))
+    with pytest.raises(ValueError, match="format 2 with 4-bit samples; sdrflow reads 8-, 16-"):
+        WAVSource(str(adpcm))
     mono = tmp_path / "m.wav"
     run_block(WAVSink(str(mono)), np.zeros(10, np.float32), rate=8000)
     with pytest.raises(ValueError, match="iq=True needs a stereo file"):
@@ -274,6 +278,67 @@ def test_truncated_wav_source_plays_every_whole_frame_and_warns(tmp_path, caplog
     assert len(left) == len(right) == 1000
     np.testing.assert_allclose(left, x[:1000], atol=1 / 32767)
     assert "truncated: its header promises 4000 frames, the file holds 1000" in caplog.text
+
+
+def _wav_bytes(data, code, channels, rate, bits, size=None, after=b"", extensible=False):
+    """A WAV file by hand: format ``code`` (1 PCM, 3 float), ``size`` in the data chunk's
+    header (default the true one), ``after`` chunks behind the data."""
+    import struct
+
+    align = channels * bits // 8
+    fmt = struct.pack("<HHIIHH", 0xFFFE if extensible else code, channels, rate, rate * align,
+                      align, bits)
+    if extensible:  # cbSize, valid bits, channel mask, then the sub-format GUID
+        fmt += struct.pack("<HHIH", 22, bits, 0, code) + b"\0\0\0\0\x10\0\x80\0\0\xaa\0\x38\x9b\x71"
+    body = (b"WAVE" + struct.pack("<4sI", b"fmt ", len(fmt)) + fmt
+            + struct.pack("<4sI", b"data", len(data) if size is None else size) + data + after)
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def _source_data(path, **kw):
+    from sdrflow.blocks import WAVSource
+
+    fg = Flowgraph(chunk=999)
+    src, sink = WAVSource(str(path), **kw), VectorSink()
+    fg.connect(src, sink)
+    fg.run()
+    return src, sink.data
+
+
+def test_wav_source_reads_float_24_and_32_bit_rf64_and_streamed_files(tmp_path, monkeypatch):
+    from scipy.io import wavfile
+
+    rng = np.random.default_rng(5)
+    iq = (rng.uniform(-0.9, 0.9, (5000, 2))).astype(np.float32)
+    wavfile.write(tmp_path / "f.wav", 2_400_000, iq)  # SDR++'s float baseband recording
+    src, data = _source_data(tmp_path / "f.wav", iq=True)
+    assert src.sample_rate == 2.4e6 and src.layout.describe() == "WAV 32-bit float, 2 channel(s)"
+    np.testing.assert_array_equal(data, iq[:, 0] + 1j * iq[:, 1])
+    ints = rng.integers(-2**31, 2**31, 3000).astype(np.int32)
+    wavfile.write(tmp_path / "i32.wav", 8000, ints)
+    np.testing.assert_allclose(_source_data(tmp_path / "i32.wav")[1], ints / 2**31, rtol=1e-7)
+    # 24-bit, in an extensible header, with a LIST chunk after the data that is not sound
+    v24 = rng.integers(-2**23, 2**23, 1000)
+    raw = np.stack([v24 & 255, v24 >> 8 & 255, v24 >> 16 & 255], axis=1).astype(np.uint8).tobytes()
+    path = tmp_path / "i24.wav"
+    path.write_bytes(_wav_bytes(raw, 1, 1, 96000, 24, after=b"LIST\x04\x00\x00\x00INFO",
+                                extensible=True))
+    src, data = _source_data(path)
+    assert src.frames == 1000 and src.sample_rate == 96000
+    np.testing.assert_array_equal(data, (v24 / 2**23).astype(np.float32))
+    assert wavfile.read(path)[1].tolist() == (v24 << 8).tolist()  # scipy reads it alike
+    # a header written by a stream that never came back to fill in the size (ffmpeg to a pipe)
+    pcm = np.arange(-500, 500, dtype="<i2")
+    path.write_bytes(_wav_bytes(pcm.tobytes(), 1, 1, 8000, 16, size=0xFFFFFFFF))
+    np.testing.assert_array_equal(_source_data(path)[1], pcm / 32768)
+    # RF64, as WAVSink writes past 4 GiB
+    monkeypatch.setattr(WAVSink, "RF64_ABOVE", 1000)
+    x = np.linspace(-0.5, 0.5, 3000).astype(np.float32)
+    run_block(WAVSink(str(path)), x, rate=48000)
+    assert path.read_bytes()[:4] == b"RF64"
+    src, data = _source_data(path)
+    assert src.frames == 3000 and src.sample_rate == 48000
+    np.testing.assert_array_equal(data, np.rint(x * 32767) / 32768)
 
 
 def _play(path):

@@ -1,5 +1,6 @@
 """`sdrflow record`, `info`, `devices` and `graph`, run as a user runs them."""
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -29,6 +30,33 @@ def test_record_raw_formats_hold_exactly_the_samples_asked(tmp_path, ext, dtype,
     assert len(data) == (250_000 if dtype == np.complex64 else 500_000)
     info = json.loads(sdrflow("info", str(out), "--json").stdout)
     assert info["samples"] == 250_000 and info["format"] == ext[1:]
+
+
+def test_record_iq_wav_as_sdr_programs_do_and_play_it_back(tmp_path):
+    # rtl_sdr's -n; I left and Q right in 16 bits, the rate in the header
+    for name in ("rec.wav", "rec.cf32"):
+        p = sdrflow("record", "--source", "sim", "-f", "98.5M", "-o", str(tmp_path / name),
+                    "-n", "100k", "--stats")
+        assert p.returncode == 0, p.stderr
+        assert re.search(r"WAVSink#\d+: clipped = 0", p.stderr) or name != "rec.wav", p.stderr
+    info = json.loads(sdrflow("info", str(tmp_path / "rec.wav"), "--json").stdout)
+    assert (info["samples"], info["sample_rate"]) == (100_000, 2_400_000)
+    assert info["format"] == "WAV 16-bit PCM, 2 channel(s)"
+    cut = tmp_path / "cut.wav"  # info tells what a cut file holds, not what its header promised
+    cut.write_bytes((tmp_path / "rec.wav").read_bytes()[:80 + 4 * 1000 + 2])
+    assert json.loads(sdrflow("info", str(cut), "--json").stdout)["samples"] == 1000
+    from scipy.io import wavfile
+
+    rate, pcm = wavfile.read(tmp_path / "rec.wav")
+    exact = np.fromfile(tmp_path / "rec.cf32", np.complex64)
+    assert rate == 2_400_000 and pcm.shape == (100_000, 2)
+    np.testing.assert_allclose(pcm[:, 0], exact.real * 32767, atol=0.5 + 1e-3)
+    np.testing.assert_allclose(pcm[:, 1], exact.imag * 32767, atol=0.5 + 1e-3)
+    # and sdrflow plays it as the radio it was: the tone comes out of listen
+    out = tmp_path / "audio.wav"
+    p = sdrflow("listen", "-f", "98.5M", "--source", str(tmp_path / "rec.wav"), "-o", str(out))
+    assert p.returncode == 0, p.stderr
+    assert json.loads(sdrflow("info", str(out), "--json").stdout)["samples"] == 100_000 // 50
 
 
 def test_record_sigmf_has_rate_frequency_datetime_and_info_shows_them(tmp_path):

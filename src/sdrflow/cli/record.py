@@ -21,15 +21,18 @@ WIDTH = {"cu8": 2, "cs8": 2, "cs16": 4, "cf32": 8}
 
 def record_parser():
     ap = argparse.ArgumentParser(prog="sdrflow record", description="Record any source to "
-                                 ".cu8, .cs8, .cs16, .cf32 or SigMF (.sigmf-meta).")
+                                 ".cu8, .cs8, .cs16, .cf32, SigMF (.sigmf-meta) or I/Q WAV.")
     ap.add_argument("--source", default="rtl", help="what to record (rtl)")
-    ap.add_argument("-o", "--output", required=True, help="FILE.cu8|.cs8|.cs16|.cf32|.sigmf-meta")
+    ap.add_argument("-o", "--output", required=True,
+                    help="FILE.cu8|.cs8|.cs16|.cf32|.sigmf-meta|.wav (16-bit stereo, I left, Q "
+                         "right, as SDR# and SDR++ record baseband)")
     ap.add_argument("-f", "--frequency", type=si, default=None, help="centre frequency")
     ap.add_argument("-s", "--rate", type=si, default=None, help="sample rate (2.4M for radios)")
     ap.add_argument("-g", "--gain", type=si, default=None, help="tuner gain in dB (automatic)")
     length = ap.add_mutually_exclusive_group()
     length.add_argument("--seconds", type=si, default=None, help="stop after this long")
-    length.add_argument("--samples", type=si, default=None, help="stop after this many samples")
+    length.add_argument("-n", "--samples", type=si, default=None,
+                        help="stop after this many samples (rtl_sdr's -n)")
     ap.add_argument("--stats", action="store_true", help="print counters at the end (stderr)")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     return ap
@@ -49,9 +52,10 @@ def build_record(source, output, frequency=None, rate=None, gain=None, seconds=N
                          f"write; give {base}.sigmf-meta for a recording (written as "
                          f"{base}.sigmf-meta and {base}.sigmf-data)")
     sigmf = lower.endswith((".sigmf-meta", ".sigmf-data"))
-    fmt = None if sigmf else FORMATS.get(os.path.splitext(lower)[1])
-    if not sigmf and fmt is None:
-        raise ValueError(f"-o {output}: name the file .cu8, .cs8, .cs16, .cf32 or .sigmf-meta")
+    wav = lower.endswith(".wav")
+    fmt = None if sigmf or wav else FORMATS.get(os.path.splitext(lower)[1])
+    if not sigmf and not wav and fmt is None:
+        raise ValueError(f"-o {output}: name the file .cu8, .cs8, .cs16, .cf32, .sigmf-meta or .wav")
     if spec.kind == "sim" and seconds is None and samples is None:
         raise ValueError("the simulation is endless: give --seconds or --samples")
     opened = open_source(source, frequency=frequency, rate=rate, gain=gain,
@@ -66,6 +70,12 @@ def build_record(source, output, frequency=None, rate=None, gain=None, seconds=N
         hardware = "RTL-SDR" if spec.kind == "rtl" else "rtl_tcp" if spec.kind == "rtl_tcp" else ""
         sink = b.SigMFSink(output, frequency=opened.frequency, description=f"sdrflow record {source}",
                            hardware=hardware)
+    elif wav:  # I on the left, Q on the right
+        sink, parts = b.WAVSink(output, channels=2), b.ComplexToFloat()
+        fg.connect(*chain, parts)
+        fg.connect((parts, "real"), (sink, "left"))
+        fg.connect((parts, "imag"), (sink, "right"))
+        return fg, total, opened
     else:
         sink = b.FileSink(output, format=fmt)
     fg.connect(*chain, sink)
@@ -127,15 +137,16 @@ def describe(path: str) -> dict:
                                  "sample_count": a.get("core:sample_count"),
                                  "label": a.get("core:label")} for a in record.get_annotations()]}
     if fmt == "wav":
-        import wave
+        from sdrflow.blocks._wav import read_layout
+
         try:
-            with wave.open(path) as w:
-                rate, frames, channels, width = w.getframerate(), w.getnframes(), w.getnchannels(), w.getsampwidth()
-        except (wave.Error, EOFError) as e:
+            w = read_layout(path)
+        except ValueError as e:
             raise ValueError(f"{path} is not a WAV file sdrflow can read: {e}") from e
-        return {"file": path, "format": f"WAV {8 * width}-bit, {channels} channel(s)",
-                "sample_rate": rate, "frequency": None, "samples": frames,
-                "seconds": frames / rate, "bytes": os.path.getsize(path)}
+        size = os.path.getsize(path)
+        frames = min(w.frames, (size - w.data_offset) // w.frame_bytes)  # what a cut file holds
+        return {"file": path, "format": w.describe(), "sample_rate": w.rate, "frequency": None,
+                "samples": frames, "seconds": frames / w.rate, "bytes": size}
     size = os.path.getsize(path)
     samples = size // WIDTH[fmt]
     return {"file": path, "format": fmt, "sample_rate": None, "frequency": None,
