@@ -93,3 +93,15 @@ def test_source_chain_bounds_and_paces():
     chain, _ = source_chain("rtl", frequency=98.5e6, seconds=2)
     assert isinstance(chain[1], Head) and chain[1].count == 4_800_000
     assert parse("sim").kind == "sim"
+
+
+@pytest.mark.parametrize("name, frequency", [
+    ("SDRSharp_20160101_231914Z_145000000Hz_IQ.wav", 145e6),     # SDR#
+    ("baseband_98500000Hz_23-19-14_01-01-2016.wav", 98.5e6),     # SDR++
+    ("HDSDR_20160101_231914Z_7100kHz_RF.wav", 7.1e6),            # HDSDR
+    ("/data/airband_118.5MHz.cu8", 118.5e6),
+    ("rec.wav", None), ("x2400000Hz.wav", None), ("a_5Hzz.cu8", None)])
+def test_a_recordings_centre_frequency_comes_from_its_name(name, frequency):
+    from sdrflow.sources import frequency_in_name
+
+    assert frequency_in_name(name) == frequency

@@ -239,6 +239,8 @@ def open_source(uri: str, frequency: float | None = None, rate: float | None = N
         block = blocks.SigMFSource(path, repeat=spec.flag("repeat"))
         centre = block.captures[0][1] if block.captures and block.captures[0][1] else frequency
         return OpenedSource(block, block.sample_rate, centre, spec)
+    if frequency is None:
+        frequency = frequency_in_name(path)
     if fmt == "wav":
         block = blocks.WAVSource(path, iq=True, repeat=spec.flag("repeat"))
         return OpenedSource(block, block.sample_rate, frequency, spec)
@@ -248,6 +250,16 @@ def open_source(uri: str, frequency: float | None = None, rate: float | None = N
     block = blocks.FileSource(path, rate=rate, format=fmt, frequency=frequency,
                               repeat=spec.flag("repeat"))
     return OpenedSource(block, rate, frequency, spec)
+
+
+def frequency_in_name(path: str) -> float | None:
+    """The centre frequency a recording's name gives, as SDR# (``…_145000000Hz_IQ.wav``),
+    SDR++ (``baseband_145000000Hz_…``) and HDSDR (``…_7100kHz_RF.wav``) name them."""
+    found = re.search(r"(?:^|[_\-\s])(\d+(?:\.\d+)?)([kMG]?)Hz(?=[_\-\s.]|$)",
+                      os.path.basename(path))
+    if found is None:
+        return None
+    return float(found.group(1)) * {"": 1, "k": 1e3, "M": 1e6, "G": 1e9}[found.group(2)]
 
 
 def source_chain(uri: str, frequency: float | None = None, rate: float | None = None,

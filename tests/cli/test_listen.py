@@ -112,3 +112,24 @@ def test_scanning_stops_on_the_busy_channel_like_rtl_fm(tmp_path):
 def test_scanning_is_refused_without_squelch_or_beyond_the_band(args, message):
     p = sdrflow("listen", *args)
     assert p.returncode == 2 and message in p.stderr
+
+
+def test_a_recording_named_as_sdr_programs_name_them_gives_its_centre(tmp_path):
+    # SDR# names its baseband recordings …_98500000Hz_IQ.wav: the station 200 kHz above the
+    # centre is found at 98.7 MHz, as it would be on the air.
+    named = tmp_path / "SDRSharp_20261128_120000Z_98500000Hz_IQ.wav"
+    p = sdrflow("record", "--source", "sim:fm?offset=200000", "-f", "98.5M", "-o", str(named),
+                "--seconds", "1", "-q")
+    assert p.returncode == 0, p.stderr
+    assert b"frequency    98.5 MHz" in sdrflow("info", str(named)).stdout
+    out = tmp_path / "a.wav"
+    p = sdrflow("listen", "-f", "98.7M", "--source", str(named), "-o", str(out))
+    assert p.returncode == 0, p.stderr
+    pcm, _ = read_wav(out)
+    assert sinad_db(pcm[9600:, 0], 48e3, (1000, 3000)) >= 30
+    # The same file without the frequency in its name: its centre is taken as the station's.
+    plain = tmp_path / "plain.wav"
+    plain.write_bytes(named.read_bytes())
+    p = sdrflow("listen", "-f", "98.7M", "--source", str(plain), "-o", str(out))
+    assert p.returncode == 0, p.stderr
+    assert sinad_db(read_wav(out)[0][9600:, 0], 48e3, (1000, 3000)) < 10

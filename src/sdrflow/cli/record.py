@@ -105,7 +105,7 @@ def main_record(argv) -> int:
 def describe(path: str) -> dict:
     """What a recording holds: format, rate, centre, duration, size; SigMF captures and
     annotations. Raises ValueError with the reason when it cannot be read."""
-    from ..sources import file_format
+    from ..sources import file_format, frequency_in_name
 
     if not os.path.exists(path):
         raise ValueError(f"no such file: {path}")
@@ -145,11 +145,11 @@ def describe(path: str) -> dict:
             raise ValueError(f"{path} is not a WAV file sdrflow can read: {e}") from e
         size = os.path.getsize(path)
         frames = min(w.frames, (size - w.data_offset) // w.frame_bytes)  # what a cut file holds
-        return {"file": path, "format": w.describe(), "sample_rate": w.rate, "frequency": None,
+        return {"file": path, "format": w.describe(), "sample_rate": w.rate, "frequency": frequency_in_name(path),
                 "samples": frames, "seconds": frames / w.rate, "bytes": size}
     size = os.path.getsize(path)
     samples = size // WIDTH[fmt]
-    return {"file": path, "format": fmt, "sample_rate": None, "frequency": None,
+    return {"file": path, "format": fmt, "sample_rate": None, "frequency": frequency_in_name(path),
             "samples": samples, "seconds": None, "bytes": size,
             "note": "a raw recording does not say its rate: seconds = samples / rate"}
 
