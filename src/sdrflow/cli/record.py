@@ -145,8 +145,8 @@ def describe(path: str) -> dict:
             raise ValueError(f"{path} is not a WAV file sdrflow can read: {e}") from e
         size = os.path.getsize(path)
         frames = min(w.frames, (size - w.data_offset) // w.frame_bytes)  # what a cut file holds
-        return {"file": path, "format": w.describe(), "sample_rate": w.rate, "frequency": frequency_in_name(path),
-                "samples": frames, "seconds": frames / w.rate, "bytes": size}
+        return {"file": path, "format": w.describe(), "sample_rate": w.rate,
+                "frequency": frequency_in_name(path), "samples": frames, "seconds": frames / w.rate, "bytes": size}
     size = os.path.getsize(path)
     samples = size // WIDTH[fmt]
     return {"file": path, "format": fmt, "sample_rate": None, "frequency": frequency_in_name(path),
