@@ -95,13 +95,16 @@ def test_source_chain_bounds_and_paces():
     assert parse("sim").kind == "sim"
 
 
-@pytest.mark.parametrize("name, frequency", [
-    ("SDRSharp_20160101_231914Z_145000000Hz_IQ.wav", 145e6),     # SDR#
-    ("baseband_98500000Hz_23-19-14_01-01-2016.wav", 98.5e6),     # SDR++
-    ("HDSDR_20160101_231914Z_7100kHz_RF.wav", 7.1e6),            # HDSDR
-    ("/data/airband_118.5MHz.cu8", 118.5e6),
-    ("rec.wav", None), ("x2400000Hz.wav", None), ("a_5Hzz.cu8", None)])
-def test_a_recordings_centre_frequency_comes_from_its_name(name, frequency):
-    from sdrflow.sources import frequency_in_name
+@pytest.mark.parametrize("name, frequency, rate", [
+    ("sensibleliving_g002_433.92M_250k.cu8", 433.92e6, 250e3),         # rtl_433
+    ("modes1_1090M_2000k.cu8", 1090e6, 2e6),
+    ("SDRSharp_20160101_231914Z_145000000Hz_IQ.wav", 145e6, None),     # SDR#
+    ("baseband_98500000Hz_23-19-14_01-01-2016.wav", 98.5e6, None),     # SDR++
+    ("HDSDR_20160101_231914Z_7100kHz_RF.wav", 7.1e6, None),            # HDSDR
+    ("/data/airband_118.5MHz_2.4Msps.cu8", 118.5e6, 2.4e6),
+    ("rec.wav", None, None), ("x2400000Hz_g002.wav", None, None), ("a_5Hzz_3kb.cu8", None, None)])
+def test_a_recordings_frequency_and_rate_come_from_its_name_as_rtl_433_reads_them(name, frequency,
+                                                                                  rate):
+    from sdrflow.sources import name_info
 
-    assert frequency_in_name(name) == frequency
+    assert name_info(name) == (frequency, rate)

@@ -239,8 +239,11 @@ def open_source(uri: str, frequency: float | None = None, rate: float | None = N
         block = blocks.SigMFSource(path, repeat=spec.flag("repeat"))
         centre = block.captures[0][1] if block.captures and block.captures[0][1] else frequency
         return OpenedSource(block, block.sample_rate, centre, spec)
-    if frequency is None:
-        frequency = frequency_in_name(path)
+    named_frequency, named_rate = name_info(path)  # the recording's own: they beat the command's
+    if named_frequency and "freq" not in spec.options:
+        frequency = named_frequency
+    if named_rate and "rate" not in spec.options:
+        rate = named_rate
     if fmt == "wav":
         block = blocks.WAVSource(path, iq=True, repeat=spec.flag("repeat"))
         return OpenedSource(block, block.sample_rate, frequency, spec)
@@ -252,14 +255,31 @@ def open_source(uri: str, frequency: float | None = None, rate: float | None = N
     return OpenedSource(block, rate, frequency, spec)
 
 
-def frequency_in_name(path: str) -> float | None:
-    """The centre frequency a recording's name gives, as SDR# (``…_145000000Hz_IQ.wav``),
-    SDR++ (``baseband_145000000Hz_…``) and HDSDR (``…_7100kHz_RF.wav``) name them."""
-    found = re.search(r"(?:^|[_\-\s])(\d+(?:\.\d+)?)([kMG]?)Hz(?=[_\-\s.]|$)",
-                      os.path.basename(path))
-    if found is None:
-        return None
-    return float(found.group(1)) * {"": 1, "k": 1e3, "M": 1e6, "G": 1e9}[found.group(2)]
+_SCALE = {"": 1.0, "k": 1e3, "m": 1e6, "g": 1e9}
+
+
+def name_info(path: str) -> tuple:
+    """(centre frequency, sample rate) that a recording's name gives, None where it says
+    nothing; by rtl_433's rules, which SDR#, SDR++ and HDSDR names also follow. A number
+    starting a word counts by its unit, in any case: ``M``, ``Hz``, ``kHz``, ``MHz``, ``GHz``
+    give the frequency, ``k``, ``sps``, ``ksps``, ``Msps`` the rate; the last one wins.
+
+        sensibleliving_g002_433.92M_250k.cu8      433.92 MHz at 250 kS/s (rtl_433)
+        SDRSharp_20160101_231914Z_145000000Hz_IQ.wav   145 MHz (SDR#; WAV gives the rate)
+        HDSDR_20160101_231914Z_7100kHz_RF.wav     7.1 MHz"""
+    frequency = rate = None
+    for number, unit in re.findall(r"(?<![0-9A-Za-z])(\d+(?:\.\d+)?)([A-Za-z]*)",
+                                   os.path.basename(path)):
+        unit, value = unit.lower(), float(number)
+        if unit == "m":
+            frequency = value * 1e6
+        elif unit == "k":
+            rate = value * 1e3
+        elif unit[-2:] == "hz" and unit[:-2] in _SCALE:
+            frequency = value * _SCALE[unit[:-2]]
+        elif unit[-3:] == "sps" and unit[:-3] in _SCALE:
+            rate = value * _SCALE[unit[:-3]]
+    return frequency, rate
 
 
 def source_chain(uri: str, frequency: float | None = None, rate: float | None = None,

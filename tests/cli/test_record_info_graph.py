@@ -94,6 +94,18 @@ def test_record_stopped_by_sigterm_leaves_valid_sigmf(tmp_path):
     assert data.stat().st_size % 8 == 0
 
 
+def test_real_recordings_named_as_rtl_433_names_them_need_no_rate(real_data, tmp_path):
+    path = real_data / "ook433" / "sensibleliving_g002_433.92M_250k.cu8"
+    info = json.loads(sdrflow("info", str(path), "--json").stdout)
+    assert (info["sample_rate"], info["frequency"]) == (250e3, 433.92e6)
+    assert info["seconds"] == pytest.approx(131072 / 250e3)
+    # no -s: the name gives the rate, and the spectrum's axis is centred on 1090 MHz
+    out = tmp_path / "modes.png"
+    p = sdrflow("spectrum", "--source", str(real_data / "adsb" / "modes1_1090M_2000k.cu8"),
+                "-o", str(out))
+    assert p.returncode == 0 and out.stat().st_size > 10_000, p.stderr
+
+
 def test_info_refuses_what_it_cannot_read(tmp_path):
     p = sdrflow("info", str(tmp_path / "none.cu8"))
     assert p.returncode == 1 and "no such file" in p.stderr

@@ -105,7 +105,7 @@ def main_record(argv) -> int:
 def describe(path: str) -> dict:
     """What a recording holds: format, rate, centre, duration, size; SigMF captures and
     annotations. Raises ValueError with the reason when it cannot be read."""
-    from ..sources import file_format, frequency_in_name
+    from ..sources import file_format, name_info
 
     if not os.path.exists(path):
         raise ValueError(f"no such file: {path}")
@@ -146,10 +146,15 @@ def describe(path: str) -> dict:
         size = os.path.getsize(path)
         frames = min(w.frames, (size - w.data_offset) // w.frame_bytes)  # what a cut file holds
         return {"file": path, "format": w.describe(), "sample_rate": w.rate,
-                "frequency": frequency_in_name(path), "samples": frames, "seconds": frames / w.rate, "bytes": size}
+                "frequency": name_info(path)[0], "samples": frames, "seconds": frames / w.rate, "bytes": size}
     size = os.path.getsize(path)
     samples = size // WIDTH[fmt]
-    return {"file": path, "format": fmt, "sample_rate": None, "frequency": frequency_in_name(path),
+    frequency, rate = name_info(path)
+    if rate:
+        return {"file": path, "format": fmt, "sample_rate": rate, "frequency": frequency,
+                "samples": samples, "seconds": samples / rate, "bytes": size,
+                "note": "rate and frequency as the name gives them"}
+    return {"file": path, "format": fmt, "sample_rate": None, "frequency": frequency,
             "samples": samples, "seconds": None, "bytes": size,
             "note": "a raw recording does not say its rate: seconds = samples / rate"}
 

@@ -39,7 +39,8 @@ def picture(rows, rate, centre, path, title):
     import matplotlib.pyplot as plt
 
     size = rows.shape[1]
-    freqs = (np.arange(size) - size // 2) * rate / size + (centre or 0.0)
+    unit = 1e6 if centre else 1e3  # MHz on the air, kHz from an unknown centre
+    freqs = ((np.arange(size) - size // 2) * rate / size + (centre or 0.0)) / unit
     db = 10 * np.log10(np.maximum(rows, 1e-20))
     average = 10 * np.log10(np.maximum(rows.mean(axis=0), 1e-20))
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 7), sharex=True,
@@ -49,10 +50,11 @@ def picture(rows, rate, centre, path, title):
     top.set_title(title)
     top.grid(alpha=0.3)
     lo, hi = np.percentile(db, 5) - 5, db.max() + 3
-    step = rate / size
+    step = rate / size / unit
     mesh = bottom.imshow(db, aspect="auto", cmap="viridis", vmin=lo, vmax=hi, interpolation="nearest",
                          extent=[freqs[0] - step / 2, freqs[-1] + step / 2, len(db), 0])
-    bottom.set_xlabel("frequency (Hz)" + ("" if centre else ", from the centre"))
+    bottom.set_xlabel("frequency (MHz)" if centre else "offset from the centre (kHz)")
+    bottom.ticklabel_format(axis="x", useOffset=False)
     bottom.set_ylabel("row (time runs down)")
     fig.colorbar(mesh, ax=[top, bottom], label="dBFS")
     fig.savefig(path, dpi=100)
