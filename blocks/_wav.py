@@ -1,6 +1,7 @@
 """Reading a WAV file's header: plain RIFF, and RF64 (what ``WAVSink``, sox and ffmpeg write
 past 4 GiB), of integer PCM (8, 16, 24, 32 bits) or 32-bit float samples, as audio tools and
-SDR programs (SDR#, HDSDR, SDR++) write them. Python's ``wave`` module reads 16-bit RIFF only."""
+SDR programs (SDR#, HDSDR, SDR++) write them. Python's ``wave`` module reads neither float
+samples nor RF64."""
 import struct
 from dataclasses import dataclass
 
