@@ -79,6 +79,7 @@ def test_the_simulated_dongle_at_3_2_msps_drops_nothing_through_listen(tmp_path)
     (["-f", "98.5M", "-M", "cw"], b"invalid choice: 'cw'"),
     (["-f", "5M"], b"outside the RTL-SDR tuners' range"),
     (["-f", "98.5M", "-s", "600k"], b"225001"),
+    (["-f", "96.3M", "-M", "wbfm", "-s", "170k"], b"not rtl_fm's channel rate; the channel rate"),
     (["-f", "98.5M", "--source", "nope://x"], b"accepted sources"),
     (["-f", "98.5M", "-M", "am", "--stereo", "--source", "sim"], b"stereo is for broadcast FM"),
 ])

@@ -81,6 +81,10 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
     spec = parse(source)
     live = spec.kind in ("rtl", "rtl_tcp", "sim")
     if live:
+        if rate < 225e3:  # rtl_fm's -s 170k or -s 24k: its channel rate, not the dongle's
+            raise ValueError(f"-s {rate:g}: here -s is the dongle's rate (2.4M by default), not "
+                             f"rtl_fm's channel rate; the channel rate follows from -M, so leave "
+                             f"-s out (and give the audio rate with -r)")
         check_rtl_rate(rate, "listen")
         if spec.kind != "sim":
             for f in channels:
