@@ -163,6 +163,10 @@ class WebSink(Block):
             raise ValueError(f"mode must be one of {MODES}")
         bandwidth = command.get("bandwidth", old.get("bandwidth") if old.get("mode") == mode else None)
         squelch = command.get("squelch", old.get("squelch"))
+        bandwidth = None if bandwidth is None else float(bandwidth)
+        squelch = None if squelch is None else float(squelch)
+        if squelch is not None and not -200 <= squelch <= 0:
+            raise ValueError(f"squelch is a level in dBFS within [-200, 0], got {squelch:g}")
         rx = {"offset": offset, "mode": mode, "bandwidth": bandwidth, "squelch": squelch}
         running = page.state.get("_rx")
         same = running is not None and {k: v for k, v in old.items() if k != "offset"} == \
@@ -175,7 +179,11 @@ class WebSink(Block):
             running[2]["generation"] = page.state["_generation"]
             return
         self._stop_receiver(page)
-        self._start_receiver(page, rx)
+        try:
+            self._start_receiver(page, rx)
+        except ValueError:  # a bandwidth the mode cannot have: no receiver, as the page shows
+            page.state["rx"] = None
+            raise
 
     def _start_receiver(self, page, rx):
         from sdrflow import Flowgraph
@@ -186,8 +194,7 @@ class WebSink(Block):
         fg = Flowgraph(chunk=16384)
         squelch = rx["squelch"]
         receiver = add_receiver(fg, feed, self.rate, rx["mode"], offset=rx["offset"],
-                                audio_rate=48e3, bandwidth=rx["bandwidth"],
-                                squelch_db=None if squelch is None else float(squelch))
+                                audio_rate=48e3, bandwidth=rx["bandwidth"], squelch_db=squelch)
         info = {"generation": page.state["_generation"], "held": []}
 
         def audio(x, page=page, info=info):

@@ -287,3 +287,50 @@ def test_a_slow_page_loses_frames_counted_never_a_growing_queue():
         page._put(b"frame")
     assert page.queue.qsize() == QUEUE and page.dropped == 5
     Server.loop.close()
+
+
+BAD_COMMANDS = [
+    ('{"fft": 1e999}', "numbers must be finite"),
+    ('{"tune": NaN}', "numbers must be finite"),
+    ('{"centre": Infinity}', "numbers must be finite"),
+    ('{"fft": 1000}', "fft must be one of"),
+    ('{"tune": 5e6}', "tune offset must be within"),
+    ('{"tune": 1e5, "mode": "cw"}', "mode must be one of"),
+    ('{"tune": 1e5, "mode": "fm", "squelch": "loud"}', "could not convert"),
+    ('{"tune": 1e5, "mode": "fm", "squelch": 30}', "squelch is a level in dBFS"),
+    ('{"tune": 1e5, "mode": "am", "bandwidth": 1e12}', "bandwidth must be within"),
+    ('{"gain": [1]}', "must be a string or a real number"),
+    ('[1, 2]', "not an object"),
+    ('not json', "Expecting value"),
+]
+
+
+def test_a_pages_bad_commands_are_answered_and_the_page_stays(view):
+    """Whatever a page sends, it gets the reason back on its socket, which stays open, and no
+    receiver is left half made."""
+    import asyncio
+
+    import aiohttp
+
+    async def first_error(ws):
+        while True:  # spectrum frames come in between
+            msg = await asyncio.wait_for(ws.receive(), 30)
+            assert msg.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY), msg
+            if msg.type == aiohttp.WSMsgType.TEXT and json.loads(msg.data)["type"] == "error":
+                return json.loads(msg.data)["message"]
+
+    async def talk():
+        async with aiohttp.ClientSession() as session:
+            async with session.ws_connect(f"http://127.0.0.1:{view.port}/ws") as ws:
+                for text, expected in BAD_COMMANDS:
+                    await ws.send_str(text)
+                    message = await first_error(ws)
+                    assert expected in message, (text, message)
+                    pages = state(view)["pages"]
+                    assert len(pages) == 1 and pages[0]["rx"] is None, (text, pages)
+                await ws.send_str('{"tune": 150000, "mode": "fm"}')
+                await ws.send_str('{"fft": 3}')  # the one error the good command is followed by
+                assert (await first_error(ws)).startswith("fft must be one of")
+                assert state(view)["pages"][0]["rx"]["offset"] == 150000
+
+    asyncio.run(talk())

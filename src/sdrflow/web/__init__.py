@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import os
 import secrets
 import threading
@@ -179,11 +180,11 @@ class WebServer:
                 if msg.type != WSMsgType.TEXT:
                     continue
                 try:
-                    command = json.loads(msg.data)
+                    command = json.loads(msg.data, parse_float=_finite, parse_constant=_finite)
                     if not isinstance(command, dict):
                         raise ValueError("not an object")
                     sink.page_command(page, command)
-                except (ValueError, TypeError, KeyError) as e:
+                except (ValueError, TypeError, KeyError, ArithmeticError) as e:
                     page.send({"type": "error", "message": str(e)})
         finally:
             sender.cancel()
@@ -199,3 +200,11 @@ class WebServer:
             else:
                 await page.ws.send_str(json.dumps(data))
             page.sent += 1
+
+
+def _finite(text: str) -> float:
+    """A JSON number of a page's command: NaN, Infinity and 1e999 are refused."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"numbers must be finite, got {text}")
+    return value
