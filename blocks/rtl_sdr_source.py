@@ -178,8 +178,8 @@ class RtlSdrSource(Block):
 
     # -- while running ---------------------------------------------------------------------
     def set_frequency(self, frequency: float) -> None:
+        check_tuner_range(frequency, self.direct_sampling, self.name)  # the tuners' reach first
         check_rtl_tuning(frequency, 0, self.name)
-        check_tuner_range(frequency, self.direct_sampling, self.name)
         self.frequency = float(frequency)
         if self._sdr is not None:
             with self._control:
