@@ -115,7 +115,7 @@ def main_scan(argv) -> int:
 
 
 def heat_map(rows, path, title):
-    """Time × frequency, axes in Hz, a dB colour bar (rows as the CSV's)."""
+    """Time × frequency (MHz), a dB colour bar (rows as the CSV's)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -134,9 +134,10 @@ def heat_map(rows, path, title):
                       if sum(len(db) for _, _, db in s) == len(freqs)])
     fig, ax = plt.subplots(figsize=(10, 4 + 0.05 * len(image)))
     step = sweeps[0][0][1]
-    edges = np.append(freqs - step / 2, freqs[-1] + step / 2)  # bin edges in Hz, sweep edges
+    edges = np.append(freqs - step / 2, freqs[-1] + step / 2) / 1e6  # bin edges, sweep edges
     mesh = ax.pcolormesh(edges, np.arange(len(image) + 1), image, shading="flat", cmap="viridis")
-    ax.set_xlabel("frequency (Hz)")
+    ax.set_xlabel("frequency (MHz)")
+    ax.ticklabel_format(axis="x", useOffset=False)
     ax.set_ylabel("sweep")
     ax.set_title(title)
     fig.colorbar(mesh, ax=ax, label="power per bin (dBFS)")
