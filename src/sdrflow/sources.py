@@ -78,12 +78,14 @@ class SourceSpec:
 
 @dataclass
 class OpenedSource:
-    """A source block and what it runs at: ``rate`` in Hz, ``frequency`` (centre, Hz or None)."""
+    """A source block and what it runs at: ``rate`` in Hz, ``frequency`` (centre, Hz or None);
+    ``named`` says what a recording's name gave (for errors that follow from it)."""
 
     block: object
     rate: float
     frequency: float | None
     spec: SourceSpec
+    named: str = ""
 
 
 _OPTIONS = {
@@ -240,19 +242,24 @@ def open_source(uri: str, frequency: float | None = None, rate: float | None = N
         centre = block.captures[0][1] if block.captures and block.captures[0][1] else frequency
         return OpenedSource(block, block.sample_rate, centre, spec)
     named_frequency, named_rate = name_info(path)  # the recording's own: they beat the command's
+    named = []
     if named_frequency and "freq" not in spec.options:
         frequency = named_frequency
-    if named_rate and "rate" not in spec.options:
+        named.append(f"centre {named_frequency / 1e6:g} MHz")
+    if named_rate and "rate" not in spec.options and fmt != "wav":
         rate = named_rate
+        named.append(f"rate {named_rate:g} S/s")
+    named = f"{' and '.join(named)} from the name {os.path.basename(path)} (as rtl_433 reads " \
+            f"names; file:{path}?freq=…&rate=… overrides)" if named else ""
     if fmt == "wav":
         block = blocks.WAVSource(path, iq=True, repeat=spec.flag("repeat"))
-        return OpenedSource(block, block.sample_rate, frequency, spec)
+        return OpenedSource(block, block.sample_rate, frequency, spec, named)
     if rate is None:
         raise SourceError(f"{path}: a raw {fmt} recording does not say its sample rate; give it "
                           f"(-s 2.4M, or file:{path}?rate=2.4M)")
     block = blocks.FileSource(path, rate=rate, format=fmt, frequency=frequency,
                               repeat=spec.flag("repeat"))
-    return OpenedSource(block, rate, frequency, spec)
+    return OpenedSource(block, rate, frequency, spec, named)
 
 
 _SCALE = {"": 1.0, "k": 1e3, "m": 1e6, "g": 1e9}

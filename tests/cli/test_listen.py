@@ -134,3 +134,15 @@ def test_a_recording_named_as_sdr_programs_name_them_gives_its_centre(tmp_path):
     p = sdrflow("listen", "-f", "98.7M", "--source", str(plain), "-o", str(out))
     assert p.returncode == 0, p.stderr
     assert sinad_db(read_wav(out)[0][9600:, 0], 48e3, (1000, 3000)) < 10
+
+
+def test_a_name_read_wrongly_is_named_in_the_error_with_the_way_out(tmp_path):
+    # rtl_433's rule reads "2.4M" as the centre; the user meant the rate.
+    path = tmp_path / "capture_2.4M.cu8"
+    np.full(2 * 240_000, 128, np.uint8).tofile(path)
+    p = sdrflow("listen", "-f", "98.5M", "--source", str(path), "-o", str(tmp_path / "a.wav"))
+    assert p.returncode == 2 and b"outside the 2.4e+06 Hz band; the centre 2.4 MHz from the name " \
+        b"capture_2.4M.cu8" in p.stderr and b"?freq=" in p.stderr, p.stderr
+    p = sdrflow("listen", "-f", "98.5M", "--source", f"file:{path}?freq=98.5M", "-o",
+                str(tmp_path / "a.wav"))
+    assert p.returncode == 0, p.stderr

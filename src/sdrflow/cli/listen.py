@@ -125,8 +125,11 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
         limit = b.Head(int(round(seconds * opened.rate)))
         fg.connect(head, limit)
         head = limit
-    rx = add_receiver(fg, head, opened.rate, mode, offset=offset, audio_rate=audio_rate,
-                      stereo=stereo, squelch_db=squelch, tau=deemph)
+    try:
+        rx = add_receiver(fg, head, opened.rate, mode, offset=offset, audio_rate=audio_rate,
+                          stereo=stereo, squelch_db=squelch, tau=deemph)
+    except ValueError as e:  # a station beyond the band: say where the band came from
+        raise ValueError(f"{e}; the {opened.named}" if opened.named else str(e)) from e
     outputs = len(rx.audio)
     if output is None:
         sink = b.AudioSink(channels=outputs, latency=0.05, backend=audio_backend)
