@@ -126,3 +126,16 @@ class Secured:
         files, or a folder of ``*.key``). Returns the block, for chaining."""
         self.curve = Curve(secret, server_key, clients)
         return self
+
+    def _close(self):
+        """Close the socket, its CURVE helpers and its context (once; again does nothing)."""
+        if self._socket is not None:
+            if self.curve is not None:
+                self.curve.close(self._socket)
+            self._socket.close()
+            self._context.term()
+            self._socket = None
+
+    def _with_curve(self, counts: dict) -> dict:
+        """``counts`` and, on a secured link, CURVE's refusals."""
+        return {**counts, **self.curve.counters()} if self.curve else counts

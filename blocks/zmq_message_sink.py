@@ -84,15 +84,10 @@ class ZMQMessageSink(Secured, Block):
 
     def counters(self) -> dict:
         counts = {"messages_sent": self.messages_sent, "messages_rejected": self.messages_rejected}
-        return {**counts, **self.curve.counters()} if self.curve else counts
+        return self._with_curve(counts)
 
     def stop(self):
-        if self._socket is not None and self.curve is not None:
-            self.curve.close(self._socket)
-        if self._socket is not None:
-            self._socket.close()
-            self._context.term()
-            self._socket = None
+        self._close()
 
 
 def _as_pdu(message):

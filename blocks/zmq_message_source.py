@@ -91,12 +91,7 @@ class ZMQMessageSource(Secured, Block):
 
     def counters(self) -> dict:
         counts = {"messages_received": self.messages_received, "messages_rejected": self.messages_rejected}
-        return {**counts, **self.curve.counters()} if self.curve else counts
+        return self._with_curve(counts)
 
     def stop(self):
-        if self._socket is not None and self.curve is not None:
-            self.curve.close(self._socket)
-        if self._socket is not None:
-            self._socket.close()
-            self._context.term()
-            self._socket = None
+        self._close()

@@ -263,7 +263,7 @@ class ZMQPullSource(Secured, Block):
         counts = {"frames_received": self.frames_received, "frames_rejected": self.frames_rejected,
                   "items_lost": self.items_lost, "items_lost_at_start": self.items_lost_at_start,
                   "offset_jumps": self.offset_jumps}
-        return {**counts, **self.curve.counters()} if self.curve else counts
+        return self._with_curve(counts)
 
     def work(self, n):
         have = sum(len(p[0]) for p in self._pending)
@@ -296,14 +296,6 @@ class ZMQPullSource(Secured, Block):
                 self._pending[0] = (items[k:], [(i - k, key, v) for i, key, v in local if i >= k])
             filled += k
         return out
-
-    def _close(self):
-        if self._socket is not None and self.curve is not None:
-            self.curve.close(self._socket)
-        if self._socket is not None:
-            self._socket.close()
-            self._context.term()
-            self._socket = None
 
     def stop(self):
         self._close()

@@ -142,7 +142,7 @@ class ZMQPushSink(Secured, Block):
     def counters(self) -> dict:
         counts = {"frames_sent": self.frames_sent, "items_sent": self.items_sent,
                   "items_unsent": self.items_unsent}
-        return {**counts, **self.curve.counters()} if self.curve else counts
+        return self._with_curve(counts)
 
     def _send(self, frame: bytes) -> bool:
         """Hand one frame to ZeroMQ, waiting for room; once the graph stops, only until the end
@@ -185,14 +185,6 @@ class ZMQPushSink(Secured, Block):
 
     def _send_parts(self, frame: bytes) -> None:
         self._socket.send(frame, zmq.NOBLOCK, copy=len(frame) < 65536)  # big: no copy
-
-    def _close(self):
-        if self._socket is not None and self.curve is not None:
-            self.curve.close(self._socket)
-        if self._socket is not None:
-            self._socket.close()
-            self._context.term()
-            self._socket = None
 
     def stop(self):
         if self._socket is not None:
