@@ -74,8 +74,8 @@ def read_layout(path: str) -> WavLayout:
         size = big_data
     elif size in (0, 0xFFFFFFFF):  # written by a stream that never came back to fill it in
         size = end - offset
-    layout = WavLayout(channels, bits // 8, code == FLOAT, rate, offset, 0)
-    return WavLayout(channels, bits // 8, code == FLOAT, rate, offset, size // layout.frame_bytes)
+    frames = size // (channels * (bits // 8))
+    return WavLayout(channels, bits // 8, code == FLOAT, rate, offset, frames)
 
 
 def to_float(raw: bytes, layout: WavLayout) -> np.ndarray:

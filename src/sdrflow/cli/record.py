@@ -146,7 +146,8 @@ def describe(path: str) -> dict:
         size = os.path.getsize(path)
         frames = min(w.frames, (size - w.data_offset) // w.frame_bytes)  # what a cut file holds
         return {"file": path, "format": w.describe(), "sample_rate": w.rate,
-                "frequency": name_info(path)[0], "samples": frames, "seconds": frames / w.rate, "bytes": size}
+                "frequency": name_info(path)[0], "samples": frames, "seconds": frames / w.rate,
+                "bytes": size}
     size = os.path.getsize(path)
     samples = size // WIDTH[fmt]
     frequency, rate = name_info(path)
