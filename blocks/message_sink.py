@@ -4,6 +4,8 @@ import sys
 
 from sdrflow.block import Block
 
+from ._out import print_out, silence_stdout
+
 log = logging.getLogger(__name__)
 
 
@@ -40,15 +42,24 @@ class MessageSink(Block):
         self._file = None
 
     def start(self, rate):
-        if self.jsonl is not None:
-            self._file = sys.stdout if self.jsonl == "-" else open(self.jsonl, "w")
+        if self.jsonl == "-":
+            sys.stdout.flush()
+            self._file = sys.stdout
+        elif self.jsonl is not None:
+            self._file = open(self.jsonl, "w")
 
     def handle_message(self, port, message):
         if self.keep:
             self.messages.append(message)
         if self.log_messages:
             log.info("%s: %r", self.name, message)
-        if self._file is not None:
+        if self._file is sys.stdout:  # a reader that stops reading must not hold a stop
+            try:
+                print_out(self, json.dumps(message, default=_plain) + "\n")
+            except BrokenPipeError:  # the reader left (| head): keep the messages, print no more
+                self._file = None
+                silence_stdout()
+        elif self._file is not None:
             self._file.write(json.dumps(message, default=_plain) + "\n")
             self._file.flush()
 

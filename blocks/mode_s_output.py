@@ -1,6 +1,5 @@
 import json
 import logging
-import os
 import socket
 import sys
 import threading
@@ -8,6 +7,8 @@ import time
 from datetime import datetime
 
 from sdrflow.block import Block
+
+from ._out import print_out, silence_stdout
 
 log = logging.getLogger(__name__)
 
@@ -177,21 +178,16 @@ class ModeSOutput(Block):
                     del self.aircraft[gone]
         try:
             if self.stdout == "raw":
-                sys.stdout.write(line + "\n")
-                sys.stdout.flush()
+                print_out(self, line + "\n")
             elif self.stdout == "json":
-                sys.stdout.write(json.dumps(message, default=str) + "\n")
-                sys.stdout.flush()
+                print_out(self, json.dumps(message, default=str) + "\n")
             elif self.stdout == "table" and sys.stdout.isatty() and \
                     time.monotonic() - self._drawn >= 1.0:
-                sys.stdout.write("\x1b[H\x1b[2J" + self.table())
-                sys.stdout.flush()
+                print_out(self, "\x1b[H\x1b[2J" + self.table())
                 self._drawn = time.monotonic()
         except BrokenPipeError:  # the reader of stdout left (| head): the network goes on
             self.stdout = ""
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            os.close(devnull)
+            silence_stdout()
         if "raw" in self._servers:
             self._servers["raw"].send((line + "\n").encode())
         if "beast" in self._servers:
@@ -225,8 +221,7 @@ class ModeSOutput(Block):
     def stop(self):
         if self.stdout == "table" and self.aircraft:
             try:
-                sys.stdout.write(("\x1b[H\x1b[2J" if sys.stdout.isatty() else "") + self.table())
-                sys.stdout.flush()
+                print_out(self, ("\x1b[H\x1b[2J" if sys.stdout.isatty() else "") + self.table())
             except BrokenPipeError:
                 pass
         for server in self._servers.values():

@@ -1,10 +1,11 @@
-import os
 import sys
 
 import numpy as np
 
 from sdrflow.block import FLOAT32, Block, Port
 from sdrflow.kernels.convert import pcm16
+
+from ._out import silence_stdout, write_out
 
 _NONE = np.zeros(0, np.float32)
 _LITTLE = sys.byteorder == "little"
@@ -15,8 +16,9 @@ class PCMSink(Block):
 
     ``sdrflow listen … -o - | aplay -r 48000 -f S16_LE -t raw`` (or ``| play -t raw -r 48k -e
     signed -b 16 -c 1 -``). Channels are interleaved; samples beyond ±1 are clipped and counted
-    in ``clipped``. Every chunk is flushed at once, for low latency. A reader that goes away
-    (the pipe closes) ends the stream quietly, as rtl_fm does.
+    in ``clipped``. Every chunk is written at once, for low latency. A reader that goes away
+    (the pipe closes) ends the stream quietly, as rtl_fm does; one that stops reading holds
+    the graph back, but not its stop (Ctrl-C, SIGTERM).
 
     Signature: float32 [, float32] ->
 
@@ -40,10 +42,11 @@ class PCMSink(Block):
 
     def start(self, rate):
         if self.path == "-":
+            sys.stdout.flush()
             self._file, self._own = sys.stdout.buffer, False
         else:
             try:
-                self._file, self._own = open(self.path, "wb"), True
+                self._file, self._own = open(self.path, "wb", buffering=0), True
             except OSError as e:
                 raise ValueError(f"PCMSink: cannot write {self.path}: {e.strerror}") from e
         self.frames = self.clipped = 0
@@ -54,27 +57,16 @@ class PCMSink(Block):
         right = channels[1] if self.channels == 2 else _NONE
         self.clipped += pcm16(channels[0], right, np.float32(32767), pcm)
         try:
-            self._file.write(pcm if _LITTLE else pcm.byteswap())
-            self._file.flush()
+            written = write_out(self, self._file.fileno(), pcm if _LITTLE else pcm.byteswap())
         except BrokenPipeError:  # the player went away: nobody is listening any more
-            self._redirect_stdout()
+            if not self._own:
+                silence_stdout()
             self.end_of_stream()
             return
-        self.frames += len(channels[0])
-
-    def _redirect_stdout(self):
-        # Python would complain again when it flushes stdout at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
+        if written:
+            self.frames += len(channels[0])
 
     def stop(self):
-        if self._file is not None:
-            try:
-                if self._own:
-                    self._file.close()
-                else:
-                    self._file.flush()
-            except (BrokenPipeError, ValueError):
-                pass
-            self._file = None
+        if self._file is not None and self._own:
+            self._file.close()
+        self._file = None

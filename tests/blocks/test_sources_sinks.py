@@ -367,3 +367,43 @@ def test_queue_source_and_callback_sink_carry_arrays_exactly_and_count_drops():
     src.close()
     fg.wait(30)
     np.testing.assert_array_equal(np.concatenate(got), np.concatenate([first, second]))
+
+
+@pytest.mark.parametrize("kind", ["PCMSink", "ModeSOutput", "MessageSink"])
+def test_a_stdout_reader_that_stops_reading_does_not_hold_a_stop(monkeypatch, kind):
+    """Standard output is a full pipe nobody reads (``listen -o - | player`` with the player
+    paused): the sink's next write cannot go out, and the graph still stops when asked (a
+    blocked write once held it, and so Ctrl-C and SIGTERM, forever)."""
+    import fcntl
+    import os
+    import sys
+
+    from sdrflow.blocks import MessageSink, ModeSDemod, ModeSOutput, ModeSSource, PCMSink
+
+    r, w = os.pipe()
+    fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, 4096)
+    os.write(w, b"x" * 4096)  # full: every write from now on waits for a reader
+    monkeypatch.setattr(sys, "stdout", os.fdopen(w, "w"))
+    fg = Flowgraph(chunk=1024)
+    if kind == "PCMSink":
+        source = SignalSource(1000, rate=48e3, real=True)
+        fg.connect(source, PCMSink("-"))
+        # the source's first chunk went to the sink (counted before it is handed on)
+        ready = lambda: fg.stats()[0]["work_calls"] >= 1  # noqa: E731
+    else:
+        sink = ModeSOutput(stdout="json") if kind == "ModeSOutput" else MessageSink(jsonl="-")
+        demod = ModeSDemod()
+        fg.connect(ModeSSource(per_second=1000), demod)  # endless, as fast as it goes
+        fg.connect((demod, "frames"), (sink, "in"))
+        # the sink has a line to write (it counts before writing)
+        ready = (lambda: sink.frames >= 1) if kind == "ModeSOutput" else \
+            (lambda: len(sink.messages) >= 1)
+    fg.start()
+    try:
+        while not ready():
+            fg.wait(0.05)
+        fg.stop()
+        assert fg.wait(60), "the sink's write held the stop"
+    finally:
+        fg.stop()
+        os.close(r)

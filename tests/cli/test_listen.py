@@ -146,3 +146,4 @@ def test_a_name_read_wrongly_is_named_in_the_error_with_the_way_out(tmp_path):
     p = sdrflow("listen", "-f", "98.5M", "--source", f"file:{path}?freq=98.5M", "-o",
                 str(tmp_path / "a.wav"))
     assert p.returncode == 0, p.stderr
+

@@ -75,6 +75,8 @@ def build(source, lower, upper, bin_size, interval, rate, crop, sweeps, gain, on
 
 
 def main_scan(argv) -> int:
+    from sdrflow.blocks._out import print_out
+
     from ..errors import GraphError
 
     args = parser().parse_args(argv)
@@ -87,9 +89,13 @@ def main_scan(argv) -> int:
             need_matplotlib()
         def on_row(t, lo, hi, step, samples, db):
             stamp = datetime.datetime.fromtimestamp(t)
-            out.write(f"{stamp:%Y-%m-%d}, {stamp:%H:%M:%S}, {lo:.0f}, {hi:.0f}, {step:.2f}, {samples}, "
-                      + ", ".join(f"{v:.2f}" for v in db) + "\n")
-            out.flush()
+            line = (f"{stamp:%Y-%m-%d}, {stamp:%H:%M:%S}, {lo:.0f}, {hi:.0f}, {step:.2f}, "
+                    f"{samples}, " + ", ".join(f"{v:.2f}" for v in db) + "\n")
+            if out is sys.stdout:  # a reader that stops reading must not hold a stop
+                print_out(fg.blocks[0], line)
+            else:
+                out.write(line)
+                out.flush()
             rows.append((t, lo, hi, step, db))
 
         sweeps = 1 if args.once else None
