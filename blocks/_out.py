@@ -12,13 +12,15 @@ def write_out(block, fd: int, data) -> bool:
     the graph runs. Returns False when the graph is stopping first; the rest is dropped then.
     A reader that went away raises BrokenPipeError, as a plain write does."""
     view = memoryview(data).cast("B")
+    poll = select.poll()  # not select(): it cannot watch a descriptor numbered 1024 or more
+    poll.register(fd, select.POLLOUT)
     while len(view):
         stopping = block.stopping  # then only a look: messages queued behind wait no longer
-        if not select.select([], [fd], [], 0 if stopping else 0.1)[1]:
+        if not poll.poll(0 if stopping else 100):
             if stopping:
                 return False
             continue
-        view = view[os.write(fd, view[:PIECE]):]
+        view = view[os.write(fd, view[:PIECE]):]  # a reader gone: BrokenPipeError
     return True
 
 
