@@ -98,3 +98,18 @@ def test_scan_and_spectrum_print_counters_with_stats(tmp_path):
                            text=True, timeout=300)
         assert p.returncode == 0, p.stderr
         assert "items in" in p.stderr and "wall time" in p.stderr
+
+
+def test_a_reader_that_leaves_ends_the_scan_quietly():
+    """``sdrflow scan … -o - | head -1``: once head has its line and leaves, the scan ends with
+    exit code 0 and no error, as rtl_power's does."""
+    p = subprocess.Popen([sys.executable, "-m", "sdrflow.cli", "scan", "-f", "97M:100M:10k",
+                          "--source", "sim:band?at=98.5M", "-i", "0.2", "-o", "-"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert p.stdout.readline().count(b",") > 6  # one CSV row came
+        p.stdout.close()  # head has what it wanted
+        _, err = p.communicate(timeout=120)
+    finally:
+        p.kill()
+    assert p.returncode == 0 and b"error" not in err, err

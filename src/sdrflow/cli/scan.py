@@ -75,7 +75,7 @@ def build(source, lower, upper, bin_size, interval, rate, crop, sweeps, gain, on
 
 
 def main_scan(argv) -> int:
-    from sdrflow.blocks._out import print_out
+    from sdrflow.blocks._out import print_out, silence_stdout
 
     from ..errors import GraphError
 
@@ -92,7 +92,12 @@ def main_scan(argv) -> int:
             line = (f"{stamp:%Y-%m-%d}, {stamp:%H:%M:%S}, {lo:.0f}, {hi:.0f}, {step:.2f}, "
                     f"{samples}, " + ", ".join(f"{v:.2f}" for v in db) + "\n")
             if out is sys.stdout:  # a reader that stops reading must not hold a stop
-                print_out(fg.blocks[0], line)
+                try:
+                    print_out(fg.blocks[0], line)
+                except BrokenPipeError:  # the reader left (| head): the scan ends, as rtl_power's
+                    silence_stdout()
+                    fg.stop()
+                    return
             else:
                 out.write(line)
                 out.flush()
