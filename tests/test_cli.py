@@ -31,3 +31,18 @@ def test_unknown_block_command_and_script_are_clear_errors(tmp_path):
     empty.write_text("x = 1\n")
     p = sdrflow("run", str(empty))
     assert p.returncode != 0 and "has no build(**params)" in p.stderr
+
+
+def test_a_reader_that_is_gone_ends_a_command_quietly():
+    """``sdrflow blocks | head -2``: standard output's reader has left (here before the first
+    line), and the command ends with exit code 0 and no traceback."""
+    import os
+
+    for args in (["blocks"], ["graph", "flowgraphs/fm_receiver.py"]):
+        r, w = os.pipe()
+        os.close(r)
+        p = subprocess.run([sys.executable, "-m", "sdrflow.cli", *args], stdout=w,
+                           stderr=subprocess.PIPE, text=True, timeout=120,
+                           cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        os.close(w)
+        assert p.returncode == 0 and "Traceback" not in p.stderr, (args, p.stderr)

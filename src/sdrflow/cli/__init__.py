@@ -50,5 +50,10 @@ def main(argv=None) -> int:
     except KeyboardInterrupt as e:  # during start-up: imports, kernel loading
         sys.stderr.write("stopped\n")
         return interrupted_code(e) if hasattr(e, "code") else INTERRUPTED
+    except BrokenPipeError:  # `sdrflow blocks | head`: the reader has what it wanted
+        from sdrflow.blocks._out import silence_stdout
+
+        silence_stdout()
+        return 0
 
 
