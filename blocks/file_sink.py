@@ -1,8 +1,11 @@
 import os
+import sys
 
 import numpy as np
 
 from sdrflow.block import ANY, COMPLEX64, Block, Port
+
+from ._out import silence_stdout, write_out
 
 _SCALE = {"cu8": 127.5, "cs8": 128.0, "cs16": 32768.0}  # the inverse of FileSource
 
@@ -20,7 +23,9 @@ class FileSink(Block):
     Parameters
     ----------
     path : str
-        Output file; its folder must exist.
+        Output file; its folder must exist. ``-`` is standard output (``… | csdr …``, as
+        ``rtl_sdr -``): a reader that leaves ends the stream quietly; one that stops reading
+        holds the graph back, but not its stop.
     format : str
         ``raw`` (default), ``cf32`` (same as raw, for complex), ``cu8``, ``cs8`` or ``cs16``.
 
@@ -33,7 +38,7 @@ class FileSink(Block):
         if format not in ("raw", "cf32", "cu8", "cs8", "cs16"):
             raise ValueError(f"FileSink: unknown format {format!r}; use raw, cf32, cu8, cs8 or cs16")
         folder = os.path.dirname(os.path.abspath(path))
-        if not os.path.isdir(folder):
+        if path != "-" and not os.path.isdir(folder):
             raise ValueError(f"FileSink: folder {folder} does not exist; create it first")
         self.path, self.format = str(path), format
         self._file = None
@@ -42,6 +47,10 @@ class FileSink(Block):
         if self.format != "raw" and self.input_types and self.input_types[0] != COMPLEX64:
             raise ValueError(f"FileSink: format {self.format} needs a complex64 stream, got "
                              f"{self.input_types[0]}; use format='raw'")
+        if self.path == "-":
+            sys.stdout.flush()
+            self._file = sys.stdout.buffer
+            return
         try:
             self._file = open(self.path, "wb")
         except OSError as e:
@@ -49,7 +58,7 @@ class FileSink(Block):
 
     def work(self, x):
         if self.format in ("raw", "cf32"):
-            self._file.write(np.ascontiguousarray(x).data)
+            self._write(np.ascontiguousarray(x))
             return
         f = x.view(np.float32)
         s = _SCALE[self.format]
@@ -59,8 +68,19 @@ class FileSink(Block):
             q = np.clip(np.round(f * s), -128, 127).astype(np.int8)
         else:
             q = np.clip(np.round(f * s), -32768, 32767).astype("<i2")
-        self._file.write(q.data)
+        self._write(q)
+
+    def _write(self, data):
+        if self.path != "-":
+            self._file.write(data.data)
+            return
+        try:
+            write_out(self, self._file.fileno(), data)
+        except BrokenPipeError:  # the reader left: nobody wants more
+            silence_stdout()
+            self.end_of_stream()
 
     def stop(self):
-        if self._file is not None and not self._file.closed:
+        if self._file is not None and self.path != "-" and not self._file.closed:
             self._file.close()
+        self._file = None

@@ -369,7 +369,7 @@ def test_queue_source_and_callback_sink_carry_arrays_exactly_and_count_drops():
     np.testing.assert_array_equal(np.concatenate(got), np.concatenate([first, second]))
 
 
-@pytest.mark.parametrize("kind", ["PCMSink", "ModeSOutput", "MessageSink"])
+@pytest.mark.parametrize("kind", ["PCMSink", "FileSink", "ModeSOutput", "MessageSink"])
 def test_a_stdout_reader_that_stops_reading_does_not_hold_a_stop(monkeypatch, kind):
     """Standard output is a full pipe nobody reads (``listen -o - | player`` with the player
     paused): the sink's next write cannot go out, and the graph still stops when asked (a
@@ -385,9 +385,9 @@ def test_a_stdout_reader_that_stops_reading_does_not_hold_a_stop(monkeypatch, ki
     os.write(w, b"x" * 4096)  # full: every write from now on waits for a reader
     monkeypatch.setattr(sys, "stdout", os.fdopen(w, "w"))
     fg = Flowgraph(chunk=1024)
-    if kind == "PCMSink":
-        source = SignalSource(1000, rate=48e3, real=True)
-        fg.connect(source, PCMSink("-"))
+    if kind in ("PCMSink", "FileSink"):
+        source = SignalSource(1000, rate=48e3, real=kind == "PCMSink")
+        fg.connect(source, PCMSink("-") if kind == "PCMSink" else FileSink("-", format="cu8"))
         # the source's first chunk went to the sink (counted before it is handed on)
         ready = lambda: fg.stats()[0]["work_calls"] >= 1  # noqa: E731
     else:

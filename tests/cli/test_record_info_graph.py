@@ -59,6 +59,33 @@ def test_record_iq_wav_as_sdr_programs_do_and_play_it_back(tmp_path):
     assert json.loads(sdrflow("info", str(out), "--json").stdout)["samples"] == 100_000 // 50
 
 
+def test_record_to_standard_output_as_rtl_sdr_does(tmp_path):
+    # rtl_sdr - | …: the same bytes as the file, in any of the raw formats
+    p = sdrflow("record", "--source", "sim", "-f", "98.5M", "-o", str(tmp_path / "r.cu8"), "-n", "50k")
+    assert p.returncode == 0, p.stderr
+    out = subprocess.run([sys.executable, "-m", "sdrflow.cli", "record", "--source", "sim", "-f",
+                          "98.5M", "-o", "-", "-n", "50k", "-q"], capture_output=True, timeout=300)
+    assert out.returncode == 0 and out.stdout == (tmp_path / "r.cu8").read_bytes()
+    out = subprocess.run([sys.executable, "-m", "sdrflow.cli", "record", "--source", "sim", "-o",
+                          "-", "-n", "50k", "--format", "cs16", "-q"], capture_output=True,
+                         timeout=300)
+    assert out.returncode == 0 and len(out.stdout) == 4 * 50_000
+    p = sdrflow("record", "--source", "sim", "-o", str(tmp_path / "x.cu8"), "-n", "1k",
+                "--format", "cs16")
+    assert p.returncode == 2 and "--format is for -o -" in p.stderr
+    # a reader that leaves (| head -c 100) ends the recording quietly
+    p = subprocess.Popen([sys.executable, "-m", "sdrflow.cli", "record", "--source", "sim", "-o",
+                          "-", "--seconds", "600", "-q"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    try:
+        assert len(p.stdout.read(100)) == 100
+        p.stdout.close()
+        _, err = p.communicate(timeout=120)
+    finally:
+        p.kill()
+    assert p.returncode == 0 and b"error" not in err, err
+
+
 def test_record_sigmf_has_rate_frequency_datetime_and_info_shows_them(tmp_path):
     out = tmp_path / "station.sigmf-meta"
     p = sdrflow("record", "--source", "sim", "-f", "98.5M", "-o", str(out), "--seconds", "0.5")

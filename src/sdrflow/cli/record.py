@@ -25,7 +25,9 @@ def record_parser():
     ap.add_argument("--source", default="rtl", help="what to record (rtl)")
     ap.add_argument("-o", "--output", required=True,
                     help="FILE.cu8|.cs8|.cs16|.cf32|.sigmf-meta|.wav (16-bit stereo, I left, Q "
-                         "right, as SDR# and SDR++ record baseband)")
+                         "right, as SDR# and SDR++ record baseband), or - for standard output")
+    ap.add_argument("--format", choices=sorted(WIDTH), default=None,
+                    help="with -o -: the samples' format on standard output (cu8, rtl_sdr's)")
     ap.add_argument("-f", "--frequency", type=si, default=None, help="centre frequency")
     ap.add_argument("-s", "--rate", type=si, default=None, help="sample rate (2.4M for radios)")
     ap.add_argument("-g", "--gain", type=si, default=None, help="tuner gain in dB (automatic)")
@@ -38,7 +40,8 @@ def record_parser():
     return ap
 
 
-def build_record(source, output, frequency=None, rate=None, gain=None, seconds=None, samples=None):
+def build_record(source, output, frequency=None, rate=None, gain=None, seconds=None, samples=None,
+                 format=None):
     from sdrflow import Flowgraph
     from sdrflow import blocks as b
 
@@ -53,9 +56,14 @@ def build_record(source, output, frequency=None, rate=None, gain=None, seconds=N
                          f"{base}.sigmf-meta and {base}.sigmf-data)")
     sigmf = lower.endswith((".sigmf-meta", ".sigmf-data"))
     wav = lower.endswith(".wav")
-    fmt = None if sigmf or wav else FORMATS.get(os.path.splitext(lower)[1])
+    if format is not None and output != "-":
+        raise ValueError(f"--format is for -o - (standard output); {output}'s format comes from "
+                         f"its name")
+    fmt = format or "cu8" if output == "-" else \
+        None if sigmf or wav else FORMATS.get(os.path.splitext(lower)[1])
     if not sigmf and not wav and fmt is None:
-        raise ValueError(f"-o {output}: name the file .cu8, .cs8, .cs16, .cf32, .sigmf-meta or .wav")
+        raise ValueError(f"-o {output}: name the file .cu8, .cs8, .cs16, .cf32, .sigmf-meta or "
+                         f".wav, or give - for standard output")
     if spec.kind == "sim" and seconds is None and samples is None:
         raise ValueError("the simulation is endless: give --seconds or --samples")
     opened = open_source(source, frequency=frequency, rate=rate, gain=gain,
@@ -89,7 +97,7 @@ def main_record(argv) -> int:
     args = record_parser().parse_args(argv)
     try:
         fg, total, opened = build_record(args.source, args.output, args.frequency, args.rate,
-                                         args.gain, args.seconds, args.samples)
+                                         args.gain, args.seconds, args.samples, args.format)
     except (ValueError, GraphError) as e:
         sys.stderr.write(f"error: {e}\n")
         return USAGE
