@@ -111,13 +111,14 @@ class RtlSdrSource(Block):
         except (OSError, KeyError, ValueError) as e:
             code = getattr(e, "errno", None)
             if code == -6:
-                raise SourceFailed(f"the RTL-SDR (device {self.device!r}) is busy: another program "
-                                 f"(rtl_tcp, SDR++, GQRX, the DVB kernel driver) holds it") from e
+                raise SourceFailed(f"the RTL-SDR (device {self.device!r}) is busy: another "
+                                   f"program (rtl_tcp, SDR++, GQRX, the DVB kernel driver) "
+                                   f"holds it") from e
             if code == -3:
                 raise SourceFailed(f"no permission to open the RTL-SDR (device {self.device!r}): "
-                                 f"install the rtl-sdr udev rules or run as root") from e
+                                   f"install the rtl-sdr udev rules or run as root") from e
             raise SourceFailed(f"no RTL-SDR found (device {self.device!r}): plug one in, or use "
-                             f"--source file:REC.cu8 or rtl_tcp ({e})") from e
+                               f"--source file:REC.cu8 or rtl_tcp ({e})") from e
 
     def start(self, rate):
         self._sdr = sdr = self._open()

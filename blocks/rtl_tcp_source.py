@@ -94,7 +94,7 @@ class RtlTcpSource(Block):
             self._sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
         except OSError as e:
             raise SourceFailed(f"cannot connect to rtl_tcp at {self.host}:{self.port}: {e}; is "
-                             f"`rtl_tcp -a {self.host}` running there?") from e
+                               f"`rtl_tcp -a {self.host}` running there?") from e
         greeting = b""
         deadline = time.monotonic() + self.timeout  # for the whole greeting, not per byte
         try:
@@ -115,7 +115,7 @@ class RtlTcpSource(Block):
         if len(greeting) < 12 or greeting[:4] != b"RTL0":
             self._close()
             raise SourceFailed(f"{self.host}:{self.port} is not rtl_tcp (its greeting was "
-                             f"{greeting[:12]!r}, expected b'RTL0' + tuner + gain count)")
+                               f"{greeting[:12]!r}, expected b'RTL0' + tuner + gain count)")
         tuner, self.gain_count = struct.unpack(">II", greeting[4:12])
         self.tuner = TUNERS.get(tuner, f"type {tuner}")
         self._command(SET_RATE, int(self.sample_rate))
