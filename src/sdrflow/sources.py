@@ -242,15 +242,15 @@ def open_source(uri: str, frequency: float | None = None, rate: float | None = N
         centre = block.captures[0][1] if block.captures and block.captures[0][1] else frequency
         return OpenedSource(block, block.sample_rate, centre, spec)
     named_frequency, named_rate = name_info(path)  # the recording's own: they beat the command's
-    named = []
+    taken = []
     if named_frequency and "freq" not in spec.options:
         frequency = named_frequency
-        named.append(f"centre {named_frequency / 1e6:g} MHz")
+        taken.append(f"centre {named_frequency / 1e6:g} MHz")
     if named_rate and "rate" not in spec.options and fmt != "wav":
         rate = named_rate
-        named.append(f"rate {named_rate:g} S/s")
-    named = f"{' and '.join(named)} from the name {os.path.basename(path)} (as rtl_433 reads " \
-            f"names; file:{path}?freq=…&rate=… overrides)" if named else ""
+        taken.append(f"rate {named_rate:g} S/s")
+    named = f"{' and '.join(taken)} from the name {os.path.basename(path)} (as rtl_433 reads " \
+            f"names; file:{path}?freq=…&rate=… overrides)" if taken else ""
     if fmt == "wav":
         block = blocks.WAVSource(path, iq=True, repeat=spec.flag("repeat"))
         return OpenedSource(block, block.sample_rate, frequency, spec, named)

@@ -8,7 +8,7 @@ import inspect
 import re
 import sys
 
-from .core import USAGE, refused_code, run_graph
+from .core import FAILED, USAGE, refused_code, run_graph
 
 def _param_help(doc: str) -> dict:
     """Descriptions of numpydoc ``Parameters`` entries: {name: first line of description}."""
@@ -111,7 +111,7 @@ def run_flowgraph(build, argv=None, prog=None) -> int:
             fg.start()
         except (GraphError, ValueError) as e:
             sys.stderr.write(f"error: {e}\n")
-            return refused_code(e)
+            return FAILED
         for sink in sinks:
             sys.stderr.write(f"{sink.title}: {sink.url}{'&' if '?' in sink.url else '?'}sink={sink.title}\n")
     try:
