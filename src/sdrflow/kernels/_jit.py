@@ -33,13 +33,13 @@ def kernel(signatures, fastmath=False):
     ``signatures`` are the argument types the kernel is made for. Numba compiles (or loads
     from its cache) one signature the first time the kernel is called with its types, so a
     graph pays only for the ones its blocks use (compiling every declared signature at import
-    compiled all four of ``fir_decimate``'s where the FM receiver calls two). The test suite checks at its end that every
-    signature compiled is a declared one (tests/conftest.py), so a call site passing other
-    types (a Python float for a float32) fails there instead of compiling a float64 variant
-    quietly. ``nogil`` lets worker threads run kernels in parallel. ``fastmath`` takes only
-    explicit flags (e.g. ``{"reassoc", "contract"}`` for SIMD dot products), never
-    ``nnan``/``ninf``. The first compile (a kernel not in the cache) says so on stderr, once
-    (``_SayCompiling``)."""
+    compiled all four of ``fir_decimate``'s where the FM receiver calls two). The test suite
+    checks at its end that every signature compiled is a declared one (tests/conftest.py), so
+    a call site passing other types (a Python float for a float32) fails there instead of
+    compiling a float64 variant quietly. ``nogil`` lets worker threads run kernels in
+    parallel. ``fastmath`` takes only explicit flags (e.g. ``{"reassoc", "contract"}`` for
+    SIMD dot products), never ``nnan``/``ninf``. The first compile (a kernel not in the
+    cache) says so on stderr, once (``_SayCompiling``)."""
     def decorate(func):
         dispatcher = numba.njit(cache=True, nogil=True, fastmath=fastmath or False)(func)
         dispatcher.declared = tuple(signatures)
