@@ -29,7 +29,9 @@ class WebSink(Block):
     the source's ``ctrl``). Frames go out at most ``fps`` a second, 8-bit dB per bin; a page
     too slow to take them gets frames dropped and counted, never a growing queue. A float
     stream is drawn as a scope (the latest ``scope_length`` samples per frame); every message on
-    ``log`` is shown as a line (the last 200 are kept for pages that open later).
+    ``log`` is shown as a line (the last 200 are kept for pages that open later), and so is
+    every warning sdrflow logs while the sink runs: a source refusing a page's retune or gain,
+    samples a dongle dropped, frames a network source rejected.
 
     Signature: complex64 -> | float32 ->, message ``log``
 
@@ -95,8 +97,13 @@ class WebSink(Block):
         self.server.open(self)
         self.port = self.server.port
         self._windows = {}
+        self._warnings = _Warnings(self)
+        logging.getLogger("sdrflow").addHandler(self._warnings)
 
     def stop(self):
+        if getattr(self, "_warnings", None) is not None:
+            logging.getLogger("sdrflow").removeHandler(self._warnings)
+            self._warnings = None
         with self._lock:
             pages, self._pages = self._pages, []
         for page in pages:
@@ -252,7 +259,10 @@ class WebSink(Block):
 
     def handle_message(self, port, message):
         """A message on ``log``: a line on every page."""
-        text = message if isinstance(message, str) else repr(message)
+        self.show(message if isinstance(message, str) else repr(message))
+
+    def show(self, text: str) -> None:
+        """A line in every page's log, now and for pages that open later (any thread)."""
         self.log.append(text)
         with self._lock:
             pages = list(self._pages)
@@ -294,3 +304,18 @@ class WebSink(Block):
         pages = [p for p in self.server.pages if p.sink is self]
         return {"pages": len(pages), "frames_sent": sum(p.sent for p in pages),
                 "frames_dropped": sum(p.dropped for p in pages)}
+
+
+class _Warnings(logging.Handler):
+    """sdrflow's warnings, from any thread, as lines in a sink's pages: a source that refuses
+    a retune does so in its own thread, after the page's command was taken."""
+
+    def __init__(self, sink):
+        super().__init__(logging.WARNING)
+        self.sink = sink
+
+    def emit(self, record):
+        try:
+            self.sink.show(f"{record.levelname.lower()}: {record.getMessage()}")
+        except RuntimeError:  # the server's loop closed while the sink stops: nobody to tell
+            pass

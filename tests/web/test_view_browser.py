@@ -266,8 +266,10 @@ def test_the_page_retunes_the_source_through_its_message_port(browser):
         assert source.frequency == 100.3e6 and sink.centre == 100.3e6
         browser.execute_script("const g = document.getElementById('gain'); g.value = 'auto';"
                                "g.dispatchEvent(new Event('change'));")  # BandSource has no gain:
-        wait_for(browser, "return window.sdrflow.frames > 0", "frames still coming")  # refused, counted
+        wait_for(browser, "return window.sdrflow.log.some(t => t.includes(\"cannot set 'gain'\"))",
+                 "the source's refusal in the page's log")  # refused in its thread, counted, shown
         assert any(r["messages_rejected"] >= 1 for r in fg.stats() if r["block"] == source.name)
+        assert "cannot set 'gain'" in browser.find_element("id", "log").text
     finally:
         fg.stop()
         fg.wait()
@@ -334,3 +336,28 @@ def test_a_pages_bad_commands_are_answered_and_the_page_stays(view):
                 assert state(view)["pages"][0]["rx"]["offset"] == 150000
 
     asyncio.run(talk())
+
+
+def test_a_retune_the_source_refuses_reaches_the_page_as_a_log_line(view):
+    """The source refuses in its own thread, after the page's command was taken: the refusal
+    comes back to the page as a line of its log, and the centre stays."""
+    import asyncio
+
+    import aiohttp
+
+    async def talk():
+        async with aiohttp.ClientSession() as session:
+            async with session.ws_connect(f"http://127.0.0.1:{view.port}/ws") as ws:
+                await ws.send_str('{"centre": -5}')
+                while True:
+                    msg = await asyncio.wait_for(ws.receive(), 30)
+                    assert msg.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY), msg
+                    if msg.type == aiohttp.WSMsgType.TEXT:
+                        data = json.loads(msg.data)
+                        assert data["type"] != "error", data
+                        if data["type"] == "log" and "rejected" in data["text"]:
+                            return data["text"]
+
+    text = asyncio.run(talk())
+    assert text.startswith("warning: BandSource") and "frequency must be > 0 Hz" in text, text
+    assert view.centre == 100e6
