@@ -1,4 +1,5 @@
 import os
+import stat
 import sys
 
 import numpy as np
@@ -24,8 +25,9 @@ class FileSink(Block):
     ----------
     path : str
         Output file; its folder must exist. ``-`` is standard output (``… | csdr …``, as
-        ``rtl_sdr -``): a reader that leaves ends the stream quietly; one that stops reading
-        holds the graph back, but not its stop.
+        ``rtl_sdr -``). On standard output or a named pipe (``mkfifo``), a reader that leaves
+        ends the stream quietly, and one that stops reading holds the graph back, but not its
+        stop.
     format : str
         ``raw`` (default), ``cf32`` (same as raw, for complex), ``cu8``, ``cs8`` or ``cs16``.
 
@@ -42,6 +44,7 @@ class FileSink(Block):
             raise ValueError(f"FileSink: folder {folder} does not exist; create it first")
         self.path, self.format = str(path), format
         self._file = None
+        self._pipe = False
 
     def start(self, rate):
         if self.format != "raw" and self.input_types and self.input_types[0] != COMPLEX64:
@@ -50,11 +53,13 @@ class FileSink(Block):
         if self.path == "-":
             sys.stdout.flush()
             self._file = sys.stdout.buffer
+            self._pipe = True
             return
         try:
-            self._file = open(self.path, "wb")
+            self._file = open(self.path, "wb")  # a named pipe: waits for its reader (Ctrl-C works)
         except OSError as e:
             raise ValueError(f"FileSink: cannot write {self.path}: {e.strerror}") from e
+        self._pipe = stat.S_ISFIFO(os.fstat(self._file.fileno()).st_mode)
 
     def work(self, x):
         if self.format in ("raw", "cf32"):
@@ -71,13 +76,14 @@ class FileSink(Block):
         self._write(q)
 
     def _write(self, data):
-        if self.path != "-":
+        if not self._pipe:
             self._file.write(data.data)
             return
         try:
-            write_out(self, self._file.fileno(), data)
+            write_out(self, self._file.fileno(), data)  # a stalled reader does not hold a stop
         except BrokenPipeError:  # the reader left: nobody wants more
-            silence_stdout()
+            if self.path == "-":
+                silence_stdout()
             self.end_of_stream()
 
     def stop(self):

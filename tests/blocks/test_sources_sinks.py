@@ -369,6 +369,37 @@ def test_queue_source_and_callback_sink_carry_arrays_exactly_and_count_drops():
     np.testing.assert_array_equal(np.concatenate(got), np.concatenate([first, second]))
 
 
+def test_a_named_pipe_whose_reader_stops_reading_does_not_hold_a_stop(tmp_path):
+    """``FileSink`` on a named pipe (``mkfifo``) whose reader stalls: the next write cannot go
+    out, and the graph still stops when asked; a reader that leaves then ends it quietly."""
+    import fcntl
+    import os
+
+    fifo = str(tmp_path / "samples.cu8")
+    os.mkfifo(fifo)
+    r = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # a reader, so the sink's open does not wait
+    w = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+    fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, 4096)
+    os.write(w, b"x" * 4096)  # full: every write from now on waits for the reader
+    fg = Flowgraph(chunk=1024)
+    fg.connect(SignalSource(1000, rate=48e3), FileSink(fifo, format="cu8"))
+    fg.start()
+    try:
+        while fg.stats()[0]["work_calls"] < 1:  # the sink has samples to write
+            fg.wait(0.05)
+        fg.stop()
+        assert fg.wait(60), "the sink's write held the stop"
+    finally:
+        fg.stop()
+        os.close(w)
+    # A reader that leaves: the stream ends without an error.
+    fg = Flowgraph(chunk=1024)
+    fg.connect(SignalSource(1000, rate=48e3), FileSink(fifo, format="cu8"))
+    fg.start()
+    os.close(r)
+    assert fg.wait(60)
+
+
 @pytest.mark.parametrize("kind", ["PCMSink", "FileSink", "ModeSOutput", "MessageSink"])
 def test_a_stdout_reader_that_stops_reading_does_not_hold_a_stop(monkeypatch, kind):
     """Standard output is a full pipe nobody reads (``listen -o - | player`` with the player
