@@ -30,8 +30,8 @@ class WebSink(Block):
     too slow to take them gets frames dropped and counted, never a growing queue. A float
     stream is drawn as a scope (the latest ``scope_length`` samples per frame); every message on
     ``log`` is shown as a line (the last 200 are kept for pages that open later), and so is
-    every warning sdrflow logs while the sink runs: a source refusing a page's retune or gain,
-    samples a dongle dropped, frames a network source rejected.
+    every warning the blocks of its flowgraph log while it runs: a source refusing a page's
+    retune or gain, samples a dongle dropped, frames a network source rejected.
 
     Signature: complex64 -> | float32 ->, message ``log``
 
@@ -307,14 +307,20 @@ class WebSink(Block):
 
 
 class _Warnings(logging.Handler):
-    """sdrflow's warnings, from any thread, as lines in a sink's pages: a source that refuses
-    a retune does so in its own thread, after the page's command was taken."""
+    """sdrflow's warnings as lines in a sink's pages: those logged by the threads of the sink's
+    own flowgraph (a source refuses a retune in its thread, after the page's command was
+    taken), not another graph's in the same process."""
 
     def __init__(self, sink):
         super().__init__(logging.WARNING)
         self.sink = sink
 
     def emit(self, record):
+        node = self.sink._node
+        if node is None or node.worker is None:
+            return
+        if record.thread not in {w.thread.ident for w in node.worker.runtime.workers}:
+            return
         try:
             self.sink.show(f"{record.levelname.lower()}: {record.getMessage()}")
         except RuntimeError:  # the server's loop closed while the sink stops: nobody to tell

@@ -167,6 +167,38 @@ def test_a_second_page_tunes_elsewhere_without_disturbing_the_first(view, browse
     wait_for(browser, f"return window.sdrflow.audioChunks > {before} + 10", "the first page still playing")
 
 
+def test_a_page_left_for_another_closes_its_socket_and_reopens_it_on_return(view, browser):
+    """Chromium keeps a page it leaves in its back/forward cache, socket open: the page closes
+    its socket on leaving, so the server stops its frames and its receiver, and opens it again
+    on coming back, with the FFT size and the receiver it had."""
+    open_page(browser, view)
+    page = browser.execute_script("return window.sdrflow.page")
+    browser.execute_script("const f = document.getElementById('fft'); f.value = '4096';"
+                           "f.dispatchEvent(new Event('change'));"
+                           f"document.getElementById('mode').value = 'fm'; tune({STATIONS['fm']:.0f})")
+    wait_for(browser, "return window.sdrflow.audio.length >= 24000", "audio of the receiver")
+    browser.get("data:text/html,<p>elsewhere")
+    until(lambda: all(p["id"] != page for p in state(view)["pages"]), "the left page's socket closed")
+    browser.back()
+    wait_for(browser, "return window.sdrflow.restored >= 1", "the page restored from the cache")
+    again = browser.execute_script("return window.sdrflow.page")
+    assert again != page  # a new socket: the server sees a new page
+    until(lambda: any(p["id"] == again and p["fft"] == 4096 and p["rx"]
+                      and p["rx"]["offset"] == STATIONS["fm"] and p["rx"]["mode"] == "fm"
+                      for p in state(view)["pages"]), "the FFT size and receiver asked for again")
+    assert browser.execute_script("return document.getElementById('fft').value") == "4096"
+
+
+def until(condition, what, timeout=60):
+    """Poll the server's state until ``condition()`` (a hang guard, not a time limit)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"never: {what}"
+        time.sleep(0.1)
+
+
 def test_beyond_loopback_the_page_needs_its_token(browser):
     from sdrflow.cli.view import build
 
@@ -324,16 +356,19 @@ def test_a_pages_bad_commands_are_answered_and_the_page_stays(view):
     async def talk():
         async with aiohttp.ClientSession() as session:
             async with session.ws_connect(f"http://127.0.0.1:{view.port}/ws") as ws:
+                hello = json.loads((await asyncio.wait_for(ws.receive(), 30)).data)
+                assert hello["type"] == "hello"
+                mine = lambda: [p for p in state(view)["pages"] if p["id"] == hello["page"]]  # noqa: E731
                 for text, expected in BAD_COMMANDS:
                     await ws.send_str(text)
                     message = await first_error(ws)
                     assert expected in message, (text, message)
-                    pages = state(view)["pages"]
+                    pages = mine()
                     assert len(pages) == 1 and pages[0]["rx"] is None, (text, pages)
                 await ws.send_str('{"tune": 150000, "mode": "fm"}')
                 await ws.send_str('{"fft": 3}')  # the one error the good command is followed by
                 assert (await first_error(ws)).startswith("fft must be one of")
-                assert state(view)["pages"][0]["rx"]["offset"] == 150000
+                assert mine()[0]["rx"]["offset"] == 150000
 
     asyncio.run(talk())
 
@@ -355,9 +390,9 @@ def test_a_retune_the_source_refuses_reaches_the_page_as_a_log_line(view):
                     if msg.type == aiohttp.WSMsgType.TEXT:
                         data = json.loads(msg.data)
                         assert data["type"] != "error", data
-                        if data["type"] == "log" and "rejected" in data["text"]:
+                        if data["type"] == "log" and "frequency must be > 0 Hz" in data["text"]:
                             return data["text"]
 
     text = asyncio.run(talk())
-    assert text.startswith("warning: BandSource") and "frequency must be > 0 Hz" in text, text
+    assert text.startswith("warning: BandSource") and "rejected a message on 'ctrl'" in text, text
     assert view.centre == 100e6

@@ -5,7 +5,7 @@ const params = new URLSearchParams(location.search);
 const state = {
   rate: 0, centre: null, fft: 2048, bins: null, dbMin: -110, dbMax: -20, rx: null,
   frames: 0, audio: [], audioChunks: 0, latencies: [], tuneClicks: [], tuneAudio: [],
-  generation: 0, ctx: null, nextTime: 0, scope: null, scopeFrames: 0, log: [],
+  generation: 0, ctx: null, nextTime: 0, scope: null, scopeFrames: 0, log: [], restored: 0,
 };
 window.sdrflow = state;  // for tests and the curious
 
@@ -38,19 +38,32 @@ function parseSI(text) {
 const token = params.get("token");
 const wsUrl = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws?" +
   new URLSearchParams(Object.assign({}, token ? { token } : {}, params.get("sink") ? { sink: params.get("sink") } : {}));
-const ws = new WebSocket(wsUrl);
-ws.binaryType = "arraybuffer";
-const send = (obj) => { if (ws.readyState === 1) ws.send(JSON.stringify(obj)); };
-ws.onopen = () => { $("status").textContent = "connected"; };
-ws.onclose = () => { $("status").textContent = "disconnected"; };
-ws.onmessage = (ev) => {
-  if (typeof ev.data === "string") return onJSON(JSON.parse(ev.data));
-  const view = new DataView(ev.data);
-  const kind = view.getUint8(0);
-  if (kind === 1) onFrame(view, ev.data);
-  else if (kind === 2) onAudio(view, ev.data);
-  else if (kind === 3) onScope(view, ev.data);
-};
+let ws = null;
+const send = (obj) => { if (ws && ws.readyState === 1) ws.send(JSON.stringify(obj)); };
+function connect(restore) {
+  ws = new WebSocket(wsUrl);
+  ws.binaryType = "arraybuffer";
+  ws.onopen = () => {
+    $("status").textContent = "connected";
+    if (!restore) return;  // back from the back/forward cache: ask again for what the page showed
+    send({ fft: state.fft, avg: parseFloat($("avg").value) });
+    if (state.rx) tune(state.rx.offset);
+  };
+  ws.onclose = () => { $("status").textContent = "disconnected"; };
+  ws.onmessage = (ev) => {
+    if (typeof ev.data === "string") return onJSON(JSON.parse(ev.data));
+    const view = new DataView(ev.data);
+    const kind = view.getUint8(0);
+    if (kind === 1) onFrame(view, ev.data);
+    else if (kind === 2) onAudio(view, ev.data);
+    else if (kind === 3) onScope(view, ev.data);
+  };
+}
+connect(false);
+// A page left for another may be kept alive in the back/forward cache, its socket open: close
+// it, so the server stops this page's frames and its receiver, and open it again on return.
+window.addEventListener("pagehide", () => { if (ws) ws.close(); });
+window.addEventListener("pageshow", (e) => { if (e.persisted) { state.restored++; connect(true); } });
 
 function onJSON(msg) {
   if (msg.type === "hello") {
@@ -58,6 +71,7 @@ function onJSON(msg) {
     $("title").textContent = "sdrflow · " + msg.title;
     state.kind = msg.kind;
     if (msg.kind === "scope") { $("falls").style.display = "none"; $("axis").style.display = "none"; }
+    $("fft").textContent = "";
     for (const size of msg.fft_sizes) {
       const o = document.createElement("option"); o.textContent = size; if (size === state.fft) o.selected = true;
       $("fft").appendChild(o);
@@ -210,7 +224,7 @@ $("overlay").addEventListener("mousedown", (e) => { dragging = true; tuneAt(e.cl
 $("overlay").addEventListener("mousemove", (e) => { if (dragging) tuneAt(e.clientX); });
 window.addEventListener("mouseup", () => { dragging = false; });
 for (const id of ["mode", "bandwidth", "squelch"]) $(id).addEventListener("change", () => { if (state.rx) tune(state.rx.offset); });
-$("fft").addEventListener("change", () => send({ fft: parseInt($("fft").value, 10) }));
+$("fft").addEventListener("change", () => { state.fft = parseInt($("fft").value, 10); send({ fft: state.fft }); });
 $("avg").addEventListener("input", () => send({ avg: parseFloat($("avg").value) }));
 $("dbmin").addEventListener("change", () => { $("auto").checked = false; state.dbMin = parseFloat($("dbmin").value); });
 $("dbmax").addEventListener("change", () => { $("auto").checked = false; state.dbMax = parseFloat($("dbmax").value); });
