@@ -25,8 +25,10 @@ class RtlSdrSource(Block):
 
     Tags: ``rx_rate`` first; ``rx_freq`` and ``rx_time`` (host clock, GNU Radio's (whole s,
     fractional s)) on the first sample, after every gap and at every retune. Frequency, gain
-    and correction change by message (``{"frequency": 99.1e6}``) while the stream runs. An
-    unplugged dongle ends the stream (sinks keep everything) and fails the run with the reason.
+    and correction change by message (``{"frequency": 99.1e6}``) while the stream runs; the
+    sample rate too (``{"sample_rate": 1.024e6}``, tagged ``rx_rate``) where ``rate_changes``
+    says the graph allows it. An unplugged dongle ends the stream (sinks keep everything) and
+    fails the run with the reason.
 
     Signature: -> complex64
 
@@ -55,6 +57,10 @@ class RtlSdrSource(Block):
     driver : class, optional
         What opens the dongle: pyrtlsdr's ``RtlSdr`` by default; ``sdrflow.testing.StandInDongle``
         for a simulated one.
+    rate_changes : bool
+        Accept a new sample rate while running. Only for a graph whose blocks do not depend on
+        the rate (``sdrflow serve``'s: the samples go out as they come); filters and
+        demodulators were designed for the rate the graph started with.
 
     Example: ``RtlSdrSource(98.5e6, rate=2.4e6, gain=29.7)``
     """
@@ -69,7 +75,7 @@ class RtlSdrSource(Block):
     def __init__(self, frequency: float, rate: float = 2.4e6, gain: float | None = None,
                  correction_ppm: int = 0, device=0, bias_tee: bool = False,
                  direct_sampling=None, offset_tuning: bool = False, rtl_agc: bool = False,
-                 buffer_seconds: float = 0.5, driver=None):
+                 buffer_seconds: float = 0.5, driver=None, rate_changes: bool = False):
         self.sample_rate = check_rtl_rate(rate, "RtlSdrSource")
         if direct_sampling not in DIRECT_SAMPLING:
             raise ValueError(f"RtlSdrSource: direct_sampling must be None, 'i' or 'q', got "
@@ -85,6 +91,7 @@ class RtlSdrSource(Block):
         self.device, self.bias_tee, self.rtl_agc = device, bool(bias_tee), bool(rtl_agc)
         self.direct_sampling, self.offset_tuning = direct_sampling, bool(offset_tuning)
         self.buffer_seconds, self.driver = float(buffer_seconds), driver
+        self.rate_changes = bool(rate_changes)
         self._sdr, self._ring, self._reader = None, None, None
         self._control = threading.Lock()  # librtlsdr has no locks: one control call at a time
 
@@ -187,6 +194,20 @@ class RtlSdrSource(Block):
                 self._sdr.center_freq = int(round(frequency))
             self._ring.mark("rx_freq", self.frequency)
 
+    def set_sample_rate(self, rate: float) -> None:
+        if not self.rate_changes:
+            raise ValueError(f"{self.name}: the graph's blocks were made for "
+                             f"{self.sample_rate:g} S/s; a new rate needs a new graph "
+                             f"(rate_changes=True is for graphs that do not depend on it)")
+        rate = check_rtl_rate(rate, self.name)
+        if rate == self.sample_rate:
+            return
+        if self._sdr is not None:
+            with self._control:
+                self._sdr.sample_rate = int(rate)
+            self._ring.mark("rx_rate", rate)
+        self.sample_rate = rate
+
     def set_gain(self, gain) -> None:
         if self._sdr is None:
             self.gain = gain
@@ -253,9 +274,11 @@ class RtlSdrSource(Block):
                 self._warned = now
                 log.warning("%s: the graph fell behind; %d samples dropped so far in %d gaps",
                             self.name, ring.dropped, ring.gaps)
+        timed = {0} if self._first or gap else set()
         for index, key, value in marks:
             self.add_tag(index, key, value)
-            if key == "rx_freq" and not (index == 0 and (self._first or gap)):
+            if key in ("rx_freq", "rx_rate") and index not in timed:  # a retune, a new rate
+                timed.add(index)
                 self.add_tag(index, "rx_time", host_time(ring.time_of(first + index,
                                                                       self.sample_rate)))
         self._first = False

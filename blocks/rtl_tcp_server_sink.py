@@ -26,10 +26,11 @@ class RtlTcpServerSink(Block):
     Each client gets the 12-byte ``RTL0`` greeting (tuner type and gain count, big-endian),
     then the stream as cu8 (``round(x·127.5 + 127.5)``, clipped). One client at a time, as
     rtl_tcp: the next one waits until the first leaves. The client's 5-byte commands
-    (frequency, gain mode, gain, gain by index, ppm, RTL AGC, direct sampling, offset tuning,
-    bias tee) are sent out of message port ``ctrl`` as ``{"frequency": Hz}``-style messages —
-    connect it to the source's ``ctrl`` — when the source can apply them (``controls``);
-    the rest are logged and ignored. A slow client makes counted drops (``samples_dropped``),
+    (frequency, sample rate, gain mode, gain, gain by index, ppm, RTL AGC, direct sampling,
+    offset tuning, bias tee) are sent out of message port ``ctrl`` as ``{"frequency":
+    Hz}``-style messages — connect it to the source's ``ctrl`` — when the source can apply
+    them (``controls``); the rest are logged and ignored. A new sample rate, once the source
+    applies it, comes back as an ``rx_rate`` tag on the stream. A slow client makes counted drops (``samples_dropped``),
     never an unbounded queue; samples with no client connected are counted too.
 
     Signature: complex64 ->
@@ -41,7 +42,7 @@ class RtlTcpServerSink(Block):
     bind : str
         Address to listen on; 127.0.0.1 unless the dongle is to be shared beyond this host.
     controls : collection of str
-        Settings the source applies by message (``frequency``, ``gain`` …).
+        Settings the source applies by message (``frequency``, ``sample_rate``, ``gain`` …).
     tuner : callable, optional
         Returns (tuner type, gain count) for the greeting; R820T with 29 gains by default.
     buffer_seconds : float
@@ -98,6 +99,10 @@ class RtlTcpServerSink(Block):
 
     # -- the stream ---------------------------------------------------------------------------
     def work(self, x):
+        for _, key, value in self.input_tags():
+            if key == "rx_rate" and value != self._rate:  # the source applied a client's rate
+                self._rate = float(value)
+                self._limit = max(int(self.buffer_seconds * self._rate) * 2, 65536)
         if self._client is None:
             self.samples_unserved += len(x)
             return
@@ -204,9 +209,12 @@ class RtlTcpServerSink(Block):
         if name == "frequency":
             message = {"frequency": float(value)}
         elif name == "rate":
-            if abs(value - self._rate) > 0.5:
+            if abs(value - self._rate) <= 0.5:
+                return
+            if "sample_rate" not in self.controls:
                 self._ignore(f"sample rate {value} (serving {self._rate:g} S/s)")
-            return
+                return
+            message = {"sample_rate": float(value)}
         elif name == "gain_mode":
             self._gain_mode_manual = bool(value)
             if not value:

@@ -223,16 +223,18 @@ class StandInDongle:
             raise ValueError("librtlsdr needs a multiple of 512 bytes")
         n = num_bytes // 2
         rate = float(self.sample_rate)
-        t0 = time.monotonic()
+        t0, base = time.monotonic(), 0  # the pace: sample base + k is due at t0 + k / rate
         late = 0.0
         while not self._cancel.is_set():
+            if float(self.sample_rate) != rate:  # set while streaming, as librtlsdr allows
+                rate, t0, base, late = float(self.sample_rate), time.monotonic(), self.sent, 0.0
             if self.unplug_after is not None and self.sent >= self.unplug_after:
                 raise _LibUSBError(-4, "LIBUSB_ERROR_NO_DEVICE: the device has been disconnected")
             if self.stall and self.sent >= self.stall[0]:
                 late += self.stall[1]
                 self.stall = None
             take = n if self.unplug_after is None else min(n, self.unplug_after - self.sent)
-            due = t0 + late + (self.sent + take) / rate + self.rng.uniform(0, self.jitter)
+            due = t0 + late + (self.sent - base + take) / rate + self.rng.uniform(0, self.jitter)
             wait = due - time.monotonic()
             if wait > 0 and self._cancel.wait(wait):
                 break

@@ -77,8 +77,41 @@ def test_commands_reach_the_dongle_and_the_rest_are_ignored(served):
                  "the bias tee command applied")
     names = [(n, v) for n, v, _ in dongle.settings]
     assert ("center_freq", 101_100_000) in names and ("gain", 29.7) in names
-    assert ("freq_correction", 5) in names
-    assert any("if_gain" in x for x in sink.ignored) and any("sample rate 1024000" in x for x in sink.ignored)
+    assert ("freq_correction", 5) in names and ("sample_rate", 1_024_000) in names
+    assert any("if_gain" in x for x in sink.ignored)
+    assert not any("sample rate" in x for x in sink.ignored)
+
+
+def test_a_clients_sample_rate_reaches_the_dongle_and_the_stream_says_so(served):
+    """SDR++ and GQRX ask for the rate their user chose: the dongle takes it, as with rtl_tcp,
+    and the stream is tagged with it (before, the server ignored it and the client scaled
+    every frequency wrong)."""
+    fg, sink = served("rtl?sim=1", frequency=100e6)
+    source = next(b for b in fg.blocks if type(b).__name__ == "RtlSdrSource")
+    rx = Flowgraph()
+    client = RtlTcpSource(100e6, rate=1.024e6, port=sink.port)
+    got = VectorSink()
+    rx.connect(client, Head(300_000), got)
+    rx.run()
+    assert ("sample_rate", 1_024_000) in [(n, v) for n, v, _ in source.driver.settings]
+    assert source.sample_rate == 1.024e6 and len(got.data) == 300_000
+    wait_for(lambda: sink._rate == 1.024e6, "the rx_rate tag reached the server")
+    assert not any("sample rate" in x for x in sink.ignored)
+    rates = [r["counters"] for r in fg.stats() if r["block"] == source.name][0]
+    assert rates["samples_dropped"] == 0
+
+
+def test_a_graph_that_depends_on_the_rate_refuses_a_new_one():
+    """Outside ``serve``, filters were designed for the rate the graph started with: a new
+    rate is refused with the reason, and the stream goes on."""
+    from sdrflow.blocks import RtlSdrSource
+    from sdrflow.testing import StandInDongle
+
+    with pytest.raises(ValueError, match="a new rate needs a new graph"):
+        RtlSdrSource(100e6, driver=StandInDongle()).set_sample_rate(1.024e6)
+    source = RtlSdrSource(100e6, driver=StandInDongle(), rate_changes=True)
+    with pytest.raises(ValueError, match="225001–300000 or 900001–3200000"):
+        source.set_sample_rate(500e3)
 
 
 def test_one_client_at_a_time_the_next_waits(served):

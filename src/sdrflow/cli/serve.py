@@ -4,10 +4,11 @@
     sdrflow serve --source sim:band -f 100M        # a test signal generator for those programs
     sdrflow serve --source rec.cu8 -s 2.4M --bind 0.0.0.0 --port 1234
 
-Clients get the ``RTL0`` greeting and the stream as cu8; their commands (frequency, gain, ppm,
-RTL AGC, direct sampling, offset tuning, bias tee) reach the source when it can apply them; the
-rest are logged and ignored. One client at a time; the next waits. Recordings and simulations
-are paced to real time; a recording plays in a loop.
+Clients get the ``RTL0`` greeting and the stream as cu8; their commands (frequency, sample
+rate, gain, ppm, RTL AGC, direct sampling, offset tuning, bias tee) reach the source when it
+can apply them (a dongle can apply them all); the rest are logged and ignored. One client at
+a time; the next waits. Recordings and simulations are paced to real time; a recording plays
+in a loop.
 """
 from __future__ import annotations
 
@@ -47,8 +48,10 @@ def build(source="rtl", port=1234, bind="127.0.0.1", frequency=100e6, rate=2.4e6
     opened = open_source(source, frequency=frequency, rate=rate, gain=gain,
                          seconds=seconds if spec.kind == "sim" else None)
     src = opened.block
-    controls = {name for name in ("frequency", "gain", "correction_ppm", "rtl_agc",
-                                  "direct_sampling", "offset_tuning", "bias_tee")
+    if hasattr(src, "rate_changes"):  # nothing here depends on the rate: clients may change it
+        src.rate_changes = True
+    controls = {name for name in ("frequency", "sample_rate", "gain", "correction_ppm",
+                                  "rtl_agc", "direct_sampling", "offset_tuning", "bias_tee")
                 if callable(getattr(src, f"set_{name}", None))} if "ctrl" in src.message_inputs else set()
 
     def tuner():
