@@ -5,7 +5,7 @@
     widths, PCM bits) → RadioHeadDecoder (preamble, 4-to-6 symbols, CRC) → JSON lines
 
     sdrflow run flowgraphs/ook433.py                                        # simulated, 3 s
-    sdrflow run flowgraphs/ook433.py --source ../shared/data/real/ook433/sensibleliving_g002_433.92M_250k.cu8
+    sdrflow run flowgraphs/ook433.py --source g002_433.92M_250k.cu8   # rtl_433's test recording
     sdrflow run flowgraphs/ook433.py --source rtl --seconds 0 --decoder radiohead --bit-rate 2000
 """
 import sys
