@@ -127,6 +127,23 @@ class Secured:
         self.curve = Curve(secret, server_key, clients)
         return self
 
+    def _connect(self, socket_type, options: dict) -> None:
+        """Open ``self._socket`` of ``socket_type`` with ``options`` ({zmq option: value}, set
+        in order), secured if ``secure()`` asked, then bind or connect ``self.address``;
+        refused with the reason, nothing left open."""
+        self._context = zmq.Context()
+        self._socket = self._context.socket(socket_type)
+        for option, value in options.items():
+            self._socket.setsockopt(option, value)
+        try:
+            if self.curve is not None:
+                self.curve.apply(self._socket, self._context, self.bind, self.name)
+            (self._socket.bind if self.bind else self._socket.connect)(self.address)
+        except (zmq.ZMQError, ValueError) as e:
+            self._close()
+            raise ValueError(f"cannot {'bind' if self.bind else 'connect'} {self.address}: "
+                             f"{e}") from e
+
     def _close(self):
         """Close the socket, its CURVE helpers and its context (once; again does nothing)."""
         if self._socket is not None:

@@ -53,16 +53,7 @@ class ZMQMessageSink(Secured, Block):
         self._socket = None
 
     def start(self, rate):
-        self._context = zmq.Context()
-        self._socket = self._context.socket(_PATTERNS[self.pattern])
-        self._socket.setsockopt(zmq.LINGER, 500)
-        try:
-            if self.curve is not None:
-                self.curve.apply(self._socket, self._context, self.bind, self.name)
-            (self._socket.bind if self.bind else self._socket.connect)(self.address)
-        except (zmq.ZMQError, ValueError) as e:
-            self.stop()
-            raise ValueError(f"cannot {'bind' if self.bind else 'connect'} {self.address}: {e}") from e
+        self._connect(_PATTERNS[self.pattern], {zmq.LINGER: 500})
         self.messages_sent = self.messages_rejected = 0
 
     def handle_message(self, port, message):

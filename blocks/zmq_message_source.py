@@ -52,18 +52,10 @@ class ZMQMessageSource(Secured, Block):
         self._socket = None
 
     def start(self, rate):
-        self._context = zmq.Context()
-        self._socket = self._context.socket(_PATTERNS[self.pattern])
-        self._socket.setsockopt(zmq.LINGER, 0)
+        options = {zmq.LINGER: 0}
         if self.pattern == "sub":
-            self._socket.setsockopt(zmq.SUBSCRIBE, b"")
-        try:
-            if self.curve is not None:
-                self.curve.apply(self._socket, self._context, self.bind, self.name)
-            (self._socket.bind if self.bind else self._socket.connect)(self.address)
-        except (zmq.ZMQError, ValueError) as e:
-            self.stop()
-            raise ValueError(f"cannot {'bind' if self.bind else 'connect'} {self.address}: {e}") from e
+            options[zmq.SUBSCRIBE] = b""
+        self._connect(_PATTERNS[self.pattern], options)
         self.messages_received = self.messages_rejected = 0
         self._idle = 0.0
 

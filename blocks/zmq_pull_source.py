@@ -161,8 +161,9 @@ class ZMQPullSource(Secured, Block):
         self.stype, self.sample_rate, self._learnt = stype, rate, True
         self.outputs = [Port("out", stype)]
 
-    def _open(self, socket):
-        """Socket options before bind/connect; SUB adds its subscription here."""
+    def _options(self) -> dict:
+        """More socket options, set before bind or connect: SUB's subscription."""
+        return {}
 
     def start(self, rate):
         if self._socket is None:
@@ -178,21 +179,11 @@ class ZMQPullSource(Secured, Block):
         self._first = None
 
     def _open_socket(self):
-        self._context = zmq.Context()
-        self._socket = self._context.socket(self.socket_type)
-        self._socket.setsockopt(zmq.LINGER, 0)
-        # A peer cannot make this process take a frame beyond this size (ZeroMQ drops the peer).
-        self._socket.setsockopt(zmq.MAXMSGSIZE, self.max_message)
-        self._socket.setsockopt(zmq.RCVHWM, int(self.hwm) if self.hwm is not None
-                                else frames_for(self.hwm_bytes))
-        self._open(self._socket)
-        try:
-            if self.curve is not None:
-                self.curve.apply(self._socket, self._context, self.bind, self.name)
-            (self._socket.bind if self.bind else self._socket.connect)(self.address)
-        except (zmq.ZMQError, ValueError) as e:
-            self._close()
-            raise ValueError(f"cannot {'bind' if self.bind else 'connect'} {self.address}: {e}") from e
+        # MAXMSGSIZE: a peer cannot make this process take a larger frame (ZeroMQ drops it).
+        self._connect(self.socket_type, {
+            zmq.LINGER: 0, zmq.MAXMSGSIZE: self.max_message,
+            zmq.RCVHWM: int(self.hwm) if self.hwm is not None else frames_for(self.hwm_bytes),
+            **self._options()})
 
     def _receive(self):
         """One message's data frame (the key frame, if any, is dropped)."""

@@ -89,18 +89,9 @@ class ZMQPushSink(Secured, Block):
         self._socket = None
 
     def start(self, rate):
-        self._context = zmq.Context()
-        self._socket = self._context.socket(self.socket_type)
-        self._socket.setsockopt(zmq.LINGER, int(self.linger * 1000))
-        self._socket.setsockopt(zmq.SNDHWM, int(self.hwm) if self.hwm is not None
-                                else frames_for(self.hwm_bytes))
-        try:
-            if self.curve is not None:
-                self.curve.apply(self._socket, self._context, self.bind, self.name)
-            (self._socket.bind if self.bind else self._socket.connect)(self.address)
-        except (zmq.ZMQError, ValueError) as e:
-            self._close()
-            raise ValueError(f"cannot {'bind' if self.bind else 'connect'} {self.address}: {e}") from e
+        self._connect(self.socket_type, {
+            zmq.LINGER: int(self.linger * 1000),
+            zmq.SNDHWM: int(self.hwm) if self.hwm is not None else frames_for(self.hwm_bytes)})
         self._sent = 0
         self._rate = rate
         self._described = 0  # stream offset at which a PUB describes the stream again

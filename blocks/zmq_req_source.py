@@ -45,8 +45,9 @@ class ZMQReqSource(ZMQPullSource):
         self._asked = False
         self._want = 65536
 
-    def _open(self, socket):
-        self._asked = False
+    def _open_socket(self):
+        super()._open_socket()
+        self._asked = False  # a new socket has asked for nothing yet
 
     def _ask(self):
         if not self._asked:

@@ -52,8 +52,8 @@ class ZMQSubSource(ZMQPullSource):
         super().__init__(address, rate, dtype, vlen, pass_tags, bind, idle_timeout, hwm=hwm,
                          hwm_bytes=hwm_bytes, learn_timeout=learn_timeout)
 
-    def _open(self, socket):
-        socket.setsockopt(zmq.SUBSCRIBE, self.key)
+    def _options(self) -> dict:
+        return {zmq.SUBSCRIBE: self.key}
 
     def _receive(self):
         parts = self._socket.recv_multipart(zmq.NOBLOCK, copy=False)
