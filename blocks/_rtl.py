@@ -37,15 +37,29 @@ def check_rtl_tuning(frequency: float, correction_ppm: int, who: str) -> None:
                          f"got {correction_ppm!r}")
 
 
-def check_tuner_range(frequency: float, direct_sampling, who: str) -> None:
-    """The tuners' reach: R820T/R828D 24–1766 MHz, E4000 52–2200 MHz; HF by direct sampling."""
+#: What each tuner reaches (Hz), where librtlsdr would fail or tune nowhere beyond: an R82xx
+#: has no PLL values above 1766 MHz (librtlsdr then fails the setter, and pyrtlsdr closes the
+#: device under the running stream). The E4000's gap (about 1100–1250 MHz) varies by chip and
+#: the FC2580's (308–438 MHz) is not refused.
+TUNER_RANGES = {"R820T": (24e6, 1766e6), "R828D": (24e6, 1766e6), "E4000": (52e6, 2200e6),
+                "FC0012": (22e6, 948.6e6), "FC0013": (22e6, 1100e6), "FC2580": (146e6, 924e6)}
+
+
+def check_tuner_range(frequency: float, direct_sampling, who: str, tuner: str | None = None):
+    """The tuners' reach: R820T/R828D 24–1766 MHz, E4000 52–2200 MHz; HF by direct sampling.
+    With ``tuner`` (known once the dongle is open), that tuner's own range."""
     if DIRECT_SAMPLING.get(direct_sampling, 0):
         if not 0 < frequency <= 28.8e6:
             raise ValueError(f"{who}: direct sampling receives 0–28.8 MHz, got {frequency / 1e6:g} MHz")
-    elif not 22e6 <= frequency <= 2200e6:
-        hint = "; below 28.8 MHz use direct sampling (direct_sampling='q')" if frequency < 22e6 else ""
+        return
+    hint = "; below 28.8 MHz use direct sampling (direct_sampling='q')" if frequency < 22e6 else ""
+    if not 22e6 <= frequency <= 2200e6:
         raise ValueError(f"{who}: {frequency / 1e6:g} MHz is outside the RTL-SDR tuners' range "
                          f"(R820T/R828D 24–1766 MHz, E4000 52–2200 MHz){hint}")
+    low, high = TUNER_RANGES.get(tuner, (22e6, 2200e6))
+    if not low <= frequency <= high:
+        raise ValueError(f"{who}: {frequency / 1e6:g} MHz is beyond this dongle's {tuner} tuner "
+                         f"({low / 1e6:g}–{high / 1e6:g} MHz){hint}")
 
 
 def snap_gain(gain_db: float, table_tenths, who: str) -> float:

@@ -93,6 +93,7 @@ class RtlSdrSource(Block):
         self.buffer_seconds, self.driver = float(buffer_seconds), driver
         self.rate_changes = bool(rate_changes)
         self._sdr, self._ring, self._reader = None, None, None
+        self.tuner = None  # known once the dongle is open
         self._control = threading.Lock()  # librtlsdr has no locks: one control call at a time
 
     def output_rate(self, rate):
@@ -131,6 +132,7 @@ class RtlSdrSource(Block):
         self._sdr = sdr = self._open()
         try:
             self.tuner = TUNERS.get(sdr.get_tuner_type(), "unknown")
+            check_tuner_range(self.frequency, self.direct_sampling, self.name, self.tuner)
             sdr.sample_rate = int(self.sample_rate)
             if DIRECT_SAMPLING[self.direct_sampling]:
                 sdr.set_direct_sampling(DIRECT_SAMPLING[self.direct_sampling])
@@ -186,7 +188,9 @@ class RtlSdrSource(Block):
 
     # -- while running ---------------------------------------------------------------------
     def set_frequency(self, frequency: float) -> None:
-        check_tuner_range(frequency, self.direct_sampling, self.name)  # the tuners' reach first
+        # This tuner's reach first: beyond it librtlsdr fails the setter, and pyrtlsdr then
+        # closes the device under the running stream.
+        check_tuner_range(frequency, self.direct_sampling, self.name, self.tuner)
         check_rtl_tuning(frequency, 0, self.name)
         self.frequency = float(frequency)
         if self._sdr is not None:

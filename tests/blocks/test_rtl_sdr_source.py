@@ -141,6 +141,31 @@ def test_retune_by_message_while_streaming_tags_the_first_new_sample():
     assert ("center_freq", 101100000) in [(n, v) for n, v, _ in dongle.settings]
 
 
+def test_a_frequency_beyond_this_dongles_tuner_is_refused_and_the_stream_goes_on():
+    """An R820T has no PLL values above 1766 MHz: librtlsdr would fail the setter and pyrtlsdr
+    close the device under the running stream. The source refuses the retune first, naming the
+    tuner, at start and while streaming, and the stream goes on."""
+    fg = Flowgraph()
+    fg.connect(RtlSdrSource(1900e6, driver=StandInDongle()), NullSink())  # 22–2200 MHz passes
+    with pytest.raises(GraphError, match="1900 MHz is beyond this dongle's R820T tuner "
+                                         r"\(24–1766 MHz\)"):
+        fg.start()
+    dongle = StandInDongle(unplug_after=300_000)
+    src = RtlSdrSource(100e6, driver=dongle)
+    fg = Flowgraph(chunk=16384)
+    fg.connect(src, VectorSink())
+    reached = dongle.when_sent(50_000)
+    fg.start()
+    assert reached.wait(30)
+    fg.post(src, "ctrl", {"frequency": 2000e6})
+    fg.post(src, "ctrl", {"frequency": 101.1e6})  # after the refusal, a retune still works
+    with pytest.raises(BlockError, match="unplugged"):  # the stream ran to its end
+        fg.wait()
+    tuned = [value for name, value, _ in dongle.settings if name == "center_freq"]
+    assert tuned == [100_000_000, 101_100_000]
+    assert [r["messages_rejected"] for r in fg.stats() if r["block"] == src.name] == [1]
+
+
 def test_gain_and_ppm_change_while_streaming():
     dongle = StandInDongle(unplug_after=200_000)
     src = RtlSdrSource(100e6, driver=dongle)
