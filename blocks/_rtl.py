@@ -114,6 +114,8 @@ class CaptureRing:
         n = len(data) // 2
         now = time.time() if now is None else now
         with self.cond:
+            if self.closed:  # the stream has ended (a failed setter): nothing more is taken
+                return
             if n > self.capacity:  # larger than the ring: only the newest part can be kept
                 skipped = n - self.capacity
                 data, n = data[2 * skipped:], self.capacity

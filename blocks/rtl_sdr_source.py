@@ -176,10 +176,10 @@ class RtlSdrSource(Block):
 
         try:
             self._sdr.read_bytes_async(on_usb, 2 * self.USB_SAMPLES)
-            if not self._cancelled:
+            if not self._cancelled and not self._failure:
                 self._failure = "the dongle's stream ended (unplugged?)"
         except Exception as e:  # pyrtlsdr's LibUSBError, or a device gone
-            if not self._cancelled:
+            if not self._cancelled and not self._failure:
                 self._failure = f"the dongle failed: {e} (unplugged?)"
         finally:
             ring.close()
@@ -193,9 +193,8 @@ class RtlSdrSource(Block):
         check_tuner_range(frequency, self.direct_sampling, self.name, self.tuner)
         check_rtl_tuning(frequency, 0, self.name)
         self.frequency = float(frequency)
-        if self._sdr is not None:
-            with self._control:
-                self._sdr.center_freq = int(round(frequency))
+        if self._set(f"the frequency to {frequency:g} Hz",
+                     lambda sdr: setattr(sdr, "center_freq", int(round(frequency)))):
             self._ring.mark("rx_freq", self.frequency)
 
     def set_sample_rate(self, rate: float) -> None:
@@ -206,9 +205,8 @@ class RtlSdrSource(Block):
         rate = check_rtl_rate(rate, self.name)
         if rate == self.sample_rate:
             return
-        if self._sdr is not None:
-            with self._control:
-                self._sdr.sample_rate = int(rate)
+        if self._set(f"the sample rate to {rate:g} S/s",
+                     lambda sdr: setattr(sdr, "sample_rate", int(rate))):
             self._ring.mark("rx_rate", rate)
         self.sample_rate = rate
 
@@ -216,38 +214,49 @@ class RtlSdrSource(Block):
         if self._sdr is None:
             self.gain = gain
             return
-        with self._control:
-            self._apply_gain(None if gain is None else float(gain))
+        self._set("the gain", lambda sdr: self._apply_gain(None if gain is None else float(gain)))
 
     def set_correction_ppm(self, ppm: int) -> None:
         check_rtl_tuning(self.frequency, ppm, self.name)
-        if self._sdr is not None and int(ppm) != self.correction_ppm:
-            with self._control:
-                self._sdr.freq_correction = int(ppm)
+        if int(ppm) != self.correction_ppm:
+            self._set("the correction", lambda sdr: setattr(sdr, "freq_correction", int(ppm)))
         self.correction_ppm = int(ppm)
 
     def set_bias_tee(self, on: bool) -> None:
         self.bias_tee = bool(on)
-        self._set(lambda sdr: sdr.set_bias_tee(self.bias_tee))
+        self._set("the bias tee", lambda sdr: sdr.set_bias_tee(self.bias_tee))
 
     def set_rtl_agc(self, on: bool) -> None:
         self.rtl_agc = bool(on)
-        self._set(lambda sdr: sdr.set_agc_mode(self.rtl_agc))
+        self._set("the RTL AGC", lambda sdr: sdr.set_agc_mode(self.rtl_agc))
 
     def set_offset_tuning(self, on: bool) -> None:
         self.offset_tuning = bool(on)
-        self._set(lambda sdr: _set_offset_tuning(sdr, self.offset_tuning))
+        self._set("offset tuning", lambda sdr: _set_offset_tuning(sdr, self.offset_tuning))
 
     def set_direct_sampling(self, branch) -> None:
         if branch not in DIRECT_SAMPLING:
             raise ValueError(f"{self.name}: direct_sampling must be None, 'i' or 'q', got {branch!r}")
         self.direct_sampling = branch
-        self._set(lambda sdr: sdr.set_direct_sampling(DIRECT_SAMPLING[branch]))
+        self._set("direct sampling", lambda sdr: sdr.set_direct_sampling(DIRECT_SAMPLING[branch]))
 
-    def _set(self, call):
-        if self._sdr is not None:
-            with self._control:
+    def _set(self, what, call) -> bool:
+        """``call(sdr)`` behind the control lock; False before start or when it failed.
+
+        pyrtlsdr closes the device before raising from a failed setter (a retune from another
+        thread has failed with -9 PIPE): the stream then ends, everything captured before it
+        delivered, and the run fails with the reason."""
+        if self._sdr is None or self._failure:
+            return False
+        with self._control:
+            try:
                 call(self._sdr)
+            except OSError as e:
+                self._failure = f"the dongle failed to set {what} ({e}); pyrtlsdr closed it"
+                log.error("%s: %s", self.name, self._failure)
+                self._ring.close()  # the reader may hang on a closed device: end here
+                return False
+        return True
 
     def work(self, n):
         ring = self._ring

@@ -161,6 +161,10 @@ class StandInDongle:
         ``(sample, seconds)``: the USB stream pauses once for that long after that sample.
     busy : bool
         Another program holds the device: opening fails with -6 as librtlsdr reports it.
+    refuse : tuple, optional
+        ``(setting, value)``: setting it fails as pyrtlsdr's setters fail (the device closed,
+        then LibUSBError -9), and the reader then hangs on the closed device, delivering
+        nothing more, until cancelled (pyrtlsdr issues #55, #156).
     seed : int
         Seed of the jitter.
     """
@@ -168,12 +172,14 @@ class StandInDongle:
     serials = ("00000001",)
 
     def __init__(self, data=None, jitter: float = 0.002, unplug_after: int | None = None,
-                 stall: tuple | None = None, busy: bool = False, seed: int = 0):
+                 stall: tuple | None = None, busy: bool = False, seed: int = 0,
+                 refuse: tuple | None = None):
         if data is None:
             k = np.arange(65536)
             data = np.stack([k % 256, k // 256 % 256], axis=1).astype(np.uint8).ravel()
         self.data = np.ascontiguousarray(data, np.uint8)
         self.jitter, self.unplug_after, self.stall, self.busy = jitter, unplug_after, stall, busy
+        self.refuse = refuse
         self.rng = np.random.default_rng(seed)
         self.settings: list = []  # (setting, value, samples sent when it was made)
         self.sent = 0
@@ -196,6 +202,9 @@ class StandInDongle:
         return self.serials.index(serial)
 
     def __setattr__(self, key, value):
+        if (key, value) == self.__dict__.get("refuse"):
+            self.close()  # as pyrtlsdr does before raising
+            raise _LibUSBError(-9, f"LIBUSB_ERROR_PIPE: could not set {key} to {value}")
         if key in ("sample_rate", "center_freq", "gain", "freq_correction"):
             self.settings.append((key, value, self.__dict__.get("sent", 0)))
         object.__setattr__(self, key, value)
@@ -226,6 +235,9 @@ class StandInDongle:
         t0, base = time.monotonic(), 0  # the pace: sample base + k is due at t0 + k / rate
         late = 0.0
         while not self._cancel.is_set():
+            if self.closed:  # closed under the running read: it hangs until cancelled
+                self._cancel.wait()
+                break
             if float(self.sample_rate) != rate:  # set while streaming, as librtlsdr allows
                 rate, t0, base, late = float(self.sample_rate), time.monotonic(), self.sent, 0.0
             if self.unplug_after is not None and self.sent >= self.unplug_after:

@@ -166,6 +166,29 @@ def test_a_frequency_beyond_this_dongles_tuner_is_refused_and_the_stream_goes_on
     assert [r["messages_rejected"] for r in fg.stats() if r["block"] == src.name] == [1]
 
 
+def test_a_setter_the_dongle_fails_ends_the_stream_with_every_sample_and_the_reason():
+    """pyrtlsdr closes the device when a setter fails (a retune from another thread has failed
+    with -9 PIPE), and the reader may then hang on the closed device. The stream ends: every
+    sample captured before is delivered, and the run fails naming what failed."""
+    dongle = StandInDongle(refuse=("center_freq", 101_100_000))
+    src = RtlSdrSource(100e6, driver=dongle)
+    sink = VectorSink()
+    fg = Flowgraph(chunk=16384)
+    fg.connect(src, sink)
+    reached = dongle.when_sent(100_000)
+    fg.start()
+    assert reached.wait(30)
+    fg.post(src, "ctrl", {"frequency": 101.1e6})
+    with pytest.raises(BlockError, match=r"failed to set the frequency to 1.011e\+08 Hz "
+                                         r"\(.*LIBUSB_ERROR_PIPE.*\); pyrtlsdr closed it; "
+                                         r"(\d+) samples delivered, 0 dropped"):
+        fg.wait(60)
+    counts = src.counters()
+    assert len(sink.data) == counts["samples_delivered"] == counts["samples_received"] >= 100_000
+    assert (np.diff(ramp_index(sink.data)) % 65536 == 1).all()  # nothing lost on the way
+    assert dongle.closed
+
+
 def test_gain_and_ppm_change_while_streaming():
     dongle = StandInDongle(unplug_after=200_000)
     src = RtlSdrSource(100e6, driver=dongle)
