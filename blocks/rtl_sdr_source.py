@@ -187,11 +187,15 @@ class RtlSdrSource(Block):
     _cancelled = False
 
     # -- while running ---------------------------------------------------------------------
-    def set_frequency(self, frequency: float) -> None:
-        # This tuner's reach first: beyond it librtlsdr fails the setter, and pyrtlsdr then
-        # closes the device under the running stream.
+    def check_frequency(self, frequency: float) -> None:
+        """Raise ValueError when the dongle cannot tune to ``frequency``: beyond its own tuner
+        once it is open (beyond, librtlsdr fails the setter and pyrtlsdr then closes the
+        device under the running stream), beyond every RTL-SDR tuner before."""
         check_tuner_range(frequency, self.direct_sampling, self.name, self.tuner)
         check_rtl_tuning(frequency, 0, self.name)
+
+    def set_frequency(self, frequency: float) -> None:
+        self.check_frequency(frequency)
         self.frequency = float(frequency)
         if self._set(f"the frequency to {frequency:g} Hz",
                      lambda sdr: setattr(sdr, "center_freq", int(round(frequency)))):

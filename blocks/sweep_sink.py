@@ -38,6 +38,10 @@ class SweepSink(Block):
         Seconds skipped after each retune.
     on_row : callable
         Receives each hop's row.
+    reach : callable, optional
+        Raises ValueError for a centre the source cannot tune (``RtlSdrSource.check_frequency``,
+        which knows the dongle's tuner once it is open): every hop is checked at start, so a
+        range beyond the tuner is refused before the sweep waits on a retune that never comes.
 
     Example: ``SweepSink(88e6, 108e6, 10e3, 0.5, on_row=print)``
     """
@@ -46,7 +50,8 @@ class SweepSink(Block):
     message_outputs = ("ctrl",)
 
     def __init__(self, lower: float, upper: float, bin_size: float, seconds_per_hop: float = 1.0,
-                 crop: float = 0.2, sweeps: int | None = 1, settle: float = 0.01, on_row=None):
+                 crop: float = 0.2, sweeps: int | None = 1, settle: float = 0.01, on_row=None,
+                 reach=None):
         if not 0 < lower < upper:
             raise ValueError(f"SweepSink: need 0 < lower < upper, got {lower!r}, {upper!r}")
         if not bin_size > 0 or not seconds_per_hop > 0:
@@ -56,6 +61,7 @@ class SweepSink(Block):
         self.lower, self.upper, self.bin_size = float(lower), float(upper), float(bin_size)
         self.seconds_per_hop, self.crop, self.sweeps, self.settle = seconds_per_hop, crop, sweeps, settle
         self.on_row = on_row or (lambda *row: None)
+        self.reach = reach
         self.rows = 0
 
     def plan(self, rate):
@@ -72,6 +78,12 @@ class SweepSink(Block):
         self.window = get_window("hann", self.size).astype(np.float32)
         self.norm = 1.0 / (self.size * float(np.sum(self.window ** 2)))
         self.hops = self.plan(rate)
+        for centre, _, _ in self.hops if self.reach is not None else ():
+            try:
+                self.reach(centre)  # the source started first: it knows its tuner
+            except ValueError as e:
+                raise ValueError(f"{e}; the sweep {self.lower / 1e6:g}–{self.upper / 1e6:g} MHz "
+                                 f"needs a hop at {centre / 1e6:g} MHz: narrow the range") from e
         self.hop, self.done_sweeps = 0, 0
         self._retune()
 

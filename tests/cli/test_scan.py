@@ -63,6 +63,19 @@ def test_a_refused_scan_leaves_no_file_and_names_sources_that_retune(tmp_path):
     assert not out.exists()
 
 
+def test_a_range_beyond_the_dongles_tuner_is_refused_at_start_not_midway(tmp_path):
+    """An R820T stops at 1766 MHz: the sweep checks every hop against the open dongle's tuner
+    before it starts, instead of waiting forever at the first hop the dongle refuses."""
+    out = tmp_path / "band.csv"
+    p = sdrflow("scan", "--source", "rtl?sim=1", "-f", "1700M:1800M:100k", "-1", "-o", str(out))
+    assert p.returncode == 2, p.stderr
+    assert "beyond this dongle's R820T tuner (24–1766 MHz)" in p.stderr
+    assert "the sweep 1700–1800 MHz needs a hop at" in p.stderr and "narrow the range" in p.stderr
+    assert not out.exists()
+    p = sdrflow("scan", "--source", "rtl?sim=1", "-f", "1700M:1760M:100k", "-1", "-o", str(out))
+    assert p.returncode == 0 and len(read_csv(out)) == 32, p.stderr  # within it: 32 hops
+
+
 def test_spectrum_picture_of_the_band(tmp_path):
     out = tmp_path / "band.png"
     p = sdrflow("spectrum", "--source", "sim:band", "-f", "100M", "-o", str(out), "--seconds", "0.3")

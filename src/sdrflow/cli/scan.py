@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import sys
 
-from .core import FAILED, USAGE, need_matplotlib, run_graph, si
+from .core import USAGE, need_matplotlib, refused_code, run_graph, si
 
 
 def duration(text) -> float:
@@ -62,6 +63,7 @@ def build(source, lower, upper, bin_size, interval, rate, crop, sweeps, gain, on
     hops = sweeper.plan(rate)
     sweeper.seconds_per_hop = max(interval / len(hops), 1e-3)
     opened = open_source(source, frequency=hops[0][0], rate=rate, gain=gain)
+    sweeper.reach = getattr(opened.block, "check_frequency", None)
     if len(hops) > 1 and "ctrl" not in opened.block.message_inputs:
         raise ValueError(f"{source} cannot be retuned, and {lower / 1e6:g}–{upper / 1e6:g} MHz "
                          f"needs {len(hops)} hops at {rate:g} S/s: narrow the range, or sweep a "
@@ -108,15 +110,18 @@ def main_scan(argv) -> int:
             sweeps = max(1, int(round(args.exit / args.interval)))
         fg, _ = build(args.source, lower, upper, bin_size, args.interval, args.rate, crop, sweeps,
                       args.gain, on_row)
+        created = out is None and not os.path.exists(args.output)
         out = out or open(args.output, "w")  # only once the scan is sure to run
     except (ValueError, GraphError, OSError) as e:
         sys.stderr.write(f"error: {e}\n")
         return USAGE
     try:
         code = run_graph(fg, stats=args.stats)
-    except (ValueError, GraphError) as e:
+    except (ValueError, GraphError) as e:  # refused at start: no dongle, a range beyond its tuner
         sys.stderr.write(f"error: {e}\n")
-        return FAILED
+        if created:
+            os.remove(args.output)  # nothing was scanned
+        return refused_code(e)
     finally:
         if out is not sys.stdout:
             out.close()
