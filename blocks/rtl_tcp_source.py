@@ -9,7 +9,7 @@ from sdrflow.block import COMPLEX64, Block, Port
 from sdrflow.errors import SourceFailed
 from sdrflow.kernels.convert import u8_table
 
-from ._rtl import TUNERS, check_rtl_rate, check_rtl_tuning, cu8_out, host_time
+from ._rtl import TUNER_RANGES, TUNERS, check_rtl_rate, check_rtl_tuning, cu8_out, host_time
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,11 @@ class RtlTcpSource(Block):
 
     def set_frequency(self, frequency: float) -> None:
         check_rtl_tuning(frequency, 0, "RtlTcpSource")
+        high = TUNER_RANGES.get(self.tuner, (0, 2**32))[1]  # the greeting names the tuner
+        if frequency > high:  # (not the low end: the server may sample HF directly)
+            raise ValueError(f"{self.name}: {frequency / 1e6:g} MHz is beyond the server's "
+                             f"{self.tuner} tuner (up to {high / 1e6:g} MHz); rtl_tcp would "
+                             f"stay where it was")
         self.frequency = float(frequency)
         self._command(SET_FREQUENCY, int(round(frequency)))
         self._retuned = True
@@ -119,7 +124,11 @@ class RtlTcpSource(Block):
         tuner, self.gain_count = struct.unpack(">II", greeting[4:12])
         self.tuner = TUNERS.get(tuner, f"type {tuner}")
         self._command(SET_RATE, int(self.sample_rate))
-        self.set_frequency(self.frequency)
+        try:
+            self.set_frequency(self.frequency)
+        except ValueError:
+            self._close()  # refused: nothing left open
+            raise
         self.set_gain(self.gain)
         if self.correction_ppm:
             self.set_correction_ppm(self.correction_ppm)

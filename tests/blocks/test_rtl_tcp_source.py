@@ -97,6 +97,30 @@ def test_retune_by_message_sends_the_command_and_tags_it():
     assert freqs == [100e6, 101.1e6]
 
 
+def test_a_frequency_beyond_the_servers_tuner_is_refused_naming_it():
+    """The greeting names the server's tuner; rtl_tcp would stay where it was on a frequency
+    beyond it while the client tagged the new one. Refused at start, and on a retune."""
+    server = FakeRtlTcp(RAW)
+    fg = Flowgraph()
+    fg.connect(RtlTcpSource(1900e6, port=server.port), VectorSink())
+    with pytest.raises(GraphError, match="1900 MHz is beyond the server's R820T tuner "
+                                         r"\(up to 1766 MHz\)"):
+        fg.start()
+    server = FakeRtlTcp(np.tile(RAW, 3), pieces=20_000, pace=0.005)
+    src = RtlTcpSource(100e6, port=server.port)
+    fg = Flowgraph()
+    sink = VectorSink()
+    fg.connect(src, sink)
+    fg.start()
+    while src.samples == 0:
+        time.sleep(0.01)
+    fg.post(src, "ctrl", {"frequency": 2000e6})
+    with pytest.raises(BlockError, match="closed the connection"):
+        fg.wait()
+    assert [c for c in server.commands if c[0] == 0x01] == [(0x01, 100_000_000)]
+    assert [r["messages_rejected"] for r in fg.stats() if r["block"] == src.name] == [1]
+
+
 def test_silence_ends_the_stream_and_errors_are_clear():
     server = FakeRtlTcp(RAW[:1000], close=False)
     src = RtlTcpSource(100e6, port=server.port, timeout=0.5)
