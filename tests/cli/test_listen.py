@@ -82,6 +82,7 @@ def test_the_simulated_dongle_at_3_2_msps_drops_nothing_through_listen(tmp_path)
     (["-f", "96.3M", "-M", "wbfm", "-s", "170k"], b"not rtl_fm's channel rate; the channel rate"),
     (["-f", "98.5M", "--source", "nope://x"], b"accepted sources"),
     (["-f", "98.5M", "-M", "am", "--stereo", "--source", "sim"], b"stereo is for broadcast FM"),
+    (["-f", "-5", "--source", "sim"], b"-f -5: a station's frequency is a positive number"),
 ])
 def test_bad_input_is_refused_before_anything_opens(args, message):
     p = sdrflow("listen", *args)

@@ -78,6 +78,10 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
 
     check_mode(mode)
     channels = frequencies(frequency)
+    for f in channels:
+        if not f > 0:
+            raise ValueError(f"-f {f:g}: a station's frequency is a positive number of Hz "
+                             f"(98.5M, 446.00625M)")
     spec = parse(source)
     live = spec.kind in ("rtl", "rtl_tcp", "sim")
     if live:
