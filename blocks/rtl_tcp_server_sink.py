@@ -30,8 +30,9 @@ class RtlTcpServerSink(Block):
     offset tuning, bias tee) are sent out of message port ``ctrl`` as ``{"frequency":
     Hz}``-style messages — connect it to the source's ``ctrl`` — when the source can apply
     them (``controls``); the rest are logged and ignored. A new sample rate, once the source
-    applies it, comes back as an ``rx_rate`` tag on the stream. A slow client makes counted drops (``samples_dropped``),
-    never an unbounded queue; samples with no client connected are counted too.
+    applies it, comes back as an ``rx_rate`` tag on the stream. A slow client makes counted
+    drops (``samples_dropped``), never an unbounded queue; samples with no client connected
+    are counted too.
 
     Signature: complex64 ->
 
