@@ -3,6 +3,7 @@ import threading
 import numpy as np
 
 from sdrflow.block import FLOAT32, Block, Port
+from sdrflow.errors import SourceFailed
 
 from ._audio import DriftBuffer
 
@@ -60,8 +61,8 @@ class AudioSink(Block):
                                                 dtype="float32", device=self.device,
                                                 callback=self._callback, blocksize=0)
             self._stream.start()
-        except Exception as e:  # PortAudioError and friends
-            raise ValueError(f"AudioSink: cannot open the sound card: {e}") from e
+        except Exception as e:  # PortAudioError and friends: the device failed (exit code 1)
+            raise SourceFailed(f"AudioSink: cannot open the sound card: {e}") from e
 
     def _callback(self, outdata, frames, time_info, status):
         self.drift.pull(frames, outdata)

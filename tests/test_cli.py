@@ -46,3 +46,33 @@ def test_a_reader_that_is_gone_ends_a_command_quietly():
                            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         os.close(w)
         assert p.returncode == 0 and "Traceback" not in p.stderr, (args, p.stderr)
+
+
+def test_a_refusal_at_start_has_the_same_code_in_every_command(tmp_path):
+    """1 when a device failed (no dongle), 2 for what the user asked (an output that is a
+    folder, a port already taken), whichever command refused it; before, every command but
+    ``run`` exited 1 for both."""
+    import socket
+
+    folder = tmp_path / "a_folder.wav"
+    folder.mkdir()
+    taken = socket.create_server(("127.0.0.1", 0))
+    port = str(taken.getsockname()[1])
+    try:
+        cases = [
+            (["listen", "--source", "sim", "-f", "98.5M", "-o", str(folder), "--seconds", "1"], 2),
+            (["record", "--source", "sim", "-o", str(folder), "--seconds", "1"], 2),
+            (["serve", "--source", "sim:band", "--port", port, "--seconds", "1"], 2),
+            (["view", "--port", port, "--seconds", "1"], 2),
+            (["listen", "--source", "rtl", "-f", "98.5M", "-o", "-", "--seconds", "1"], 1),
+            (["record", "--source", "rtl", "-f", "98.5M", "-o", str(tmp_path / "x.cu8"),
+              "--seconds", "1"], 1),
+            (["spectrum", "--source", "rtl", "-f", "100M", "-o", str(tmp_path / "x.png"),
+              "--seconds", "1"], 1),
+        ]
+        for args, code in cases:
+            p = sdrflow(*args)
+            assert p.returncode == code and "error:" in p.stderr, (args, p.returncode, p.stderr)
+            assert "Traceback" not in p.stderr, (args, p.stderr)
+    finally:
+        taken.close()

@@ -18,7 +18,8 @@ class ContractError(TypeError):
 
 
 class SourceFailed(RuntimeError):
-    """A source's device or connection failed (unplugged dongle, lost server).
+    """A device or connection failed: an unplugged dongle, a lost server, a sound card that
+    cannot open.
 
     Raised from ``work``, the stream ends and the rest of the graph drains; raised from
     ``start`` (no dongle, busy, nobody listening), the graph does not start. Commands exit

@@ -115,6 +115,22 @@ def test_audio_sink_without_portaudio_names_the_extra_and_stdout(monkeypatch):
         fg.start()
 
 
+def test_a_sound_card_that_cannot_open_is_a_device_failure():
+    """PortAudio refusing the card is the outside world failing, as an absent dongle is:
+    commands exit 1 for it, not 2 (bad usage, which a missing PortAudio is: use -o -)."""
+    from sdrflow.cli.core import refused_code
+
+    def busy(**kw):
+        raise OSError("Device unavailable [PaErrorCode -9985]")
+
+    fg = Flowgraph()
+    fg.connect(SignalSource(1000, rate=48000, real=True), Head(10),
+               AudioSink(backend=types.SimpleNamespace(OutputStream=busy)))
+    with pytest.raises(GraphError, match="cannot open the sound card: Device unavailable") as e:
+        fg.start()
+    assert refused_code(e.value) == 1
+
+
 def test_pcm_sink_writes_interleaved_s16le(tmp_path):
     from sdrflow.blocks import VectorSource
 

@@ -34,8 +34,10 @@ def catch_signals() -> None:
 
 
 def refused_code(e: Exception) -> int:
-    """Exit code of a graph refused at start: 1 when a source's device or connection failed
-    (no dongle, busy, nobody listening: ``SourceFailed``), 2 for the graph or its parameters."""
+    """Exit code of a graph refused at start, the same in every command: 1 when a device or
+    connection failed (no dongle, a busy one, nobody listening, a sound card that cannot open:
+    ``SourceFailed``), 2 for the graph or its parameters (an output that is a folder, a port
+    already taken, a frequency beyond the dongle's tuner)."""
     from ..errors import SourceFailed
 
     return FAILED if isinstance(e.__cause__, SourceFailed) else USAGE

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .core import FAILED, USAGE, run_graph, si
+from .core import USAGE, refused_code, run_graph, si
 
 DEFAULT_RATE = 2.4e6
 
@@ -192,4 +192,4 @@ def main_listen(argv) -> int:
         return run_graph(fg, stats=args.stats)
     except (ValueError, GraphError) as e:  # refused at start: no dongle, busy, no sound card …
         sys.stderr.write(f"error: {e}\n")
-        return FAILED
+        return refused_code(e)

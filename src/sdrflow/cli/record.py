@@ -13,7 +13,7 @@ import json
 import os
 import sys
 
-from .core import FAILED, OK, USAGE, run_graph, si
+from .core import FAILED, OK, USAGE, refused_code, run_graph, si
 
 FORMATS = {".cu8": "cu8", ".cs8": "cs8", ".cs16": "cs16", ".cf32": "cf32"}
 WIDTH = {"cu8": 2, "cs8": 2, "cs16": 4, "cf32": 8}
@@ -105,9 +105,9 @@ def main_record(argv) -> int:
     try:
         with progress(fg, opened.block, total, "samples", quiet=args.quiet):
             return run_graph(fg, stats=args.stats)
-    except (ValueError, GraphError) as e:
+    except (ValueError, GraphError) as e:  # refused at start: no dongle, an output it cannot write
         sys.stderr.write(f"error: {e}\n")
-        return FAILED
+        return refused_code(e)
 
 
 def describe(path: str) -> dict:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .core import FAILED, USAGE, run_graph, si
+from .core import USAGE, refused_code, run_graph, si
 
 
 def parser() -> argparse.ArgumentParser:
@@ -87,9 +87,9 @@ def main_serve(argv) -> int:
                          f"use the source (rtl_tcp has no authentication)\n")
     try:
         fg.start()
-    except (ValueError, GraphError) as e:
+    except (ValueError, GraphError) as e:  # refused at start: no dongle (1), the port taken (2)
         sys.stderr.write(f"error: {e}\n")
-        return FAILED
+        return refused_code(e)
     sys.stderr.write(f"Serving {args.source} as rtl_tcp on {args.bind}:{sink.port} "
                      f"({args.rate:g} S/s); clients: SDR++, GQRX, SDR#, "
                      f"sdrflow --source rtl_tcp:{args.bind}:{sink.port}\n")

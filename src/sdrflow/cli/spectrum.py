@@ -13,7 +13,7 @@ import sys
 
 import numpy as np
 
-from .core import FAILED, USAGE, need_matplotlib, run_graph, si
+from .core import FAILED, USAGE, need_matplotlib, refused_code, run_graph, si
 
 
 def parser():
@@ -101,9 +101,9 @@ def main_spectrum(argv) -> int:
         return USAGE
     try:
         code = run_graph(fg, stats=args.stats)
-    except (ValueError, GraphError) as e:
+    except (ValueError, GraphError) as e:  # refused at start: no dongle, busy …
         sys.stderr.write(f"error: {e}\n")
-        return FAILED
+        return refused_code(e)
     if not frames:
         sys.stderr.write("error: the source gave less than one FFT frame\n")
         return FAILED

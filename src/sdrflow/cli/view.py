@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .core import FAILED, USAGE, run_graph, si
+from .core import refused_code, run_graph, si
 
 
 def parser():
@@ -59,7 +59,7 @@ def main_view(argv) -> int:
         fg.start()
     except (ValueError, GraphError) as e:
         sys.stderr.write(f"error: {e}\n")
-        return USAGE if isinstance(e, GraphError) is False else FAILED
+        return refused_code(e)  # no dongle 1; a parameter, or the port taken, 2
     sys.stderr.write(f"Viewing {args.source}: open {sink.url}\n")
     if sink.server.token:
         sys.stderr.write("The page needs the token in that URL (bound beyond loopback).\n")
