@@ -119,15 +119,21 @@ def test_a_slow_consumer_makes_drops_that_are_counted_exactly(rate):
     assert jumps == expected
 
 
-def test_retune_by_message_while_streaming_tags_the_first_new_sample():
-    dongle = StandInDongle(unplug_after=400_000)
+def streaming(dongle, sent):
+    """A source on ``dongle`` into a VectorSink, started, once ``sent`` samples have come."""
     src = RtlSdrSource(100e6, driver=dongle)
     sink = VectorSink()
     fg = Flowgraph(chunk=16384)
     fg.connect(src, sink)
-    reached = dongle.when_sent(100_000)
+    reached = dongle.when_sent(sent)
     fg.start()
     assert reached.wait(30)
+    return src, sink, fg
+
+
+def test_retune_by_message_while_streaming_tags_the_first_new_sample():
+    dongle = StandInDongle(unplug_after=400_000)
+    src, sink, fg = streaming(dongle, 100_000)
     fg.post(src, "ctrl", {"frequency": 101.1e6})
     with pytest.raises(BlockError, match="unplugged"):
         fg.wait()
@@ -151,12 +157,7 @@ def test_a_frequency_beyond_this_dongles_tuner_is_refused_and_the_stream_goes_on
                                          r"\(24–1766 MHz\)"):
         fg.start()
     dongle = StandInDongle(unplug_after=300_000)
-    src = RtlSdrSource(100e6, driver=dongle)
-    fg = Flowgraph(chunk=16384)
-    fg.connect(src, VectorSink())
-    reached = dongle.when_sent(50_000)
-    fg.start()
-    assert reached.wait(30)
+    src, _, fg = streaming(dongle, 50_000)
     fg.post(src, "ctrl", {"frequency": 2000e6})
     fg.post(src, "ctrl", {"frequency": 101.1e6})  # after the refusal, a retune still works
     with pytest.raises(BlockError, match="unplugged"):  # the stream ran to its end
@@ -171,13 +172,7 @@ def test_a_setter_the_dongle_fails_ends_the_stream_with_every_sample_and_the_rea
     with -9 PIPE), and the reader may then hang on the closed device. The stream ends: every
     sample captured before is delivered, and the run fails naming what failed."""
     dongle = StandInDongle(refuse=("center_freq", 101_100_000))
-    src = RtlSdrSource(100e6, driver=dongle)
-    sink = VectorSink()
-    fg = Flowgraph(chunk=16384)
-    fg.connect(src, sink)
-    reached = dongle.when_sent(100_000)
-    fg.start()
-    assert reached.wait(30)
+    src, sink, fg = streaming(dongle, 100_000)
     fg.post(src, "ctrl", {"frequency": 101.1e6})
     with pytest.raises(BlockError, match=r"failed to set the frequency to 1.011e\+08 Hz "
                                          r"\(.*LIBUSB_ERROR_PIPE.*\); pyrtlsdr closed it; "

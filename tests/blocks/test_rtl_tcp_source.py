@@ -80,15 +80,22 @@ def test_streams_and_configures_like_rtl_tcp():
                                                                          "rx_rate": 2.4e6}
 
 
-def test_retune_by_message_sends_the_command_and_tags_it():
+def streaming():
+    """A paced server, and a source into a VectorSink, started, once the stream has begun
+    (so a retune comes after the first frequency was tagged)."""
     server = FakeRtlTcp(np.tile(RAW, 3), pieces=20_000, pace=0.005)
     src = RtlTcpSource(100e6, port=server.port)
     fg = Flowgraph()
     sink = VectorSink()
     fg.connect(src, sink)
     fg.start()
-    while src.samples == 0:  # wait for the stream, so both frequencies are tagged
+    while src.samples == 0:
         time.sleep(0.01)
+    return server, src, sink, fg
+
+
+def test_retune_by_message_sends_the_command_and_tags_it():
+    server, src, sink, fg = streaming()
     fg.post(src, "ctrl", {"frequency": 101.1e6})
     with pytest.raises(BlockError, match="closed the connection"):
         fg.wait()
@@ -106,14 +113,7 @@ def test_a_frequency_beyond_the_servers_tuner_is_refused_naming_it():
     with pytest.raises(GraphError, match="1900 MHz is beyond the server's R820T tuner "
                                          r"\(up to 1766 MHz\)"):
         fg.start()
-    server = FakeRtlTcp(np.tile(RAW, 3), pieces=20_000, pace=0.005)
-    src = RtlTcpSource(100e6, port=server.port)
-    fg = Flowgraph()
-    sink = VectorSink()
-    fg.connect(src, sink)
-    fg.start()
-    while src.samples == 0:
-        time.sleep(0.01)
+    server, src, _, fg = streaming()
     fg.post(src, "ctrl", {"frequency": 2000e6})
     with pytest.raises(BlockError, match="closed the connection"):
         fg.wait()
