@@ -56,6 +56,13 @@ def test_a_refusal_at_start_has_the_same_code_in_every_command(tmp_path):
 
     folder = tmp_path / "a_folder.wav"
     folder.mkdir()
+    script = tmp_path / "band.py"
+    script.write_text("from sdrflow import Flowgraph\n"
+                      "from sdrflow.blocks import BandSource, WebSink\n\n"
+                      "def build():\n"
+                      "    fg = Flowgraph()\n"
+                      "    fg.connect(BandSource(2_400_000, seconds=1), WebSink())\n"
+                      "    return fg\n")
     taken = socket.create_server(("127.0.0.1", 0))
     port = str(taken.getsockname()[1])
     try:
@@ -64,6 +71,7 @@ def test_a_refusal_at_start_has_the_same_code_in_every_command(tmp_path):
             (["record", "--source", "sim", "-o", str(folder), "--seconds", "1"], 2),
             (["serve", "--source", "sim:band", "--port", port, "--seconds", "1"], 2),
             (["view", "--port", port, "--seconds", "1"], 2),
+            (["run", str(script), "--web", port], 2),
             (["listen", "--source", "rtl", "-f", "98.5M", "-o", "-", "--seconds", "1"], 1),
             (["record", "--source", "rtl", "-f", "98.5M", "-o", str(tmp_path / "x.cu8"),
               "--seconds", "1"], 1),

@@ -8,7 +8,7 @@ import inspect
 import re
 import sys
 
-from .core import FAILED, USAGE, refused_code, run_graph
+from .core import USAGE, refused_code, run_graph
 
 def _param_help(doc: str) -> dict:
     """Descriptions of numpydoc ``Parameters`` entries: {name: first line of description}."""
@@ -109,9 +109,9 @@ def run_flowgraph(build, argv=None, prog=None) -> int:
             sink.port = web
         try:
             fg.start()
-        except (GraphError, ValueError) as e:
+        except (GraphError, ValueError) as e:  # the port taken (2), no dongle (1)
             sys.stderr.write(f"error: {e}\n")
-            return FAILED
+            return refused_code(e)
         for sink in sinks:
             sys.stderr.write(f"{sink.title}: {sink.url}{'&' if '?' in sink.url else '?'}sink={sink.title}\n")
     try:
