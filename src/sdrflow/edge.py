@@ -60,19 +60,12 @@ class Edge:
         self.open_readers += 1
         return len(self.readers) - 1
 
-    def available(self, r: int) -> int:
-        """Unread items of reader ``r``; -1 when there are none and the stream has ended.
+    def read(self, r: int, n: int):
+        """Up to ``n`` unread items of reader ``r`` as one contiguous view (no copy): empty
+        when nothing has come yet, None when nothing is left and the stream has ended.
 
         ``eos`` is read before ``end``: a writer that adds its last items and then closes can
         never make a reader see the close without the items."""
-        eos = self.eos
-        n = self.end - self.readers[r]
-        return n if n > 0 or not eos else -1
-
-    def read(self, r: int, n: int):
-        """Up to ``n`` unread items of reader ``r`` as one contiguous view (no copy): empty
-        when nothing has come yet, None when nothing is left and the stream has ended
-        (``eos`` read first, as in ``available``)."""
         eos = self.eos
         pos = self.readers[r]
         if pos >= self.end:

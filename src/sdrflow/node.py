@@ -167,52 +167,32 @@ class Node:
             if space is None:
                 self.finish()
                 return True
-        inputs = self.inputs
-        if len(inputs) == 1:
-            n = self.max_in
-            if outs and (self._p != self._q or n > space):
-                n = self._fit(n, space)
-                if n <= 0:
-                    return False
-            edge, r = inputs[0]
-            first = edge.read(r, n)
-            if first is None:
+        n = self.max_in
+        if outs and (self._p != self._q or n > space):
+            n = self._fit(n, space)
+            if n <= 0:
+                return False
+        views = []
+        for edge, r in self.inputs:
+            v = edge.read(r, n)  # a view up to n items long; None once the stream has ended
+            if v is None:
                 self._input_ended()
                 return True
-            n = len(first)
-            if not n:
-                return False
-            self._cur = n
-            t0 = perf_counter()
-            result = self.block.work(first)
-            self.work_seconds += perf_counter() - t0
-            tags = edge.tags(r, n) if self.propagate and edge.has_tags else None
-        else:
-            n = self.max_in
-            for edge, r in inputs:
-                a = edge.available(r)
-                if a <= 0:
-                    if a < 0:
-                        self._input_ended()
-                        return True
+            if len(v) < n:
+                if not len(v):
                     return False
-                if a < n:
-                    n = a
-            if outs:
-                n = self._fit(n, space)
-                if n <= 0:
-                    return False
-            views = [edge.read(r, n) for edge, r in inputs]  # all non-empty: available > 0
-            n = min(len(v) for v in views)
+                n = len(v)
+            views.append(v)
+        if len(views) > 1:
             views = [v[:n] for v in views]
-            first = views[0]
-            self._cur = n
-            t0 = perf_counter()
-            result = self.block.work(*views)
-            self.work_seconds += perf_counter() - t0
-            tags = self._collect_tags(n) if self.propagate else None
+        first = views[0]
+        self._cur = n
+        t0 = perf_counter()
+        result = self.block.work(*views)
+        self.work_seconds += perf_counter() - t0
+        tags = self._collect_tags(n) if self.propagate else None
         self._hand_on(result, tags, n, first)
-        for edge, r in inputs:
+        for edge, r in self.inputs:
             edge.consume(r, n)
         if self.block._eos:
             self.finish()
@@ -396,17 +376,15 @@ class Node:
         if first_input is None:                      # a source: at most what was asked
             if m > n:
                 self._fail(port, f"returned {m} items when asked for at most {n}")
-        elif p == q:
-            if m != n and not (m < n and self.block._eos):  # the last call may stop short
-                self._fail(port, f"returned {m} items for {n} inputs; its rate rule is 1:1")
+        elif q == 1 and p:  # 1:1 or interpolating: n·p exactly (the last call may stop short)
+            if m != n * p and not (m < n * p and self.block._eos):
+                self._fail(port, f"returned {m} items for {n} inputs; its rate rule is "
+                                 f"{self.block.rate_rule}")
         elif p == 0:
             limit = self.block.max_output(n)
             if m > limit:
                 self._fail(port, f"returned {m} items for {n} inputs, more than its "
                                  f"max_output({n}) = {limit}")
-        elif q == 1:
-            if m != n * p and not (m < n * p and self.block._eos):
-                self._fail(port, f"returned {m} items for {n} inputs; it interpolates by {p}")
         else:
             # Over the whole stream, at most inputs·p/q plus one (a filter's delay may lag).
             total = edge.end + m
@@ -416,8 +394,6 @@ class Node:
                                  f"{-(-self.items_in * p // q)}")
         base = y.base
         handed = self._handed
-        if handed and handed[-1] is base:
-            return handed.pop()
         for i in range(len(handed) - 1, -1, -1):
             if handed[i] is base:
                 return handed.pop(i)
