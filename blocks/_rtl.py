@@ -21,9 +21,13 @@ R820T_GAINS = (0, 9, 14, 27, 37, 77, 87, 125, 144, 157, 166, 197, 207, 229, 254,
 DIRECT_SAMPLING = {None: 0, "": 0, "off": 0, 0: 0, "i": 1, 1: 1, "q": 2, 2: 2}
 
 
+#: The RTL2832U's highest sample rate (S/s).
+MAX_RATE = 3.2e6
+
+
 def check_rtl_rate(rate: float, who: str) -> float:
     """RTL2832U rates: 225001–300000 or 900001–3200000 S/s (librtlsdr refuses the others)."""
-    if not (225e3 < rate <= 300e3 or 900e3 < rate <= 3.2e6):
+    if not (225e3 < rate <= 300e3 or 900e3 < rate <= MAX_RATE):
         raise ValueError(f"{who}: an RTL-SDR samples at 225001–300000 or 900001–3200000 S/s, "
                          f"got {rate:g} (2.4e6 is the usual stable maximum)")
     return float(rate)

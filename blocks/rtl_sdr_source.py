@@ -8,8 +8,8 @@ from sdrflow.block import COMPLEX64, Block, Port
 from sdrflow.errors import SourceFailed
 from sdrflow.kernels.convert import u8_table
 
-from ._rtl import (DIRECT_SAMPLING, TUNERS, CaptureRing, check_rtl_rate, check_rtl_tuning,
-                   check_tuner_range, cu8_out, host_time, snap_gain)
+from ._rtl import (DIRECT_SAMPLING, MAX_RATE, TUNERS, CaptureRing, check_rtl_rate,
+                   check_rtl_tuning, check_tuner_range, cu8_out, host_time, snap_gain)
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,8 @@ class RtlSdrSource(Block):
     rtl_agc : bool
         The RTL2832's digital AGC (apart from the tuner's gain).
     buffer_seconds : float
-        Length of the capture ring in seconds (at least 0.05).
+        Length of the capture ring in seconds (at least 0.05); with ``rate_changes``, in
+        seconds at the highest rate (3.2 MS/s), so it holds as long at any rate set later.
     driver : class, optional
         What opens the dongle: pyrtlsdr's ``RtlSdr`` by default; ``sdrflow.testing.StandInDongle``
         for a simulated one.
@@ -150,7 +151,8 @@ class RtlSdrSource(Block):
             self._close()
             raise ValueError(f"the RTL-SDR refused the settings: {e}") from e
         self._lut = u8_table()
-        self._ring = CaptureRing(max(int(self.buffer_seconds * self.sample_rate), self.USB_SAMPLES))
+        top = MAX_RATE if self.rate_changes else self.sample_rate
+        self._ring = CaptureRing(max(int(self.buffer_seconds * top), self.USB_SAMPLES))
         self._failure, self._cancelled = None, False
         self._first, self._warned = True, 0.0
         self._ring.mark("rx_freq", self.frequency)

@@ -184,6 +184,21 @@ def test_a_setter_the_dongle_fails_ends_the_stream_with_every_sample_and_the_rea
     assert dongle.closed
 
 
+def test_the_capture_ring_holds_its_seconds_at_any_rate_a_client_sets():
+    """``serve`` lets a client pick the rate: the ring is sized for the highest, so a client
+    that starts at 1.024 MS/s and moves to 3.2 MS/s still has half a second of slack."""
+    dongle = StandInDongle(unplug_after=400_000)
+    src = RtlSdrSource(100e6, rate=1.024e6, driver=dongle, rate_changes=True)
+    fg = Flowgraph(chunk=16384)
+    fg.connect(src, VectorSink())
+    fg.start()
+    fg.post(src, "ctrl", {"sample_rate": 3.2e6})
+    with pytest.raises(BlockError, match="unplugged"):
+        fg.wait()
+    assert ("sample_rate", 3_200_000) in [(n, v) for n, v, _ in dongle.settings]
+    assert src._ring.capacity >= src.buffer_seconds * 3.2e6
+
+
 def test_gain_and_ppm_change_while_streaming():
     dongle = StandInDongle(unplug_after=200_000)
     src = RtlSdrSource(100e6, driver=dongle)
