@@ -302,6 +302,12 @@ def test_the_page_retunes_the_source_through_its_message_port(browser):
                  "the source's refusal in the page's log")  # refused in its thread, counted, shown
         assert any(r["messages_rejected"] >= 1 for r in fg.stats() if r["block"] == source.name)
         assert "cannot set 'gain'" in browser.find_element("id", "log").text
+        browser.execute_script("const c = document.getElementById('centre'); c.value = '-5';"
+                               "c.dispatchEvent(new Event('change'));")  # refused by the source
+        wait_for(browser, "return window.sdrflow.log.some(t => t.includes('must be > 0 Hz'))",
+                 "the refused centre in the page's log")
+        box = browser.find_element("id", "centre").get_attribute("value")
+        assert box == "100.3MHz" and source.frequency == 100.3e6  # the box shows the real centre
     finally:
         fg.stop()
         fg.wait()

@@ -76,11 +76,12 @@ function onJSON(msg) {
       const o = document.createElement("option"); o.textContent = size; if (size === state.fft) o.selected = true;
       $("fft").appendChild(o);
     }
-    if (msg.centre) $("centre").value = si(msg.centre).replace(" ", "");
+    showCentre();
     drawAxis();
   } else if (msg.type === "centre") {
-    state.centre = msg.centre; drawAxis(); drawOverlay();
+    state.centre = msg.centre; showCentre(); drawAxis(); drawOverlay();
   } else if (msg.type === "log") {
+    showCentre();  // a retune the source refused comes as a log line: the box shows the real centre
     const log = $("log");
     log.textContent += msg.text + "\n";
     state.log.push(msg.text);
@@ -88,6 +89,12 @@ function onJSON(msg) {
   } else if (msg.type === "error") {
     $("status").textContent = "error: " + msg.message;
   }
+}
+
+// The centre box shows the source's centre, unless the user is typing in it.
+function showCentre() {
+  const box = $("centre");
+  if (state.centre && document.activeElement !== box) box.value = si(state.centre).replace(" ", "");
 }
 
 // -- spectrum and waterfall ----------------------------------------------------------------------
