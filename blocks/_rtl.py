@@ -45,13 +45,26 @@ def check_rtl_tuning(frequency: float, correction_ppm: int, who: str) -> None:
 #: has no PLL values above 1766 MHz (librtlsdr then fails the setter, and pyrtlsdr closes the
 #: device under the running stream). The E4000's gap (about 1100–1250 MHz) varies by chip and
 #: the FC2580's (308–438 MHz) is not refused.
-TUNER_RANGES = {"R820T": (24e6, 1766e6), "R828D": (24e6, 1766e6), "E4000": (52e6, 2200e6),
-                "FC0012": (22e6, 948.6e6), "FC0013": (22e6, 1100e6), "FC2580": (146e6, 924e6)}
+#: What each tuner reaches, in Hz: one or two bands. The E4000's PLL does not lock in about
+#: 1100–1250 MHz (librtlsdr fails the retune); the FC2580 has no band between 308 and 438 MHz.
+TUNER_RANGES = {"R820T": ((24e6, 1766e6),), "R828D": ((24e6, 1766e6),),
+                "E4000": ((52e6, 1100e6), (1250e6, 2200e6)),
+                "FC0012": ((22e6, 948.6e6),), "FC0013": ((22e6, 1100e6),),
+                "FC2580": ((146e6, 308e6), (438e6, 924e6))}
+
+
+def tuner_reaches(frequency: float, tuner: str) -> str | None:
+    """None when ``tuner`` reaches ``frequency``, else its reach as text ("52–1100, 1250–2200
+    MHz"); an unknown tuner reaches everything."""
+    bands = TUNER_RANGES.get(tuner, ((0, float("inf")),))
+    if any(low <= frequency <= high for low, high in bands):
+        return None
+    return ", ".join(f"{low / 1e6:g}–{high / 1e6:g}" for low, high in bands) + " MHz"
 
 
 def check_tuner_range(frequency: float, direct_sampling, who: str, tuner: str | None = None):
     """The tuners' reach: R820T/R828D 24–1766 MHz, E4000 52–2200 MHz; HF by direct sampling.
-    With ``tuner`` (known once the dongle is open), that tuner's own range."""
+    With ``tuner`` (known once the dongle is open), that tuner's own bands."""
     if DIRECT_SAMPLING.get(direct_sampling, 0):
         if not 0 < frequency <= 28.8e6:
             raise ValueError(f"{who}: direct sampling receives 0–28.8 MHz, got {frequency / 1e6:g} MHz")
@@ -60,10 +73,10 @@ def check_tuner_range(frequency: float, direct_sampling, who: str, tuner: str | 
     if not 22e6 <= frequency <= 2200e6:
         raise ValueError(f"{who}: {frequency / 1e6:g} MHz is outside the RTL-SDR tuners' range "
                          f"(R820T/R828D 24–1766 MHz, E4000 52–2200 MHz){hint}")
-    low, high = TUNER_RANGES.get(tuner, (22e6, 2200e6))
-    if not low <= frequency <= high:
+    reach = tuner_reaches(frequency, tuner)
+    if reach:
         raise ValueError(f"{who}: {frequency / 1e6:g} MHz is beyond this dongle's {tuner} tuner "
-                         f"({low / 1e6:g}–{high / 1e6:g} MHz){hint}")
+                         f"({reach}){hint}")
 
 
 def snap_gain(gain_db: float, table_tenths, who: str) -> float:

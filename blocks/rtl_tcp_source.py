@@ -9,7 +9,7 @@ from sdrflow.block import COMPLEX64, Block, Port
 from sdrflow.errors import SourceFailed
 from sdrflow.kernels.convert import u8_table
 
-from ._rtl import TUNER_RANGES, TUNERS, check_rtl_rate, check_rtl_tuning, cu8_out, host_time
+from ._rtl import TUNERS, check_rtl_rate, check_rtl_tuning, cu8_out, host_time, tuner_reaches
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +75,11 @@ class RtlTcpSource(Block):
 
     def set_frequency(self, frequency: float) -> None:
         check_rtl_tuning(frequency, 0, "RtlTcpSource")
-        high = TUNER_RANGES.get(self.tuner, (0, 2**32))[1]  # the greeting names the tuner
-        if frequency > high:  # (not the low end: the server may sample HF directly)
+        # The greeting names the tuner. Below 28.8 MHz the server may sample directly.
+        reach = tuner_reaches(frequency, self.tuner) if frequency > 28.8e6 else None
+        if reach:
             raise ValueError(f"{self.name}: {frequency / 1e6:g} MHz is beyond the server's "
-                             f"{self.tuner} tuner (up to {high / 1e6:g} MHz); rtl_tcp would "
-                             f"stay where it was")
+                             f"{self.tuner} tuner ({reach}); rtl_tcp would stay where it was")
         self.frequency = float(frequency)
         self._command(SET_FREQUENCY, int(round(frequency)))
         self._retuned = True

@@ -167,19 +167,30 @@ class StandInDongle:
         nothing more, until cancelled (pyrtlsdr issues #55, #156).
     seed : int
         Seed of the jitter.
+    tuner : str
+        The tuner it reports (``"R820T"``, ``"E4000"``, ``"FC2580"`` …), with that tuner's gain
+        table.
     """
 
     serials = ("00000001",)
+    #: Gain tables in tenths of a dB as librtlsdr lists them (R820T's for the others).
+    GAINS = {"E4000": (-10, 15, 40, 65, 90, 115, 140, 165, 190, 215, 240, 290, 340, 420),
+             "FC2580": (0,)}
 
     def __init__(self, data=None, jitter: float = 0.002, unplug_after: int | None = None,
                  stall: tuple | None = None, busy: bool = False, seed: int = 0,
-                 refuse: tuple | None = None):
+                 refuse: tuple | None = None, tuner: str = "R820T"):
+        from sdrflow.blocks._rtl import TUNERS
+
+        if tuner not in TUNERS.values():
+            raise ValueError(f"StandInDongle: tuner is one of {sorted(TUNERS.values())}, "
+                             f"got {tuner!r}")
         if data is None:
             k = np.arange(65536)
             data = np.stack([k % 256, k // 256 % 256], axis=1).astype(np.uint8).ravel()
         self.data = np.ascontiguousarray(data, np.uint8)
         self.jitter, self.unplug_after, self.stall, self.busy = jitter, unplug_after, stall, busy
-        self.refuse = refuse
+        self.refuse, self.tuner = refuse, tuner
         self.rng = np.random.default_rng(seed)
         self.settings: list = []  # (setting, value, samples sent when it was made)
         self.sent = 0
@@ -211,10 +222,11 @@ class StandInDongle:
 
     def get_gains(self):
         from sdrflow.blocks._rtl import R820T_GAINS
-        return list(R820T_GAINS)
+        return list(self.GAINS.get(self.tuner, R820T_GAINS))
 
     def get_tuner_type(self):
-        return 5  # R820T
+        from sdrflow.blocks._rtl import TUNERS
+        return next(code for code, name in TUNERS.items() if name == self.tuner)
 
     def _record(name):
         def setter(self, value):

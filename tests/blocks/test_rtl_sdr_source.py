@@ -167,6 +167,24 @@ def test_a_frequency_beyond_this_dongles_tuner_is_refused_and_the_stream_goes_on
     assert [r["messages_rejected"] for r in fg.stats() if r["block"] == src.name] == [1]
 
 
+@pytest.mark.parametrize("tuner, frequency, reach", [
+    ("FC2580", 400e6, "146–308, 438–924 MHz"),   # no band between 308 and 438 MHz
+    ("E4000", 1200e6, "52–1100, 1250–2200 MHz"),  # its PLL does not lock there
+])
+def test_a_frequency_in_a_tuners_gap_is_refused_with_its_bands(tuner, frequency, reach):
+    fg = Flowgraph()
+    fg.connect(RtlSdrSource(frequency, driver=StandInDongle(tuner=tuner)), NullSink())
+    with pytest.raises(GraphError, match=f"{frequency / 1e6:g} MHz is beyond this dongle's "
+                                         f"{tuner} tuner \\({reach}\\)"):
+        fg.start()
+    source = RtlSdrSource(500e6, driver=StandInDongle(tuner=tuner))
+    fg = Flowgraph()
+    fg.connect(source, Head(10_000), NullSink())
+    fg.run()  # both tuners reach 500 MHz
+    with pytest.raises(ValueError, match="beyond this dongle's"):
+        source.check_frequency(frequency)
+
+
 def test_a_setter_the_dongle_fails_ends_the_stream_with_every_sample_and_the_reason():
     """pyrtlsdr closes the device when a setter fails (a retune from another thread has failed
     with -9 PIPE), and the reader may then hang on the closed device. The stream ends: every

@@ -111,7 +111,13 @@ def test_a_frequency_beyond_the_servers_tuner_is_refused_naming_it():
     fg = Flowgraph()
     fg.connect(RtlTcpSource(1900e6, port=server.port), VectorSink())
     with pytest.raises(GraphError, match="1900 MHz is beyond the server's R820T tuner "
-                                         r"\(up to 1766 MHz\)"):
+                                         r"\(24–1766 MHz\)"):
+        fg.start()
+    fc2580 = FakeRtlTcp(RAW, greeting=b"RTL0" + struct.pack(">II", 4, 1))
+    fg = Flowgraph()
+    fg.connect(RtlTcpSource(400e6, port=fc2580.port), VectorSink())
+    with pytest.raises(GraphError, match=r"400 MHz is beyond the server's FC2580 tuner "
+                                         r"\(146–308, 438–924 MHz\)"):  # its gap
         fg.start()
     server, src, _, fg = streaming()
     fg.post(src, "ctrl", {"frequency": 2000e6})
