@@ -28,13 +28,14 @@ Synchronisation
     PLL, CostasLoop, FLL, SymbolSync
 Demodulators
     FMDemod, WBFMReceiver, WBFMStereoReceiver, StereoDecoder, NBFMReceiver, AMDemod, SSBDemod,
-    FSKDemod, OOKDemod, PSKDemod, ModeSDemod, ModeSDecoder, RadioHeadDecoder, Magnitude,
-    RealPart
+    FSKDemod, OOKDemod, PSKDemod, ModeSDemod, ModeSDecoder, RadioHeadDecoder, RDSDemod,
+    RDSDecoder, Magnitude, RealPart
 Network (ZeroMQ, wire-compatible with GNU Radio's gr-zeromq)
     ZMQPushSink, ZMQPullSource, ZMQPubSink, ZMQSubSource, ZMQRepSink, ZMQReqSource,
     ZMQMessageSink, ZMQMessageSource
 Digital
-    RRCFilter, PSKSlicer, BinarySlicer, DifferentialDecoder, SyncWordCorrelator, Packetizer
+    RRCFilter, PSKSlicer, BinarySlicer, DifferentialDecoder, BiphaseDecoder, SyncWordCorrelator,
+    Packetizer
 
 ``sdrflow blocks`` prints each block's reference entry; ``sdrflow blocks NAME`` one of them.
 """
@@ -59,6 +60,7 @@ _MODULES = {
     "BandpassFilter": "bandpass_filter",
     "BandSource": "band_source",
     "BinarySlicer": "binary_slicer",
+    "BiphaseDecoder": "biphase_decoder",
     "ComplexToFloat": "complex_to_float",
     "ComplexToIQ": "complex_to_iq",
     "ComplexToMagPhase": "complex_to_mag_phase",
@@ -104,6 +106,8 @@ _MODULES = {
     "OOKDemod": "ook_demod",
     "OOKSource": "ook_source",
     "RadioHeadDecoder": "radio_head_decoder",
+    "RDSDecoder": "rds_decoder",
+    "RDSDemod": "rds_demod",
     "Packetizer": "packetizer",
     "PCMSink": "pcm_sink",
     "PLL": "pll",
@@ -147,7 +151,8 @@ _MODULES = {
 }
 
 __all__ = ["IFFT", "ModeSOutput", "ModeSSource", "SweepSink", "ChannelScanner", "CallbackSink", "QueueSource", "WebSink", "Add", "AddConst", "AGC", "AMDemod", "AudioSink", "BandpassFilter", "BandSource",
-           "BinarySlicer", "ComplexToFloat", "ComplexToIQ", "ComplexToMagPhase", "Conjugate",
+           "BinarySlicer", "BiphaseDecoder", "ComplexToFloat", "ComplexToIQ", "ComplexToMagPhase",
+           "Conjugate",
            "CostasLoop", "DCBlocker", "Decibels", "Deemphasis", "Deinterleave",
            "DifferentialDecoder", "FFT", "FileSink", "FileSource", "FIRFilter", "FLL",
            "FloatToComplex", "FloatToInt16", "FMDemod", "FMStationSource", "FreqXlatingFilter",
@@ -156,7 +161,7 @@ __all__ = ["IFFT", "ModeSOutput", "ModeSSource", "SweepSink", "ChannelScanner", 
            "MagPhaseToComplex", "MagSquared", "MessageSink", "ModeSDecoder", "ModeSDemod",
            "MovingAverage", "Multiply", "MultiplyConst", "NBFMReceiver", "NoiseSource", "NullSink",
            "OOKDemod", "OOKSource", "Packetizer", "PCMSink", "PLL", "PowerSquelch", "PSKDemod", "PSKSlicer",
-           "RadioHeadDecoder", "RationalResampler", "RealPart", "Resampler", "RMSProbe", "Rotator", "RRCFilter",
+           "RadioHeadDecoder", "RDSDecoder", "RDSDemod", "RationalResampler", "RealPart", "Resampler", "RMSProbe", "Rotator", "RRCFilter",
            "RtlSdrSource", "RtlTcpServerSink", "RtlTcpSource", "SigMFSink", "SigMFSource",
            "SignalSource", "Spectrum", "SSBDemod", "StereoDecoder", "StreamToVector", "SymbolSync",
            "SyncWordCorrelator", "Throttle", "VectorSink", "VectorSource", "VectorToStream",

@@ -1,7 +1,7 @@
 import numpy as np
 
 from sdrflow.block import COMPLEX64, Block, Port
-from sdrflow.kernels.sim import fm_tones, quantize_u8, tone_steps
+from sdrflow.kernels.sim import fm_tones, quantize_u8, rds_rotate, tone_steps
 
 
 class FMStationSource(Block):
@@ -44,6 +44,11 @@ class FMStationSource(Block):
     right_tones, right_levels : sequence of float, optional
         Make it a stereo station: ``tones``/``levels`` become the left channel, these the
         right; the multiplex carries a 19 kHz pilot (10 %) and L−R on 38 kHz (DSB-SC).
+    rds : dict, optional
+        Add RDS on 57 kHz: ``{"pi": 0x5DF0, "ps": "SDRFLOW", "radiotext": "…", "pty": 10,
+        "deviation": 2000}`` (any of them; these are the defaults but for the radiotext). The
+        station sends its PS name and radiotext in turn, over and over: biphase chips,
+        differentially coded, BPSK on the subcarrier, ``deviation`` Hz of the carrier's swing.
 
     Example: ``FMStationSource(rate=2.4e6, tones=(1000, 3000), cnr_db=30, seconds=2)``
     """
@@ -55,7 +60,7 @@ class FMStationSource(Block):
                  deviation: float = 75e3, offset: float = 0.0, cnr_db: float = 30.0,
                  noise_bandwidth: float = 200e3, tau: float = 75e-6, seconds: float | None = None,
                  quantize: bool = True, frequency: float = 98.5e6, seed: int = 0,
-                 right_tones=None, right_levels=None):
+                 right_tones=None, right_levels=None, rds: dict | None = None):
         if not rate > 0:
             raise ValueError(f"FMStationSource: rate must be > 0 Hz, got {rate!r}")
         tones, levels = np.atleast_1d(np.asarray(tones, float)), np.atleast_1d(np.asarray(levels, float))
@@ -88,6 +93,37 @@ class FMStationSource(Block):
         self.audio_scale = 1.0 / peak
         self._freqs, self._amps, self._phases = freqs, amps / peak, phases
         self.amplitude = 0.5
+        self.rds = self._rds_chips(rds) if rds is not None else None
+
+    def _rds_chips(self, rds):
+        from ._rds import group_bits, station_groups
+
+        settings = {"pi": 0x5DF0, "ps": "SDRFLOW", "pty": 10, "deviation": 2000.0,
+                    "radiotext": "sdrflow's simulated station: a 1 kHz and a 3 kHz tone"}
+        unknown = set(rds) - set(settings)
+        if unknown:
+            raise ValueError(f"FMStationSource: rds takes {sorted(settings)}, "
+                             f"not {sorted(unknown)}")
+        settings.update(rds)
+        pi, pty, dev = settings["pi"], settings["pty"], float(settings["deviation"])
+        if not (isinstance(pi, int) and 0 <= pi <= 0xFFFF
+                and isinstance(pty, int) and 0 <= pty < 32):
+            raise ValueError("FMStationSource: rds pi is 0–0xFFFF and pty 0–31 (whole numbers)")
+        if not 0 < dev < 10e3:
+            raise ValueError(f"FMStationSource: rds deviation must be in (0, 10000) Hz, "
+                             f"got {dev!r}")
+        text = settings["ps"] + settings["radiotext"]
+        if not all(32 <= ord(c) < 127 for c in text):
+            raise ValueError("FMStationSource: rds ps and radiotext are printable ASCII")
+        groups = station_groups(pi, settings["ps"], settings["radiotext"], pty)
+        bits = np.concatenate([group_bits(g) for g in groups] * 2)  # two cycles: see below
+        # Differential coding; over two cycles the sequence repeats whatever the parity.
+        sent = np.bitwise_xor.accumulate(bits).astype(np.int8)
+        chips = np.empty(2 * len(sent), np.int8)
+        chips[0::2] = 2 * sent - 1
+        chips[1::2] = 1 - 2 * sent
+        self.rds_settings = settings
+        return chips, dev
 
     def _emphasised(self, tones, levels):
         """Tones as (freqs, amps, phases) of sines after pre-emphasis H(f) = 1 + j2πfτ."""
@@ -146,6 +182,9 @@ class FMStationSource(Block):
         out = self.buffer(n, np.complex64)
         fm_tones(self._n, self.sample_rate, self._freqs, self._amps, self._phases, self._steps,
                  self.deviation, self.offset, np.float32(self.amplitude), out)
+        if self.rds is not None:
+            chips, dev = self.rds
+            rds_rotate(self._n, self.sample_rate, chips, dev, 0.3, out)
         noise = self.scratch(2 * n, np.float32)
         self._rng.standard_normal(out=noise, dtype=np.float32)
         f = out.view(np.float32)

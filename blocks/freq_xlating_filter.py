@@ -1,6 +1,6 @@
 import numpy as np
 
-from sdrflow.block import COMPLEX64, Block, Decimate, Port
+from sdrflow.block import COMPLEX64, FLOAT32, Block, Decimate, Port
 from sdrflow.design import lowpass, num_taps_for
 from sdrflow.kernels.fir import fir_decimate
 from sdrflow.kernels.nco import mix, mix_table
@@ -15,7 +15,10 @@ class FreqXlatingFilter(Block):
     and only they are rotated, by a table-driven NCO at the output rate (phase-continuous, also
     across retunes). No sample is mixed at the input rate.
 
-    Signature: complex64 -> complex64
+    A real input (an FM multiplex, say) gives the complex band around ``frequency`` alone, as
+    GNU Radio's ``freq_xlating_fir_filter_fcc`` does.
+
+    Signature: complex64 -> complex64, float32 -> complex64
 
     Parameters
     ----------
@@ -33,7 +36,7 @@ class FreqXlatingFilter(Block):
     Example: ``FreqXlatingFilter(-100e3, cutoff=100e3, decimation=10)``
     """
 
-    inputs = [Port("in", COMPLEX64)]
+    inputs = [Port("in", (COMPLEX64, FLOAT32))]
     outputs = [Port("out", COMPLEX64)]
     message_inputs = ("ctrl",)
 
@@ -75,7 +78,7 @@ class FreqXlatingFilter(Block):
             self.taps = lowpass(self.cutoff, rate, num_taps_for(rate, self.transition))
         self.cost = 1 + 2 * len(self.taps) / self.decimation  # complex taps: twice real ones
         self.set_frequency(self.frequency)
-        self._hist = np.zeros(len(self.taps) - 1, np.complex64)
+        self._hist = np.zeros(len(self.taps) - 1, self.input_types[0].dtype)
         self._state = np.zeros(1, np.intp)
         self._phase = np.zeros(1)  # of the output rotator, in cycles
 

@@ -20,6 +20,7 @@ CASES = {
     "AddConst": (lambda: b.AddConst(1.5), F, 1.0),
     "BandpassFilter": (lambda: b.BandpassFilter(2e3, 5e3, 1e3), C, 48e3),
     "BinarySlicer": (lambda: b.BinarySlicer(), F, 1.0),
+    "BiphaseDecoder": (lambda: b.BiphaseDecoder(), F, 2375.0),
     "ComplexToFloat": (lambda: b.ComplexToFloat(), C, 1.0),
     "ComplexToIQ": (lambda: b.ComplexToIQ("cs16"), C, 1.0),
     "ComplexToMagPhase": (lambda: b.ComplexToMagPhase(), C, 1.0),
@@ -59,6 +60,7 @@ CASES = {
     "PSKDemod": (lambda: b.PSKDemod(4e3, 4), C, 32e3),
     "PSKSlicer": (lambda: b.PSKSlicer(4), C, 1.0),
     "PowerSquelch": (lambda: b.PowerSquelch(-3), C, 48e3),
+    "RDSDemod": (lambda: b.RDSDemod(), np.tile(F, 6), 240e3),
     "RRCFilter": (lambda: b.RRCFilter(1e3), C, 8e3),
     "RationalResampler": (lambda: b.RationalResampler(3, 7), C, 48e3),
     "RealPart": (lambda: b.RealPart(), C, 1.0),
@@ -84,7 +86,8 @@ ELSEWHERE = {"FileSink", "FileSource", "FMStationSource", "MessageSink", "NoiseS
              "ModeSSource", "ModeSOutput", "IFFT",
              "AudioSink",
              "ZMQMessageSink", "ZMQMessageSource", "ModeSDemod",
-             "ModeSDecoder", "OOKSource", "RadioHeadDecoder", "ZMQRepSink", "ZMQReqSource"}
+             "ModeSDecoder", "OOKSource", "RadioHeadDecoder", "ZMQRepSink", "ZMQReqSource",
+             "RDSDecoder"}
 
 
 def test_every_block_is_covered():

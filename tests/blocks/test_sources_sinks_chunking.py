@@ -10,8 +10,8 @@ import pytest
 from sdrflow import Flowgraph
 from sdrflow.blocks import (BandSource, FileSink, FileSource, FMStationSource, MessageSink,
                             ModeSSource, ModeSDemod, ModeSDecoder, NoiseSource, OOKDemod,
-                            OOKSource, RadioHeadDecoder, SigMFSink, SigMFSource, SignalSource,
-                            VectorSource, WAVSink, WAVSource)
+                            OOKSource, RadioHeadDecoder, RDSDecoder, RDSDemod, SigMFSink,
+                            SigMFSource, SignalSource, VectorSource, WAVSink, WAVSource)
 from sdrflow.blocks.radio_head_decoder import encode
 from sdrflow.sources import SENSIBLE_LIVING
 from sdrflow.testing import assert_sink_chunk_invariant, assert_source_reproducible
@@ -22,6 +22,7 @@ AUDIO = (0.5 * np.sin(2 * np.pi * 440 * np.arange(20_000) / 48e3)).astype(np.flo
 
 SOURCES = {
     "FMStationSource": lambda: FMStationSource(seed=3),
+    "FMStationSource with RDS": lambda: FMStationSource(seed=3, rds={"ps": "TEST"}),
     "NoiseSource": lambda: NoiseSource(rate=1e6, seed=5),
     "SignalSource": lambda: SignalSource(1234.5, rate=48e3),
     "VectorSource": lambda: VectorSource(np.arange(777, dtype=np.float32), rate=1, repeat=True),
@@ -92,6 +93,16 @@ def _stream(source, items):
     return sink.data
 
 
+def _multiplex(station):
+    """The FM multiplex of a simulated station at 240 kHz."""
+    from sdrflow.blocks import FMDemod, LowpassFilter, VectorSink
+
+    fg, sink = Flowgraph(), VectorSink()
+    fg.connect(station, LowpassFilter(100e3, transition=40e3, decimation=10), FMDemod(75e3), sink)
+    fg.run()
+    return sink.data
+
+
 def _decoded(x, rate, chunks, demod, demod_port, decoder):
     """What ``decoder`` sends for ``x`` demodulated by ``demod``, the stream fed in ``chunks``."""
     from sdrflow.blocks import NullSink
@@ -107,11 +118,14 @@ def _decoded(x, rate, chunks, demod, demod_port, decoder):
     return [json.dumps(m, sort_keys=True, default=str) for m in sink.messages]
 
 
-@pytest.mark.parametrize("decoder", ["ModeSDecoder", "RadioHeadDecoder"])
+@pytest.mark.parametrize("decoder", ["ModeSDecoder", "RadioHeadDecoder", "RDSDecoder"])
 def test_a_decoder_finds_the_same_messages_whatever_it_is_handed_at_a_time(decoder):
     if decoder == "ModeSDecoder":
         x, rate = _stream(ModeSSource(per_second=400, seed=9), 400_000), 2e6
         chain = lambda: (ModeSDemod(), "frames", ModeSDecoder())  # noqa: E731
+    elif decoder == "RDSDecoder":
+        x, rate = _multiplex(FMStationSource(seconds=1.5, rds={}, seed=2)), 240e3
+        chain = lambda: (RDSDemod(), "out", RDSDecoder())  # noqa: E731
     else:
         x, rate = _stream(SOURCES["OOKSource"](), 250_000), 250e3
         chain = lambda: (OOKDemod(bit_rate=1000), "bursts", RadioHeadDecoder("sensible_living"))  # noqa: E731

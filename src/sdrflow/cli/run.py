@@ -180,7 +180,10 @@ def describe_block(cls) -> str:
         note = " (those of its inner blocks)"
     ins, outs = ports(example.inputs), ports(example.outputs)
     lines.append(f"Inputs{note}: {ins or ('none (a source)' if example.outputs else 'see Signature')}")
-    lines.append(f"Outputs: {outs or ('none (a sink)' if example.inputs and example is not cls else 'see Signature')}")
+    if not outs:
+        outs = ("messages only (below)" if example.message_outputs else
+                "none (a sink)" if example.inputs and example is not cls else "see Signature")
+    lines.append(f"Outputs: {outs}")
     if not isinstance(example, HierBlock):
         lines.append(f"Rate: {example.rate_rule}")
     if cls.message_inputs or cls.message_outputs:

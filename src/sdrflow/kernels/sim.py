@@ -67,3 +67,25 @@ def quantize_u8(x, scale, out):
         elif q > 255.0:
             q = 255.0
         out[i] = (q - scale) / scale
+
+
+@kernel(["void(int64, float64, int8[::1], float64, float64, complex64[::1])"])
+def rds_rotate(start, rate, chips, deviation, theta, out):
+    """Adds an RDS subcarrier to an FM signal ``out`` (in place): the multiplex gains
+    ``c(t)·cos(2π·57000·t + theta)``, ``c`` the ±1 biphase chips (2375 a second, ``chips``
+    repeated), at a peak deviation of ``deviation`` Hz.
+
+    A chip lasts 24 whole cycles of the subcarrier, so its phase integral comes back to zero
+    at every chip boundary and the FM phase is in closed form from the absolute sample index
+    (any chunking gives the same samples):
+    ``φ(t) = deviation · c(t) · (sin(2π·57000·t + theta) − sin(theta)) / 57000``."""
+    period = chips.shape[0]
+    s0 = math.sin(theta)
+    k = deviation / 57000.0
+    for m in range(out.shape[0]):
+        i = start + m
+        c = chips[int(math.floor(i * 2375.0 / rate)) % period]
+        ph = k * c * (math.sin(2.0 * math.pi * ((57000.0 * i / rate) % 1.0) + theta) - s0)
+        co, si = math.cos(ph), math.sin(ph)
+        z = out[m]
+        out[m] = complex(z.real * co - z.imag * si, z.real * si + z.imag * co)

@@ -1,0 +1,179 @@
+"""RDS groups (IEC 62106; RBDS, NRSC-4, in North America): what the blocks of a group say, and
+groups made into bits for the simulated station. Shared by ``RDSDecoder`` and
+``FMStationSource``."""
+from __future__ import annotations
+
+import datetime
+
+import numpy as np
+
+from sdrflow.kernels.rds import OFFSETS, POLY
+
+#: Programme types, RDS (Europe) and RBDS (North America) tables.
+PTY_RDS = ("None", "News", "Current affairs", "Information", "Sport", "Education", "Drama",
+           "Culture", "Science", "Varied", "Pop music", "Rock music", "Easy listening",
+           "Light classical", "Serious classical", "Other music", "Weather", "Finance",
+           "Children's programmes", "Social affairs", "Religion", "Phone-in", "Travel",
+           "Leisure", "Jazz music", "Country music", "National music", "Oldies music",
+           "Folk music", "Documentary", "Alarm test", "Alarm")
+PTY_RBDS = ("None", "News", "Information", "Sports", "Talk", "Rock", "Classic rock",
+            "Adult hits", "Soft rock", "Top 40", "Country", "Oldies", "Soft", "Nostalgia",
+            "Jazz", "Classical", "Rhythm and blues", "Soft rhythm and blues", "Language",
+            "Religious music", "Religious talk", "Personality", "Public", "College",
+            "Spanish talk", "Spanish music", "Hip hop", "Unassigned", "Unassigned", "Weather",
+            "Emergency test", "Emergency")
+
+
+def checkword(data: int, offset: int) -> int:
+    """The 10 check bits of a block: ``data``·x¹⁰ modulo the generator, plus the offset word."""
+    reg = data << 10
+    for i in range(25, 9, -1):
+        if reg >> i & 1:
+            reg ^= POLY << (i - 10)
+    return (reg & 0x3FF) ^ offset
+
+
+def group_bits(blocks) -> np.ndarray:
+    """The 104 bits of a group of four 16-bit blocks (C′ in place of C for a version B group),
+    each followed by its checkword, first bit first."""
+    version_b = blocks[1] >> 11 & 1
+    offsets = (OFFSETS[0], OFFSETS[1], OFFSETS[3] if version_b else OFFSETS[2], OFFSETS[4])
+    bits = []
+    for data, offset in zip(blocks, offsets):
+        word = data << 10 | checkword(data, int(offset))
+        bits += [word >> (25 - i) & 1 for i in range(26)]
+    return np.array(bits, np.uint8)
+
+
+def station_groups(pi: int, ps: str, radiotext: str, pty: int = 0) -> list:
+    """One cycle of groups for a station: the programme service name (four 0A groups) and the
+    radiotext (2A groups, four characters each, ended by a carriage return when shorter than
+    64), PS groups between RT groups as stations send them."""
+    ps = ps.ljust(8)[:8]
+    text = radiotext[:64]
+    if len(text) < 64:
+        text += "\r"
+    text = text.ljust(-(-len(text) // 4) * 4)
+    b_common = pty << 5
+    ps_groups = [[pi, 0x0000 | b_common | 1 << 3 | seg,  # 0A, music
+                  0xE0CD, ord(ps[2 * seg]) << 8 | ord(ps[2 * seg + 1])] for seg in range(4)]
+    rt_groups = [[pi, 0x2000 | b_common | seg, ord(text[4 * seg]) << 8 | ord(text[4 * seg + 1]),
+                  ord(text[4 * seg + 2]) << 8 | ord(text[4 * seg + 3])]
+                 for seg in range(len(text) // 4)]
+    groups = []
+    for i in range(max(len(rt_groups), 1)):
+        groups += ps_groups if i % 2 == 0 else []
+        groups += rt_groups[i:i + 1]
+    return groups
+
+
+def callsign(pi: int) -> str | None:
+    """A North American station's call letters from its PI code (NRSC-4), or None."""
+    if 0x1000 <= pi <= 0x994F:
+        first, n = ("K", pi - 0x1000) if pi < 0x54A8 else ("W", pi - 0x54A8)
+        return first + chr(65 + n // 676) + chr(65 + n // 26 % 26) + chr(65 + n % 26)
+    return None
+
+
+def _chars(word: int) -> str:
+    return "".join(chr(c) if 32 <= c < 127 else " " for c in (word >> 8, word & 0xFF))
+
+
+class GroupParser:
+    """Reads groups, one at a time, into dicts of what they say, and keeps what takes several
+    groups to send: the programme service name (PS, 8 characters in four 0A/0B groups) and the
+    radiotext (RT, up to 64 in 2A groups of four or 2B groups of two).
+
+    ``feed(blocks)`` takes the four data words of a group, None for a block lost, and returns
+    a dict with ``pi`` (hex text), ``callsign`` (``rbds``), ``group`` (like ``0A``), ``tp``,
+    ``prog_type``, and, when a group completes one, ``ps``, ``radiotext`` or ``clock_time``
+    (ISO 8601 with the station's offset from UTC); None when the group says nothing (no PI).
+    """
+
+    def __init__(self, rbds: bool = False):
+        self.rbds = rbds
+        self.pi = None
+        self._ps = [None] * 4
+        self._rt = [None] * 16
+        self._rt_ab = None
+
+    def feed(self, blocks) -> dict | None:
+        a, b, c, d = blocks
+        pi = a if a is not None else (c if b is not None and b >> 11 & 1 else None)
+        if pi is None:
+            pi = self.pi
+        if pi is None:
+            return None
+        self.pi = pi
+        out = {"pi": f"0x{pi:04X}"}
+        if self.rbds:
+            call = callsign(pi)
+            if call:
+                out["callsign"] = call
+        if b is None:
+            return out
+        kind, version = b >> 12, b >> 11 & 1
+        out["group"] = f"{kind}{'AB'[version]}"
+        out["tp"] = bool(b >> 10 & 1)
+        out["prog_type"] = (PTY_RBDS if self.rbds else PTY_RDS)[b >> 5 & 0x1F]
+        if kind == 0:
+            self._program_service(b, d, out)
+        elif kind == 2:
+            self._radiotext(b, c, d, version, out)
+        elif kind == 4 and version == 0 and c is not None and d is not None:
+            out["clock_time"] = _clock_time(b, c, d)
+        return out
+
+    def _program_service(self, b, d, out):
+        out["ta"] = bool(b >> 4 & 1)
+        out["is_music"] = bool(b >> 3 & 1)
+        if d is None:
+            return
+        segment = b & 3
+        self._ps[segment] = _chars(d)
+        if segment == 3 and all(p is not None for p in self._ps):
+            out["ps"] = "".join(self._ps)
+            self._ps = [None] * 4
+
+    def _radiotext(self, b, c, d, version, out):
+        ab = b >> 4 & 1
+        if ab != self._rt_ab:  # the A/B flag flips: a new text
+            self._rt = [None] * 16
+            self._rt_ab = ab
+        segment = b & 0xF
+        if version == 0:
+            if c is None or d is None:
+                return
+            words = (c, d)
+        else:
+            if d is None:
+                return
+            words = (d,)
+        text = "".join(chr(w >> 8) + chr(w & 0xFF) for w in words)
+        self._rt[segment] = text
+        parts = []
+        for part in self._rt:
+            if part is None:
+                return
+            parts.append(part)
+            if "\r" in part:
+                break
+        whole = "".join(parts)
+        if "\r" in whole or len(parts) == 16:
+            out["radiotext"] = whole.split("\r")[0].rstrip()
+            self._rt = [None] * 16
+            self._rt_ab = ab
+
+
+def _clock_time(b, c, d) -> str:
+    """Group 4A: the Modified Julian Day, UTC hour and minute, and the local offset in half
+    hours, as ISO 8601 local time."""
+    mjd = (b & 3) << 15 | c >> 1
+    hour = (c & 1) << 4 | d >> 12
+    minute = d >> 6 & 0x3F
+    half_hours = d & 0x1F
+    offset = datetime.timedelta(minutes=30 * half_hours * (-1 if d >> 5 & 1 else 1))
+    utc = datetime.datetime(1858, 11, 17) + datetime.timedelta(days=mjd, hours=hour,
+                                                                minutes=minute)
+    local = (utc + offset).replace(tzinfo=datetime.timezone(offset))
+    return local.isoformat()
