@@ -28,6 +28,8 @@ class Receiver:
     audio_rate: float
     squelch: object = None
     narrow: object = None  # the block whose output is the final channel
+    multiplex: object = None  # wbfm: the FM demodulator, whose output is the multiplex
+    multiplex_rate: float = 0.0
 
 
 def check_mode(mode: str) -> str:
@@ -131,7 +133,7 @@ def add_receiver(fg, source, rate: float, mode: str = "wbfm", offset: float = 0.
             resampled.append(r)
         outs = resampled
     return Receiver([o if isinstance(o, tuple) else (o, 0) for o in outs], channel, audio_rate,
-                    squelch, narrow)
+                    squelch, narrow, demod if mode == "wbfm" else None, rc)
 
 
 def receiver_graph(mode: str, source: str, frequency: float, output: str, seconds: float | None,

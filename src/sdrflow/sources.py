@@ -1,7 +1,8 @@
 """One way to name a source, for every command and recipe.
 
     sim                              the simulated FM station, at the frequency asked
-    sim:fm?cnr=30&stereo=1           options: cnr (dB), stereo, seconds, seed
+    sim:fm?cnr=30&stereo=1&rds=1     options: cnr (dB), stereo, rds (its name and radiotext
+                                     on 57 kHz), seconds, seed
     sim:am | sim:nbfm | sim:usb | sim:lsb   one station of that kind at the frequency asked
     sim:band                         three stations (AM, NBFM, USB) at known offsets
     sim:adsb                         1090 MHz Mode S traffic of two aircraft in flight (DF17), 2 Msps
@@ -89,7 +90,7 @@ class OpenedSource:
 
 
 _OPTIONS = {
-    "sim": {"cnr", "stereo", "seconds", "seed", "offset", "noise", "at"},
+    "sim": {"cnr", "stereo", "rds", "seconds", "seed", "offset", "noise", "at"},
     "rtl": {"gain", "ppm", "bias", "direct", "offset", "agc", "buffer", "rate", "freq", "sim"},
     "rtl_tcp": {"gain", "ppm", "rate", "freq", "timeout"},
     "file": {"rate", "format", "freq", "repeat"},
@@ -183,7 +184,8 @@ def open_source(uri: str, frequency: float | None = None, rate: float | None = N
                            levels=(0.5,)) if stereo else {}
             block = blocks.FMStationSource(rate=rate, cnr_db=spec.number("cnr", 30.0),
                                            seconds=seconds, frequency=frequency, seed=seed,
-                                           offset=spec.number("offset", 0.0), **station)
+                                           offset=spec.number("offset", 0.0),
+                                           rds={} if spec.flag("rds") else None, **station)
         else:
             stations = BAND if spec.target == "band" else \
                 ((int(spec.number("offset", 0)), spec.target, -20.0, 1000),)

@@ -34,6 +34,20 @@ def test_wbfm_from_the_simulation_to_wav_recovers_the_tones(tmp_path):
     assert sinad_db(pcm[9600:, 0], 48e3, (1000, 3000)) >= 40
 
 
+def test_rds_names_the_station_and_its_radiotext_as_they_come(tmp_path):
+    """The simulated station sends RDS when asked for it: its PI, programme type, name and
+    radiotext each come once on stderr, and the audio is as good as without it."""
+    out = tmp_path / "fm.wav"
+    p = sdrflow("listen", "--source", "sim", "-f", "98.5M", "--rbds", "-o", str(out),
+                "--seconds", "5")
+    assert p.returncode == 0, p.stderr
+    lines = [x for x in p.stderr.decode().splitlines() if x.startswith("RDS: ")]
+    assert lines == ["RDS: PI 0x5DF0, WDNK, Country", "RDS: ps 'SDRFLOW '",
+                     "RDS: radiotext \"sdrflow's simulated station: a 1 kHz and a 3 kHz tone\""]
+    pcm, _ = read_wav(out)
+    assert sinad_db(pcm[9600:, 0], 48e3, (1000, 3000)) >= 40
+
+
 def test_stereo_separates_left_and_right(tmp_path):
     out = tmp_path / "st.wav"
     fg, _ = build(98.5e6, stereo=True, source="sim:fm?stereo=1", output=str(out), seconds=2)
@@ -83,6 +97,7 @@ def test_the_simulated_dongle_at_3_2_msps_drops_nothing_through_listen(tmp_path)
     (["-f", "98.5M", "--source", "nope://x"], b"accepted sources"),
     (["-f", "98.5M", "-M", "am", "--stereo", "--source", "sim"], b"stereo is for broadcast FM"),
     (["-f", "-5", "--source", "sim"], b"-f -5: a station's frequency is a positive number"),
+    (["-f", "98.5M", "-M", "fm", "--rds", "--source", "sim"], b"--rds and --rbds are for one"),
 ])
 def test_bad_input_is_refused_before_anything_opens(args, message):
     p = sdrflow("listen", *args)

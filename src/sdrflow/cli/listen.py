@@ -4,6 +4,7 @@
     sdrflow listen -f 98.5M -M wbfm -o - | aplay -r 48000 -f S16_LE -t raw
     sdrflow listen -f 446.00625M -M fm -l -40 -o pmr.wav --seconds 60
     sdrflow listen --source sim -f 98.5M -o fm.wav --seconds 5   # no dongle needed
+    sdrflow listen -f 98.5M --rbds -o -  | aplay …               # and its RBDS name and text
 
 The dongle is tuned a quarter of the sample rate above the station, as rtl_fm does, so its DC
 spike stays out of the channel; the channel is cut out by a frequency-translating filter.
@@ -30,6 +31,12 @@ def parser() -> argparse.ArgumentParser:
                          "with the squelch (-l) as rtl_fm does")
     ap.add_argument("-M", "--mode", default="wbfm", choices=MODES, help="modulation (wbfm)")
     ap.add_argument("--stereo", action="store_true", help="stereo broadcast FM (wbfm)")
+    ap.add_argument("--rds", action="store_true",
+                    help="decode RDS (wbfm): the station's name, radiotext, programme type and "
+                         "clock, on stderr as they change")
+    ap.add_argument("--rbds", action="store_true",
+                    help="RDS as North America sends it (RBDS): its programme types, and call "
+                         "letters from the PI code")
     ap.add_argument("-s", "--rate", type=si, default=DEFAULT_RATE, help="source sample rate (2.4M)")
     ap.add_argument("-g", "--gain", type=si, default=None, help="tuner gain in dB (automatic)")
     ap.add_argument("-p", "--ppm", type=int, default=0, help="crystal correction in ppm")
@@ -66,9 +73,10 @@ def frequencies(values) -> list:
 
 def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, ppm=0,
           squelch=None, audio_rate=48e3, emphasis=None, tau=75e-6, source="rtl", output=None,
-          seconds=None, audio_backend=None, chunk=16384):
+          seconds=None, audio_backend=None, chunk=16384, rds=None):
     """The listening flowgraph; returns (flowgraph, a status line). Everything is checked
-    before anything opens a device, a socket or a file."""
+    before anything opens a device, a socket or a file. ``rds``: "rds" or "rbds" adds the
+    RDS decoder, its findings on stderr."""
     from sdrflow import Flowgraph
     from sdrflow import blocks as b
 
@@ -78,6 +86,8 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
 
     check_mode(mode)
     channels = frequencies(frequency)
+    if rds and (mode != "wbfm" or len(channels) > 1):
+        raise ValueError("--rds and --rbds are for one broadcast FM station (-M wbfm, one -f)")
     for f in channels:
         if not f > 0:
             raise ValueError(f"-f {f:g}: a station's frequency is a positive number of Hz "
@@ -110,6 +120,8 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
     tuned = (middle if scanning else frequency) + shift
     named = source
     if spec.kind == "sim" and not scanning:
+        if rds and spec.target == "fm" and "rds" not in spec.options:
+            source += ("&" if "?" in source else "?") + "rds=1"  # the station sends RDS too
         source = _sim_with_station(source, -shift)
     opened = open_source(source, frequency=tuned if live else None, rate=rate,
                          gain=gain, ppm=ppm, seconds=seconds if spec.kind == "sim" else None)
@@ -156,6 +168,11 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
         scanner = ChannelScanner(offsets, squelch, centre=tuned if live else centre)
         fg.connect(rx.narrow, scanner)
         fg.connect((scanner, "ctrl"), (rx.channel, "ctrl"))
+    if rds:
+        demod = b.RDSDemod(decimation=max(1, int(rx.multiplex_rate // 10e3)))
+        decoder, lines = b.RDSDecoder(rbds=rds == "rbds"), _rds_lines()
+        fg.connect(rx.multiplex, demod, decoder)
+        fg.connect((decoder, "out"), (lines, "in"))
     what = (f"Scanning {len(channels)} channels {low / 1e6:.6g}–{high / 1e6:.6g} MHz"
             if scanning else f"Tuned to {frequency / 1e6:.6g} MHz")
     status = (f"{what} ({mode}{', stereo' if stereo else ''}) on "
@@ -164,6 +181,31 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
     fg.listen_parts = {"source": opened.block, "channel": rx.channel, "sink": sink,
                        "scanner": scanner}
     return fg, status
+
+
+def _rds_lines():
+    """A block that writes what RDS says on stderr, a line each time something changes."""
+    from sdrflow import Block
+
+    class RDSLines(Block):
+        message_inputs = ("in",)
+
+        def start(self, rate):
+            self._said = {}
+
+        def handle_message(self, port, fields):
+            station = [fields["pi"]] + [fields[k] for k in ("callsign", "prog_type") if k in fields]
+            news = [("station", "PI " + ", ".join(station))]
+            news += [(k, f"{k} {fields[k]!r}") for k in ("ps", "radiotext") if k in fields]
+            if "clock_time" in fields:
+                news.append(("clock_time", f"clock {fields['clock_time']}"))
+            for key, text in news:
+                if self._said.get(key) != text:
+                    self._said[key] = text
+                    sys.stderr.write(f"RDS: {text}\n")
+                    sys.stderr.flush()
+
+    return RDSLines()
 
 
 def _sim_with_station(uri: str, offset: float) -> str:
@@ -183,7 +225,8 @@ def main_listen(argv) -> int:
     try:
         fg, status = build(args.frequency, args.mode, args.stereo, args.rate, args.gain, args.ppm,
                            args.squelch, args.audio_rate, args.emphasis, args.tau, args.source,
-                           args.output, args.seconds)
+                           args.output, args.seconds,
+                           rds="rbds" if args.rbds else ("rds" if args.rds else None))
     except (ValueError, GraphError) as e:
         sys.stderr.write(f"error: {e}\n")
         return USAGE
