@@ -224,3 +224,17 @@ def test_remote_source_and_receiver_as_two_processes_with_keys(tmp_path):
         pcm = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(float)[9600:]
     assert sinad_db(pcm, 48e3, (1000, 3000)) >= 40  # as the unsplit receiver (test_fm_receiver)
     assert "items_unsent" in err and "curve_denied" in err  # the sender's --stats
+
+
+def test_rds_recipe_prints_each_group_as_redsea_does(tmp_path):
+    import json
+
+    out = tmp_path / "groups.jsonl"
+    load(ROOT / "flowgraphs" / "rds.py").build(seconds=5.0, rbds=True, output=str(out)).run()
+    groups = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(groups) >= 50  # 5 s at 11.4 groups a second, less the first while syncing
+    assert {g["pi"] for g in groups} == {"0x5DF0"} and {g["callsign"] for g in groups} == {"WDNK"}
+    assert {g["group"] for g in groups} == {"0A", "2A"}
+    assert {g["ps"] for g in groups if "ps" in g} == {"SDRFLOW "}
+    assert [g["radiotext"] for g in groups if "radiotext" in g][:1] == [
+        "sdrflow's simulated station: a 1 kHz and a 3 kHz tone"]
