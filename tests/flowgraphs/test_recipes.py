@@ -233,7 +233,8 @@ def test_rds_recipe_prints_each_group_as_redsea_does(tmp_path):
     load(ROOT / "flowgraphs" / "rds.py").build(seconds=5.0, rbds=True, output=str(out)).run()
     groups = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(groups) >= 50  # 5 s at 11.4 groups a second, less the first while syncing
-    assert {g["pi"] for g in groups} == {"0x5DF0"} and {g["callsign"] for g in groups} == {"WDNK"}
+    assert {g["pi"] for g in groups} == {"0x5DF0"}
+    assert {g["callsign"] for g in groups} == {"WDNK"}
     assert {g["group"] for g in groups} == {"0A", "2A"}
     assert {g["ps"] for g in groups if "ps" in g} == {"SDRFLOW "}
     assert [g["radiotext"] for g in groups if "radiotext" in g][:1] == [
