@@ -23,15 +23,16 @@ from sdrflow.cli.listen import build
 from sdrflow.testing import StandInDongle
 
 
-def cpu_of(mode, stereo, seconds, rate=2.4e6):
+def cpu_of(mode, stereo, seconds, rate=2.4e6, rds=None):
     fg, _ = build(98.5e6, mode=mode, stereo=stereo, rate=rate, source="rtl?sim=1",
-                  output=os.devnull + ".raw", seconds=seconds)
+                  output=os.devnull + ".raw", seconds=seconds, rds=rds)
     fg.listen_parts["sink"].path = os.devnull  # raw audio thrown away
     c0, t0 = time.process_time(), time.perf_counter()
     fg.run()
     cpu, wall = time.process_time() - c0, time.perf_counter() - t0
     src = next(r for r in fg.stats() if r["block"].startswith("RtlSdrSource"))
-    return {"figure": "cpu", "mode": mode + (" stereo" if stereo else ""), "rate": rate,
+    return {"figure": "cpu", "rate": rate,
+            "mode": mode + (" stereo" if stereo else "") + (" --rds" if rds else ""),
             "cpu_percent": 100 * cpu / wall, "seconds": wall,
             "samples_dropped": src["samples_dropped"]}
 
@@ -163,6 +164,7 @@ def main():
     rows = [latency(), retune()]
     for mode, stereo in (("wbfm", True), ("wbfm", False), ("fm", False), ("am", False)):
         rows.append(cpu_of(mode, stereo, args.seconds))
+    rows.append(cpu_of("wbfm", False, args.seconds, rds="rds"))
     rows.append(cpu_of("wbfm", True, args.seconds, rate=3.2e6))
     for mode, stereo in (("wbfm", True), ("wbfm", False)):
         rows.append(cpu_paced_file(mode, stereo, args.seconds))

@@ -24,7 +24,8 @@ class WebSink(Block):
     Serves a page (``http://127.0.0.1:PORT/``) that draws the band's spectrum and a scrolling
     waterfall, frequency axis in Hz (absolute once an ``rx_freq`` tag says the centre). A click
     on the waterfall tunes a receiver (WBFM, NBFM, AM, USB, LSB) for that page alone, which runs
-    as a small flowgraph of its own fed from this stream; its audio plays in the page. Pages may
+    as a small flowgraph of its own fed from this stream; its audio plays in the page, and a
+    WBFM receiver's RDS (station name, programme type, radiotext) shows above it. Pages may
     change the source's centre frequency and gain through message port ``ctrl`` (connect it to
     the source's ``ctrl``). Frames go out at most ``fps`` a second, 8-bit dB per bin; a page
     too slow to take them gets frames dropped and counted, never a growing queue. A float
@@ -180,7 +181,9 @@ class WebSink(Block):
             {k: v for k, v in rx.items() if k != "offset"}
         page.state["_generation"] += 1
         page.state["rx"] = rx
-        if same:  # only the frequency moved: retune the running channel filter
+        # Only the frequency moved: retune the running channel filter; but a WBFM receiver
+        # starts afresh, so no RDS of the station left can reach the page after the tune.
+        if same and mode != "wbfm":
             fg, channel, _ = running
             fg.post(channel, "ctrl", {"frequency": offset})
             running[2]["generation"] = page.state["_generation"]
@@ -213,6 +216,13 @@ class WebSink(Block):
                           + pcm.astype("<i2").tobytes())
 
         fg.connect(receiver.audio[0], CallbackSink(audio))
+        if receiver.multiplex is not None:  # broadcast FM: its RDS too
+            from sdrflow.blocks import RDSDecoder, RDSDemod
+
+            decoder = RDSDecoder()
+            fg.connect(receiver.multiplex,
+                       RDSDemod(decimation=max(1, int(receiver.multiplex_rate // 10e3))), decoder)
+            fg.connect((decoder, "out"), (_RDSToPage(page, info), "in"))
         fg.start()
         page.state["_rx"] = (fg, receiver.channel, info)
         page.state["_feed"] = feed
@@ -325,3 +335,23 @@ class _Warnings(logging.Handler):
             self.sink.show(f"{record.levelname.lower()}: {record.getMessage()}")
         except RuntimeError:  # the server's loop closed while the sink stops: nobody to tell
             pass
+
+
+class _RDSToPage(Block):
+    """Sends a page what its receiver's RDS says, when it changes: ``{"type": "rds",
+    "generation": …, "pi": …, "ps": …, …}``; a retune (a new generation) starts afresh."""
+
+    message_inputs = ("in",)
+    KEYS = ("pi", "callsign", "prog_type", "ps", "radiotext")
+
+    def __init__(self, page, info):
+        self.page, self.info = page, info
+        self.said, self.generation = {}, None
+
+    def handle_message(self, port, fields):
+        if self.info["generation"] != self.generation:
+            self.said, self.generation = {}, self.info["generation"]
+        news = {k: fields[k] for k in self.KEYS if k in fields}
+        if any(self.said.get(k) != v for k, v in news.items()):
+            self.said.update(news)
+            self.page.send({"type": "rds", "generation": self.generation, **self.said})

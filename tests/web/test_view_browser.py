@@ -313,6 +313,29 @@ def test_the_page_retunes_the_source_through_its_message_port(browser):
         fg.wait()
 
 
+def test_a_wbfm_receiver_shows_its_stations_rds_and_a_tune_clears_it(browser):
+    from sdrflow.cli.view import build
+
+    fg, sink = build("sim:fm?rds=1", frequency=98.5e6, rate=RATE, port=0)
+    fg.start()
+    try:
+        open_page(browser, sink)
+        browser.execute_script("document.getElementById('mode').value = 'wbfm'; tune(0)")
+        wait_for(browser, "const r = window.sdrflow.rds; return r && r.ps === 'SDRFLOW ' && "
+                          "r.radiotext", "the station's name and radiotext")
+        shown = browser.find_element("id", "rds").text
+        text = "sdrflow's simulated station: a 1 kHz and a 3 kHz tone"
+        assert shown == f"SDRFLOW · Pop music · {text}"
+        frames = browser.execute_script("tune(600000); return window.sdrflow.frames")
+        # Nothing is at +600 kHz: the old station's RDS is gone and stays gone.
+        wait_for(browser, f"return window.sdrflow.frames >= {frames + 50}", "50 more frames")
+        assert browser.execute_script("return window.sdrflow.rds") is None
+        assert browser.find_element("id", "rds").text == ""
+    finally:
+        fg.stop()
+        fg.wait()
+
+
 def test_a_slow_page_loses_frames_counted_never_a_growing_queue():
     import asyncio
 

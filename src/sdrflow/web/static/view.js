@@ -3,7 +3,7 @@
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const state = {
-  rate: 0, centre: null, fft: 2048, bins: null, dbMin: -110, dbMax: -20, rx: null,
+  rds: null, rate: 0, centre: null, fft: 2048, bins: null, dbMin: -110, dbMax: -20, rx: null,
   frames: 0, audio: [], audioChunks: 0, latencies: [], tuneClicks: [], tuneAudio: [],
   generation: 0, ctx: null, nextTime: 0, scope: null, scopeFrames: 0, log: [], restored: 0,
 };
@@ -86,6 +86,11 @@ function onJSON(msg) {
     log.textContent += msg.text + "\n";
     state.log.push(msg.text);
     log.scrollTop = log.scrollHeight;
+  } else if (msg.type === "rds") {  // what the WBFM receiver's station says of itself
+    if (msg.generation !== state.generation) return;  // from before the last tune
+    state.rds = msg;
+    $("rds").textContent = [msg.callsign, msg.ps && msg.ps.trim(), msg.prog_type, msg.radiotext]
+      .filter(Boolean).join(" · ");
   } else if (msg.type === "error") {
     $("status").textContent = "error: " + msg.message;
   }
@@ -208,6 +213,7 @@ function tune(offset) {
   state.rx = { offset, mode, bandwidth: bandwidth || WIDTH[mode], squelch };
   state.tuneClicks.push(performance.now());
   state.generation++;
+  state.rds = null; $("rds").textContent = "";  // the next station says its own
   send({ tune: offset, mode, bandwidth: bandwidth || null, squelch });
   drawOverlay();
   $("status").textContent = "listening at " + (state.centre ? si(state.centre + offset) : si(offset)) + " (" + mode + ")";
