@@ -134,16 +134,17 @@ def test_real_recordings_named_as_rtl_433_names_them_need_no_rate(real_data, tmp
 
 
 def test_info_refuses_what_it_cannot_read(tmp_path):
+    """With exit code 2, as every command refuses a file it cannot use."""
     p = sdrflow("info", str(tmp_path / "none.cu8"))
-    assert p.returncode == 1 and "no such file" in p.stderr
+    assert p.returncode == 2 and "no such file" in p.stderr
     odd = tmp_path / "notes.txt"
     odd.write_text("hello")
     p = sdrflow("info", str(odd))
-    assert p.returncode == 1 and "cannot tell the format" in p.stderr
+    assert p.returncode == 2 and "cannot tell the format" in p.stderr
     bad = tmp_path / "bad.sigmf-meta"
     bad.write_text("{not json")
     p = sdrflow("info", str(bad))
-    assert p.returncode == 1 and "not SigMF" in p.stderr
+    assert p.returncode == 2 and "not SigMF" in p.stderr
 
 
 def test_devices_says_none_here_and_lists_what_librtlsdr_reports():

@@ -175,9 +175,9 @@ def main_info(argv) -> int:
     args = ap.parse_args(argv)
     try:
         info = describe(args.file)
-    except ValueError as e:
+    except ValueError as e:  # a path or a file that is not a recording: as for every command
         sys.stderr.write(f"error: {e}\n")
-        return FAILED
+        return USAGE
     if args.json:
         print(json.dumps(info))
         return OK
