@@ -381,6 +381,26 @@ def test_fm_tones_phase_is_the_integral_of_the_frequency():
     np.testing.assert_allclose(inst, expected, atol=60)
 
 
+def test_rds_rotate_adds_the_subcarrier_to_the_instantaneous_frequency():
+    from sdrflow.kernels.sim import rds_rotate
+
+    rate, dev, theta = 2.4e6, 2000.0, 0.3
+    chips = np.array([1, -1, -1, 1, 1, 1, -1], np.int8)
+    whole = np.ones(48_000, np.complex64)
+    rds_rotate(0, rate, chips, dev, theta, whole)
+    split = np.ones(48_000, np.complex64)  # any split gives the same samples
+    rds_rotate(0, rate, chips, dev, theta, split[:1011])
+    rds_rotate(1011, rate, chips, dev, theta, split[1011:])
+    np.testing.assert_array_equal(split, whole)
+    # instantaneous frequency = deviation · c(t) · cos(2π·57 kHz·t + θ), chips at 2375 a second
+    inst = np.angle(whole[1:] * np.conj(whole[:-1])) * rate / (2 * np.pi)
+    t = (np.arange(1, len(whole)) - 0.5) / rate
+    c = chips[np.floor(t * 2375).astype(int) % len(chips)]
+    inner = np.abs(t * 2375 - np.round(t * 2375)) * rate / 2375 > 2  # 2 samples from an edge
+    expected = dev * c * np.cos(2 * np.pi * 57e3 * t + theta)
+    np.testing.assert_allclose(inst[inner], expected[inner], atol=15)
+
+
 def test_hold_phasor_carries_each_phasor_over_the_samples_after_it():
 
     D, w = 8, 0.3

@@ -127,5 +127,3 @@ def _offset_of(s):
         if s == OFFSETS[k]:
             return k
     return -1
-
-
