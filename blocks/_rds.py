@@ -84,7 +84,8 @@ class GroupParser:
     groups to send: the programme service name (PS, 8 characters in four 0A/0B groups) and the
     radiotext (RT, up to 64 in 2A groups of four or 2B groups of two).
 
-    ``feed(blocks)`` takes the four data words of a group, None for a block lost, and returns
+    ``feed(blocks, c_prime)`` takes the four data words of a group, None for a block lost,
+    and whether block C came with offset C′ (then it repeats the PI); it returns
     a dict with ``pi`` (hex text), ``callsign`` (``rbds``), ``group`` (like ``0A``), ``tp``,
     ``prog_type``, and, when a group completes one, ``ps``, ``radiotext`` or ``clock_time``
     (ISO 8601 with the station's offset from UTC); None when the group says nothing (no PI).
@@ -97,9 +98,9 @@ class GroupParser:
         self._rt = [None] * 16
         self._rt_ab = None
 
-    def feed(self, blocks) -> dict | None:
+    def feed(self, blocks, c_prime: bool = False) -> dict | None:
         a, b, c, d = blocks
-        pi = a if a is not None else (c if b is not None and b >> 11 & 1 else None)
+        pi = a if a is not None else (c if c_prime else None)
         if pi is None:
             pi = self.pi
         if pi is None:

@@ -60,19 +60,37 @@ PLACE = np.array([0, 1, 2, 2, 3], np.int64)
 OFFSETS = np.array([0x0FC, 0x198, 0x168, 0x350, 0x1B4], np.int64)
 
 
-@kernel(["intp(uint8[::1], int64[::1], int64[::1], uint16[::1], uint8[::1], uint8[::1])"])
-def find_blocks(bits, place, state, words, kinds, good):
+def burst_table(longest: int = 2) -> np.ndarray:
+    """Error bursts by syndrome: entry ``s`` is the burst of at most ``longest`` bits whose
+    syndrome is ``s`` (0 where none). The code tells bursts of up to 5 bits apart; each one
+    corrected also turns garbage into a "good" block now and then (2 bits: 51 of the 1023
+    syndromes, so one garbage block in 20), hence 2."""
+    table = np.zeros(1024, np.int64)
+    for length in range(1, longest + 1):
+        for start in range(27 - length):
+            for middle in range(1 << max(length - 2, 0)):
+                burst = 1 if length == 1 else (1 << (length - 1) | middle << 1 | 1)
+                table[syndrome(np.int64(burst << start))] = burst << start
+    return table
+
+
+@kernel(["intp(uint8[::1], int64[::1], int64[::1], int64[::1], uint16[::1], uint8[::1], "
+         "uint8[::1])"])
+def find_blocks(bits, place, bursts, state, words, kinds, good):
     """Blocks in a stream of data bits. Unsynchronised, every bit position is tried: two blocks
     whose syndromes are offset words in the right order (A B C D, C′ in C's place) a whole
     number of blocks apart give the block grid. Then every 26 bits is a block: its data word
     goes to ``words``, its offset word (0–4: A B C C′ D, the one expected where the syndrome
-    matches none) to ``kinds``, and ``good`` says whether the syndrome matched. After
-    ``state[5]`` bad blocks in a row the grid is dropped and searched for again. Returns the
-    number of blocks written.
+    matches none) to ``kinds``, and ``good`` says whether the syndrome matched (1), matched
+    once a burst in ``bursts`` (``burst_table``) was corrected (2), or not (0). After
+    ``state[5]`` blocks in a row that were not clean the grid is dropped and searched for
+    again (a corrected block does not count as clean: garbage is sometimes "corrected").
+    Returns the number of blocks written.
 
     ``place``: ``PLACE``. ``state``: [last 26 bits, synchronised, bits into the block, next
-    place (0–3), bad blocks in a row, bad blocks allowed, bits seen, bits seen at the last
-    syndrome hit, its place] — [5] set, the rest zero, to start."""
+    place (0–3), blocks in a row not clean, how many are allowed, bits seen, bits seen at the
+    last syndrome hit, its place, this group's version (0 A, 1 B, 2 unknown)] — [5] set, [9]
+    2, the rest zero, to start."""
     reg = state[0]
     count = 0
     for i in range(bits.shape[0]):
@@ -104,16 +122,33 @@ def find_blocks(bits, place, state, words, kinds, good):
             continue
         state[2] = 0
         here = state[3]
-        kind = _offset_of(syndrome(reg))
-        ok = kind >= 0 and place[kind] == here
-        if not ok:
+        s = syndrome(reg)
+        kind = _offset_of(s)
+        verdict = 1 if kind >= 0 and place[kind] == here else 0
+        block = reg
+        if verdict == 0 and kind >= 0:
+            kind = here if here < 3 else 4  # another place's block: the grid slipped
+        elif verdict == 0:
             kind = here if here < 3 else 4  # the block expected there: A B C D
-        words[count] = reg >> 10
+            if here == 2 and state[9] == 1:
+                kind = 3  # block B said version B: C′
+            burst = bursts[s ^ OFFSETS[kind]]
+            if here == 2 and state[9] == 2:  # version unknown: C or C′, if only one fits
+                other = bursts[s ^ OFFSETS[3]]
+                if burst and other:
+                    burst = 0
+                elif other:
+                    burst, kind = other, 3
+            if burst:
+                block, verdict = reg ^ burst, 2
+        if here == 1:  # the group's version (block B's bit 11), for its C
+            state[9] = block >> 21 & 1 if verdict else 2
+        words[count] = block >> 10
         kinds[count] = kind
-        good[count] = 1 if ok else 0
+        good[count] = verdict
         count += 1
         state[3] = (here + 1) % 4
-        state[4] = 0 if ok else state[4] + 1
+        state[4] = 0 if verdict == 1 else state[4] + 1
         if state[4] >= state[5]:
             state[1] = 0  # lost: search again
             state[7] = 0
