@@ -69,11 +69,11 @@ class RDSDecoder(Block):
             self.blocks_corrected += ok == 2
             place = int(PLACE[kind])
             if place == 0:
-                self._group = [None] * 4
+                self._group, self._c_prime = [None] * 4, False
             self._group[place] = word if ok else None
             if place == 2:
-                self._c_prime = bool(ok) and kind == 3
-            self._filled = self._filled or ok
+                self._c_prime = ok > 0 and kind == 3
+            self._filled = self._filled or ok > 0
             if place == 3:
                 self._emit()
 
