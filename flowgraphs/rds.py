@@ -33,7 +33,8 @@ def build(source: str = "sim:fm?rds=1", frequency: float = 98.5e6, rate: float =
     rate : float
         Sample rate in Hz, a multiple of 240 kHz (2.4e6 as an RTL-SDR).
     seconds : float
-        How long to listen (0 = until the source ends or Ctrl-C).
+        How long to listen (0 = until the source ends or Ctrl-C; the simulation then runs in
+        real time).
     rbds : bool
         North American RBDS: its programme type names, and call letters from the PI code.
     output : str
@@ -46,9 +47,11 @@ def build(source: str = "sim:fm?rds=1", frequency: float = 98.5e6, rate: float =
     tuned = frequency + rate / 4  # as receivers.receiver_graph: the DC spike stays out
     if parse(source).kind == "sim" and "offset=" not in source:
         source += ("&" if "?" in source else "?") + f"offset={-rate / 4:.0f}"
+    endless = not seconds > 0  # a simulation then runs at the pace of a real one
     chain, opened = source_chain(source, frequency=tuned, rate=rate,
                                  gain=None if gain < 0 else gain,
-                                 seconds=seconds if seconds > 0 else None)
+                                 seconds=None if endless else seconds,
+                                 pace=endless and source.startswith("sim"))
     offset = frequency - opened.frequency if opened.frequency else 0.0
     fg = Flowgraph(chunk=16384)
     decoder = RDSDecoder(rbds=rbds)
