@@ -41,12 +41,11 @@ def check_rtl_tuning(frequency: float, correction_ppm: int, who: str) -> None:
                          f"got {correction_ppm!r}")
 
 
-#: What each tuner reaches (Hz), where librtlsdr would fail or tune nowhere beyond: an R82xx
-#: has no PLL values above 1766 MHz (librtlsdr then fails the setter, and pyrtlsdr closes the
-#: device under the running stream). The E4000's gap (about 1100–1250 MHz) varies by chip and
-#: the FC2580's (308–438 MHz) is not refused.
-#: What each tuner reaches, in Hz: one or two bands. The E4000's PLL does not lock in about
-#: 1100–1250 MHz (librtlsdr fails the retune); the FC2580 has no band between 308 and 438 MHz.
+#: What each tuner reaches, in Hz: one or two bands, beyond which librtlsdr would fail or tune
+#: nowhere. An R82xx has no PLL values above 1766 MHz (librtlsdr then fails the setter, and
+#: pyrtlsdr closes the device under the running stream); the E4000's PLL does not lock in
+#: about 1100–1250 MHz (the gap varies by chip: this is the usual one); the FC2580 has no band
+#: between 308 and 438 MHz.
 TUNER_RANGES = {"R820T": ((24e6, 1766e6),), "R828D": ((24e6, 1766e6),),
                 "E4000": ((52e6, 1100e6), (1250e6, 2200e6)),
                 "FC0012": ((22e6, 948.6e6),), "FC0013": ((22e6, 1100e6),),

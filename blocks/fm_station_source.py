@@ -46,9 +46,10 @@ class FMStationSource(Block):
         right; the multiplex carries a 19 kHz pilot (10 %) and L−R on 38 kHz (DSB-SC).
     rds : dict, optional
         Add RDS on 57 kHz: ``{"pi": 0x5DF0, "ps": "SDRFLOW", "radiotext": "…", "pty": 10,
-        "deviation": 2000}`` (any of them; these are the defaults but for the radiotext). The
-        station sends its PS name and radiotext in turn, over and over: biphase chips,
-        differentially coded, BPSK on the subcarrier, ``deviation`` Hz of the carrier's swing.
+        "deviation": 2000}``; give any of them, the others keep these defaults (the radiotext's
+        is a line about the station). The station sends its PS name and radiotext in turn,
+        over and over: biphase chips, differentially coded, BPSK on the subcarrier,
+        ``deviation`` Hz of the carrier's swing.
 
     Example: ``FMStationSource(rate=2.4e6, tones=(1000, 3000), cnr_db=30, seconds=2)``
     """
@@ -122,7 +123,6 @@ class FMStationSource(Block):
         chips = np.empty(2 * len(sent), np.int8)
         chips[0::2] = 2 * sent - 1
         chips[1::2] = 1 - 2 * sent
-        self.rds_settings = settings
         return chips, dev
 
     def _emphasised(self, tones, levels):
