@@ -7,7 +7,7 @@ import datetime
 
 import numpy as np
 
-from sdrflow.kernels.rds import OFFSETS, POLY
+from sdrflow.kernels.rds import OFFSETS, syndrome
 
 #: Programme types, RDS (Europe) and RBDS (North America) tables.
 PTY_RDS = ("None", "News", "Current affairs", "Information", "Sport", "Education", "Drama",
@@ -26,11 +26,7 @@ PTY_RBDS = ("None", "News", "Information", "Sports", "Talk", "Rock", "Classic ro
 
 def checkword(data: int, offset: int) -> int:
     """The 10 check bits of a block: ``data``·x¹⁰ modulo the generator, plus the offset word."""
-    reg = data << 10
-    for i in range(25, 9, -1):
-        if reg >> i & 1:
-            reg ^= POLY << (i - 10)
-    return (reg & 0x3FF) ^ offset
+    return int(syndrome(np.int64(data << 10))) ^ offset
 
 
 def group_bits(blocks) -> np.ndarray:
