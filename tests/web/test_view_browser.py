@@ -1,5 +1,6 @@
 """`sdrflow view` in a real browser: Debian's headless Chromium driven by Selenium, on the
 simulated band (AM at −400 kHz, NBFM at +150 kHz, USB at +600 kHz around 100 MHz)."""
+import contextlib
 import json
 import os
 import shutil
@@ -28,6 +29,20 @@ def view():
     yield sink
     fg.stop()
     fg.wait()
+
+
+@contextlib.contextmanager
+def own_view(source, frequency):
+    """A view of its own on ``source`` for one test, stopped after it; yields (graph, sink)."""
+    from sdrflow.cli.view import build
+
+    fg, sink = build(source, frequency=frequency, rate=RATE, port=0)
+    fg.start()
+    try:
+        yield fg, sink
+    finally:
+        fg.stop()
+        fg.wait()
 
 
 @pytest.fixture(scope="module")
@@ -285,11 +300,7 @@ def test_a_float_stream_is_a_scope_and_messages_are_a_log(browser):
 
 
 def test_the_page_retunes_the_source_through_its_message_port(browser):
-    from sdrflow.cli.view import build
-
-    fg, sink = build("sim:band?at=100M", frequency=100e6, rate=RATE, port=0)
-    fg.start()
-    try:
+    with own_view("sim:band?at=100M", 100e6) as (fg, sink):
         open_page(browser, sink)
         browser.execute_script("const c = document.getElementById('centre'); c.value = '100.3M';"
                                "c.dispatchEvent(new Event('change'));")
@@ -308,17 +319,10 @@ def test_the_page_retunes_the_source_through_its_message_port(browser):
                  "the refused centre in the page's log")
         box = browser.find_element("id", "centre").get_attribute("value")
         assert box == "100.3MHz" and source.frequency == 100.3e6  # the box shows the real centre
-    finally:
-        fg.stop()
-        fg.wait()
 
 
 def test_a_wbfm_receiver_shows_its_stations_rds_and_a_tune_clears_it(browser):
-    from sdrflow.cli.view import build
-
-    fg, sink = build("sim:fm?rds=1", frequency=98.5e6, rate=RATE, port=0)
-    fg.start()
-    try:
+    with own_view("sim:fm?rds=1", 98.5e6) as (fg, sink):
         open_page(browser, sink)
         browser.execute_script("document.getElementById('mode').value = 'wbfm'; tune(0)")
         wait_for(browser, "const r = window.sdrflow.rds; return r && r.ps === 'SDRFLOW ' && "
@@ -331,9 +335,6 @@ def test_a_wbfm_receiver_shows_its_stations_rds_and_a_tune_clears_it(browser):
         wait_for(browser, f"return window.sdrflow.frames >= {frames + 50}", "50 more frames")
         assert browser.execute_script("return window.sdrflow.rds") is None
         assert browser.find_element("id", "rds").text == ""
-    finally:
-        fg.stop()
-        fg.wait()
 
 
 def test_a_slow_page_loses_frames_counted_never_a_growing_queue():
