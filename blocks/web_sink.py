@@ -92,7 +92,8 @@ class WebSink(Block):
         # Load the receivers' kernels now, so a page's first click does not wait for them.
         import sdrflow.blocks as catalogue
         for name in ("FreqXlatingFilter", "LowpassFilter", "FMDemod", "Deemphasis", "StereoDecoder",
-                     "NBFMReceiver", "AMDemod", "SSBDemod", "PowerSquelch", "Resampler"):
+                     "NBFMReceiver", "AMDemod", "SSBDemod", "PowerSquelch", "Resampler",
+                     "RDSDemod", "RDSDecoder"):
             getattr(catalogue, name)
         self.server = WebServer.at(self.port, self.bind, self.token)
         self.server.open(self)
