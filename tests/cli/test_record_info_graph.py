@@ -99,16 +99,26 @@ def test_record_sigmf_has_rate_frequency_datetime_and_info_shows_them(tmp_path):
     assert "capture      at sample 0: 98.5 MHz" in shown
 
 
+@pytest.mark.parametrize("args, message", [
+    (["--source", "sim", "--seconds", "0"], "the simulation is endless"),
+    (["--source", "rtl?sim=1", "-f", "98.5M", "-n", "-5"], "-n -5: a length is ≥ 0"),
+])
+def test_record_refuses_a_length_it_cannot_keep(tmp_path, args, message):
+    p = sdrflow("record", *args, "-o", str(tmp_path / "r.cu8"))
+    assert p.returncode == 2 and message in p.stderr and "Traceback" not in p.stderr
+
+
 def test_record_refuses_a_sigmf_archive_name_and_says_what_to_give(tmp_path):
     p = sdrflow("record", "--source", "sim", "-o", str(tmp_path / "r.sigmf"), "--seconds", "0.1")
     assert p.returncode == 2 and "r.sigmf-meta" in p.stderr and "archive" in p.stderr
     assert list(tmp_path.iterdir()) == []
 
 
-def test_record_stopped_by_sigterm_leaves_valid_sigmf(tmp_path):
+@pytest.mark.parametrize("length", [["--seconds", "600"], ["-n", "0"]])  # 0: until stopped
+def test_record_stopped_by_sigterm_leaves_valid_sigmf(tmp_path, length):
     out = tmp_path / "long.sigmf-meta"
     p = subprocess.Popen([sys.executable, "-m", "sdrflow.cli", "record", "--source",
-                          "rtl?sim=1", "-f", "98.5M", "-o", str(out), "--seconds", "600"],
+                          "rtl?sim=1", "-f", "98.5M", "-o", str(out), *length],
                          stderr=subprocess.PIPE, text=True)
     data = tmp_path / "long.sigmf-data"
     while p.poll() is None and (not data.exists() or data.stat().st_size < 1_000_000):

@@ -32,9 +32,10 @@ def record_parser():
     ap.add_argument("-s", "--rate", type=si, default=None, help="sample rate (2.4M for radios)")
     ap.add_argument("-g", "--gain", type=si, default=None, help="tuner gain in dB (automatic)")
     length = ap.add_mutually_exclusive_group()
-    length.add_argument("--seconds", type=si, default=None, help="stop after this long")
+    length.add_argument("--seconds", type=si, default=None,
+                        help="stop after this long (0: until stopped, as without it)")
     length.add_argument("-n", "--samples", type=si, default=None,
-                        help="stop after this many samples (rtl_sdr's -n)")
+                        help="stop after this many samples (rtl_sdr's -n; 0: until stopped)")
     ap.add_argument("--stats", action="store_true", help="print counters at the end (stderr)")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     return ap
@@ -64,8 +65,13 @@ def build_record(source, output, frequency=None, rate=None, gain=None, seconds=N
     if not sigmf and not wav and fmt is None:
         raise ValueError(f"-o {output}: name the file .cu8, .cs8, .cs16, .cf32, .sigmf-meta or "
                          f".wav, or give - for standard output")
+    for name, value in (("--seconds", seconds), ("-n", samples)):
+        if value is not None and not value >= 0:
+            raise ValueError(f"{name} {value:g}: a length is ≥ 0 (0 records until stopped)")
+    seconds = seconds or None  # 0: until stopped, as rtl_sdr's -n 0
+    samples = samples or None
     if spec.kind == "sim" and seconds is None and samples is None:
-        raise ValueError("the simulation is endless: give --seconds or --samples")
+        raise ValueError("the simulation is endless: give --seconds or --samples (more than 0)")
     opened = open_source(source, frequency=frequency, rate=rate, gain=gain,
                          seconds=seconds if spec.kind == "sim" else None)
     total = int(samples) if samples is not None else \
