@@ -48,6 +48,18 @@ def test_rds_names_the_station_and_its_radiotext_as_they_come(tmp_path):
     assert sinad_db(pcm[9600:, 0], 48e3, (1000, 3000)) >= 40
 
 
+def test_rtl_fms_device_and_bias_tee_letters_choose_and_power_the_dongle(tmp_path):
+    out = str(tmp_path / "a.wav")
+    _, status = build(98.5e6, device="00000001", bias_tee=True, output=out)
+    assert "on rtl:00000001?bias=1;" in status  # nothing opens before the graph starts
+    fg, _ = build(98.5e6, source="rtl?sim=1", bias_tee=True, output=out, seconds=0.3)
+    fg.run()
+    dongle = fg.listen_parts["source"].driver
+    assert ("bias_tee", True) in [(name, value) for name, value, _ in dongle.settings]
+    with pytest.raises(ValueError, match="-d and -T choose and power a dongle on this host"):
+        build(98.5e6, source="sim", device="1", output=out)
+
+
 def test_stereo_separates_left_and_right(tmp_path):
     out = tmp_path / "st.wav"
     fg, _ = build(98.5e6, stereo=True, source="sim:fm?stereo=1", output=str(out), seconds=2)

@@ -40,6 +40,10 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("-s", "--rate", type=si, default=DEFAULT_RATE, help="source sample rate (2.4M)")
     ap.add_argument("-g", "--gain", type=si, default=None, help="tuner gain in dB (automatic)")
     ap.add_argument("-p", "--ppm", type=int, default=0, help="crystal correction in ppm")
+    ap.add_argument("-d", "--device", default=None,
+                    help="the dongle, by index or serial (as --source rtl:D)")
+    ap.add_argument("-T", "--bias-tee", action="store_true",
+                    help="power the antenna through the dongle's bias tee (as --source rtl?bias=1)")
     ap.add_argument("-l", "--squelch", type=float, default=None,
                     help="squelch level in dBFS of channel power, e.g. -40 (off)")
     ap.add_argument("-r", "--audio-rate", type=si, default=48e3, help="audio rate (48k)")
@@ -73,10 +77,12 @@ def frequencies(values) -> list:
 
 def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, ppm=0,
           squelch=None, audio_rate=48e3, emphasis=None, tau=75e-6, source="rtl", output=None,
-          seconds=None, audio_backend=None, chunk=16384, rds=None):
+          seconds=None, audio_backend=None, chunk=16384, rds=None, device=None,
+          bias_tee=False):
     """The listening flowgraph; returns (flowgraph, a status line). Everything is checked
     before anything opens a device, a socket or a file. ``rds``: "rds" or "rbds" adds the
-    RDS decoder, its findings on stderr."""
+    RDS decoder, its findings on stderr. ``device`` and ``bias_tee`` are rtl_fm's -d and -T,
+    for a dongle on this host."""
     from sdrflow import Flowgraph
     from sdrflow import blocks as b
 
@@ -93,6 +99,17 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
             raise ValueError(f"-f {f:g}: a station's frequency is a positive number of Hz "
                              f"(98.5M, 446.00625M)")
     spec = parse(source)
+    if device is not None or bias_tee:
+        if spec.kind != "rtl" or (device is not None and spec.target != "0"):
+            raise ValueError(f"-d and -T choose and power a dongle on this host; --source "
+                             f"{source} says otherwise (give one or the other)")
+        base, _, query = source.partition("?")
+        options = [query] if query else []
+        if bias_tee and "bias" not in spec.options:
+            options.append("bias=1")
+        source = (f"rtl:{device}" if device is not None else base) + \
+            ("?" + "&".join(options) if options else "")
+        spec = parse(source)
     live = spec.kind in ("rtl", "rtl_tcp", "sim")
     if live:
         if rate < 225e3:  # rtl_fm's -s 170k or -s 24k: its channel rate, not the dongle's
@@ -226,7 +243,8 @@ def main_listen(argv) -> int:
         fg, status = build(args.frequency, args.mode, args.stereo, args.rate, args.gain, args.ppm,
                            args.squelch, args.audio_rate, args.emphasis, args.tau, args.source,
                            args.output, args.seconds,
-                           rds="rbds" if args.rbds else ("rds" if args.rds else None))
+                           rds="rbds" if args.rbds else ("rds" if args.rds else None),
+                           device=args.device, bias_tee=args.bias_tee)
     except (ValueError, GraphError) as e:
         sys.stderr.write(f"error: {e}\n")
         return USAGE
