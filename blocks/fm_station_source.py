@@ -94,7 +94,9 @@ class FMStationSource(Block):
         self.audio_scale = 1.0 / peak
         self._freqs, self._amps, self._phases = freqs, amps / peak, phases
         self.amplitude = 0.5
-        self.rds = self._rds_chips(rds) if rds is not None else None
+        self.rds, self._rds = None, None
+        if rds is not None:
+            self.rds, self._rds = self._rds_chips(rds)  # the settings, and what is sent
 
     def _rds_chips(self, rds):
         from ._rds import group_bits, station_groups
@@ -123,7 +125,7 @@ class FMStationSource(Block):
         chips = np.empty(2 * len(sent), np.int8)
         chips[0::2] = 2 * sent - 1
         chips[1::2] = 1 - 2 * sent
-        return chips, dev
+        return settings, (chips, dev)
 
     def _emphasised(self, tones, levels):
         """Tones as (freqs, amps, phases) of sines after pre-emphasis H(f) = 1 + j2πfτ."""
@@ -182,8 +184,8 @@ class FMStationSource(Block):
         out = self.buffer(n, np.complex64)
         fm_tones(self._n, self.sample_rate, self._freqs, self._amps, self._phases, self._steps,
                  self.deviation, self.offset, np.float32(self.amplitude), out)
-        if self.rds is not None:
-            chips, dev = self.rds
+        if self._rds is not None:
+            chips, dev = self._rds
             rds_rotate(self._n, self.sample_rate, chips, dev, 0.3, out)
         noise = self.scratch(2 * n, np.float32)
         self._rng.standard_normal(out=noise, dtype=np.float32)

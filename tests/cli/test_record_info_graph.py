@@ -201,3 +201,9 @@ def test_graph_draws_blocks_parameters_types_and_rates():
     assert "cutoff=100000" in dot and "WAVSink" in dot
     mermaid = sdrflow("graph", script, "--mermaid", "--rate", "1.2e6").stdout
     assert mermaid.startswith("flowchart LR") and '"complex64 @ 1.2 MS/s"' in mermaid
+
+
+def test_graph_shows_the_rds_recipe_with_its_parameters_not_its_internals():
+    dot = sdrflow("graph", "flowgraphs/rds.py").stdout
+    assert 'label="uint8 @ 1.1875 kS/s"' in dot and "RDSDecoder" in dot
+    assert "array(" not in dot  # the simulated station's chips stay inside it
