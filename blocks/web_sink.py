@@ -25,7 +25,7 @@ class WebSink(Block):
     waterfall, frequency axis in Hz (absolute once an ``rx_freq`` tag says the centre). A click
     on the waterfall tunes a receiver (WBFM, NBFM, AM, USB, LSB) for that page alone, which runs
     as a small flowgraph of its own fed from this stream; its audio plays in the page, and a
-    WBFM receiver's RDS (station name, programme type, radiotext) shows above it. Pages may
+    WBFM receiver's RDS (station name, programme type, radiotext) shows in the page. Pages may
     change the source's centre frequency and gain through message port ``ctrl`` (connect it to
     the source's ``ctrl``). Frames go out at most ``fps`` a second, 8-bit dB per bin; a page
     too slow to take them gets frames dropped and counted, never a growing queue. A float

@@ -313,12 +313,14 @@ def test_the_page_retunes_the_source_through_its_message_port(browser):
                  "the source's refusal in the page's log")  # refused in its thread, counted, shown
         assert any(r["messages_rejected"] >= 1 for r in fg.stats() if r["block"] == source.name)
         assert "cannot set 'gain'" in browser.find_element("id", "log").text
-        browser.execute_script("const c = document.getElementById('centre'); c.value = '-5';"
-                               "c.dispatchEvent(new Event('change'));")  # refused by the source
+        box = browser.find_element("id", "centre")
+        box.clear()
+        box.send_keys("-5\n")  # typed as a user would; the source refuses it
         wait_for(browser, "return window.sdrflow.log.some(t => t.includes('must be > 0 Hz'))",
                  "the refused centre in the page's log")
-        box = browser.find_element("id", "centre").get_attribute("value")
-        assert box == "100.3MHz" and source.frequency == 100.3e6  # the box shows the real centre
+        wait_for(browser, "return document.getElementById('centre').value === '100.3MHz'",
+                 "the real centre back in the box")
+        assert source.frequency == 100.3e6
 
 
 def test_a_wbfm_receiver_shows_its_stations_rds_and_a_tune_clears_it(browser):

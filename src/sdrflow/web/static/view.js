@@ -241,7 +241,11 @@ $("fft").addEventListener("change", () => { state.fft = parseInt($("fft").value,
 $("avg").addEventListener("input", () => send({ avg: parseFloat($("avg").value) }));
 $("dbmin").addEventListener("change", () => { $("auto").checked = false; state.dbMin = parseFloat($("dbmin").value); });
 $("dbmax").addEventListener("change", () => { $("auto").checked = false; state.dbMax = parseFloat($("dbmax").value); });
-$("centre").addEventListener("change", () => { const f = parseSI($("centre").value); if (f) send({ centre: f }); });
+$("centre").addEventListener("change", () => {
+  const f = parseSI($("centre").value);
+  if (f) send({ centre: f });
+  $("centre").blur();  // done typing: the box shows the source's centre again (showCentre)
+});
 $("gain").addEventListener("change", () => { const g = $("gain").value.trim(); send({ gain: g === "" || g === "auto" ? null : parseFloat(g) }); });
 
 // -- audio: 16-bit PCM chunks played back to back through Web Audio -------------------------------
