@@ -109,6 +109,7 @@ def find_blocks(bits, place, bursts, state, words, kinds, good):
                 state[2] = 0
                 state[3] = (place[kind] + 1) % 4
                 state[4] = 0
+                state[9] = reg >> 21 & 1 if kind == 1 else (1 if kind == 3 else 2)
                 words[count] = reg >> 10
                 kinds[count] = kind
                 good[count] = 1
