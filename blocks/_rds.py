@@ -84,12 +84,14 @@ class GroupParser:
     and whether block C came with offset C′ (then it repeats the PI); it returns
     a dict with ``pi`` (hex text), ``callsign`` (``rbds``), ``group`` (like ``0A``), ``tp``,
     ``prog_type``, and, when a group completes one, ``ps``, ``radiotext`` or ``clock_time``
-    (ISO 8601 with the station's offset from UTC); None when the group says nothing (no PI).
+    (ISO 8601 with the station's offset from UTC); None when the group says nothing (no PI),
+    or names a PI other than the station's for the first time (taken when the next group
+    names it too: a retune to another station, not a block corrected wrongly).
     """
 
     def __init__(self, rbds: bool = False):
         self.rbds = rbds
-        self.pi = None
+        self.pi = self._candidate = None
         self._ps = [None] * 4
         self._rt = [None] * 16
         self._rt_ab = None
@@ -101,7 +103,13 @@ class GroupParser:
             pi = self.pi
         if pi is None:
             return None
-        self.pi = pi
+        if self.pi is not None and pi != self.pi:
+            # Another PI: a new station after a retune, or a block corrected wrongly. It is
+            # taken when it comes again in the next group; until then its group is left out.
+            candidate, self._candidate = self._candidate, pi
+            if pi != candidate:
+                return None
+        self.pi, self._candidate = pi, None
         out = {"pi": f"0x{pi:04X}"}
         if self.rbds:
             call = callsign(pi)
