@@ -253,3 +253,19 @@ def test_a_pi_that_comes_once_is_left_out_and_one_that_repeats_is_the_new_statio
     assert parser.feed(other[1]) is None  # once: a block corrected wrongly, say
     assert parser.feed(station[2])["pi"] == "0x5DF0"
     assert parser.feed(other[0]) is None and parser.feed(other[1])["pi"] == "0x1234"  # retuned
+
+
+@pytest.mark.parametrize("ppm", [-200, 200])
+def test_a_dongles_clock_error_costs_no_block(ppm):
+    """A dongle's clock off by ±200 ppm moves the subcarrier by ±11 Hz and the chip rate by
+    ±0.5 Hz: the loops follow, and at 20 dB CNR no block is lost."""
+    fg, sink = Flowgraph(chunk=16384), VectorSink()
+    fg.connect(FMStationSource(rate=2.4e6, seconds=8, cnr_db=20.0, seed=1, rds={}),
+               LowpassFilter(100e3, transition=40e3, decimation=10), FMDemod(75e3), sink)
+    fg.run()
+    decoder = RDSDecoder()
+    fg = Flowgraph(chunk=16384)  # the samples as a dongle with that clock error labels them
+    fg.connect(VectorSource(sink.data, rate=240e3 * (1 - ppm * 1e-6)), RDSDemod(), decoder)
+    fg.run()
+    counts = decoder.counters()
+    assert counts["blocks"] >= 360 and counts["blocks_bad"] == 0
