@@ -127,14 +127,13 @@ def find_blocks(bits, place, bursts, state, words, kinds, good):
         kind = _offset_of(s)
         verdict = 1 if kind >= 0 and place[kind] == here else 0
         block = reg
-        if verdict == 0 and kind >= 0:
-            kind = here if here < 3 else 4  # another place's block: the grid slipped
-        elif verdict == 0:
+        if verdict == 0:
+            slipped = kind >= 0  # another place's block: the grid slipped, nothing to correct
             kind = here if here < 3 else 4  # the block expected there: A B C D
-            if here == 2 and state[9] == 1:
+            if here == 2 and state[9] == 1 and not slipped:
                 kind = 3  # block B said version B: C′
-            burst = bursts[s ^ OFFSETS[kind]]
-            if here == 2 and state[9] == 2:  # version unknown: C or C′, if only one fits
+            burst = 0 if slipped else bursts[s ^ OFFSETS[kind]]
+            if here == 2 and state[9] == 2 and not slipped:  # C or C′, if only one fits
                 other = bursts[s ^ OFFSETS[3]]
                 if burst and other:
                     burst = 0
