@@ -218,12 +218,9 @@ class WebSink(Block):
 
         fg.connect(receiver.audio[0], CallbackSink(audio))
         if receiver.multiplex is not None:  # broadcast FM: its RDS too
-            from sdrflow.blocks import RDSDecoder, RDSDemod
+            from sdrflow.receivers import add_rds
 
-            decoder = RDSDecoder()
-            fg.connect(receiver.multiplex,
-                       RDSDemod(decimation=max(1, int(receiver.multiplex_rate // 10e3))), decoder)
-            fg.connect((decoder, "out"), (_RDSToPage(page, info), "in"))
+            fg.connect((add_rds(fg, receiver), "out"), (_RDSToPage(page, info), "in"))
         fg.start()
         page.state["_rx"] = (fg, receiver.channel, info)
         page.state["_feed"] = feed

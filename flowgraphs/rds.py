@@ -13,7 +13,7 @@ import sys
 
 from sdrflow import Flowgraph
 from sdrflow.blocks import FMDemod, FreqXlatingFilter, MessageSink, RDSDecoder, RDSDemod
-from sdrflow.sources import parse, source_chain
+from sdrflow.receivers import station_source
 
 
 def build(source: str = "sim:fm?rds=1", frequency: float = 98.5e6, rate: float = 2.4e6,
@@ -44,15 +44,11 @@ def build(source: str = "sim:fm?rds=1", frequency: float = 98.5e6, rate: float =
     """
     if rate % 240e3:
         raise ValueError(f"rate must be a multiple of 240 kHz (e.g. 2.4e6), got {rate:g}")
-    tuned = frequency + rate / 4  # as receivers.receiver_graph: the DC spike stays out
-    if parse(source).kind == "sim" and "offset=" not in source:
-        source += ("&" if "?" in source else "?") + f"offset={-rate / 4:.0f}"
     endless = not seconds > 0  # a simulation then runs at the pace of a real one
-    chain, opened = source_chain(source, frequency=tuned, rate=rate,
-                                 gain=None if gain < 0 else gain,
-                                 seconds=None if endless else seconds,
-                                 pace=endless and source.startswith("sim"))
-    offset = frequency - opened.frequency if opened.frequency else 0.0
+    chain, opened, offset = station_source(source, frequency, rate,
+                                           None if gain < 0 else gain,
+                                           None if endless else seconds,
+                                           pace=endless and source.startswith("sim"))
     fg = Flowgraph(chunk=16384)
     decoder = RDSDecoder(rbds=rbds)
     fg.connect(*chain, FreqXlatingFilter(offset, cutoff=100e3, transition=40e3,

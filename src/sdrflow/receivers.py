@@ -136,6 +136,32 @@ def add_receiver(fg, source, rate: float, mode: str = "wbfm", offset: float = 0.
                     squelch, narrow, demod if mode == "wbfm" else None, rc)
 
 
+def add_rds(fg, receiver: Receiver, rbds: bool = False):
+    """RDS on a WBFM receiver's multiplex (``RDSDemod`` → ``RDSDecoder``); returns the decoder,
+    whose ``out`` port gives a message per group."""
+    from sdrflow import blocks as b
+
+    decoder = b.RDSDecoder(rbds=rbds)
+    demod = b.RDSDemod(decimation=max(1, int(receiver.multiplex_rate // 10e3)))  # to ~10 kHz
+    fg.connect(receiver.multiplex, demod, decoder)
+    return decoder
+
+
+def station_source(source: str, frequency: float, rate: float, gain: float | None,
+                   seconds: float | None, pace: bool = False):
+    """``source`` tuned a quarter of the rate above the station at ``frequency`` (the dongle's
+    DC spike stays out of the channel; a simulated source puts its station at ``frequency``).
+    Returns (the source's chain, the opened source, the station's offset from its centre)."""
+    from .sources import parse, source_chain
+
+    tuned = frequency + rate / 4
+    if parse(source).kind == "sim" and "offset=" not in source:
+        source += ("&" if "?" in source else "?") + f"offset={-rate / 4:.0f}"
+    chain, opened = source_chain(source, frequency=tuned, rate=rate, gain=gain, seconds=seconds,
+                                 pace=pace)
+    return chain, opened, frequency - opened.frequency if opened.frequency else 0.0
+
+
 def receiver_graph(mode: str, source: str, frequency: float, output: str, seconds: float | None,
                    squelch_db: float | None = None, bandwidth: float | None = None,
                    gain: float | None = None, rate: float = 2.4e6, tau: float | None = None):
@@ -145,13 +171,7 @@ def receiver_graph(mode: str, source: str, frequency: float, output: str, second
     from sdrflow import Flowgraph
     from sdrflow.blocks import WAVSink
 
-    from .sources import parse, source_chain
-
-    tuned = frequency + rate / 4  # the dongle's DC spike stays out of the channel
-    if parse(source).kind == "sim" and "offset=" not in source:
-        source += ("&" if "?" in source else "?") + f"offset={-rate / 4:.0f}"
-    chain, opened = source_chain(source, frequency=tuned, rate=rate, gain=gain, seconds=seconds)
-    offset = frequency - opened.frequency if opened.frequency else 0.0
+    chain, opened, offset = station_source(source, frequency, rate, gain, seconds)
     fg = Flowgraph(chunk=16384)
     if len(chain) > 1:
         fg.connect(*chain)

@@ -86,7 +86,7 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
     from sdrflow import Flowgraph
     from sdrflow import blocks as b
 
-    from ..receivers import add_receiver, check_mode
+    from ..receivers import add_rds, add_receiver, check_mode
     from ..sources import open_source, parse
     from sdrflow.blocks._rtl import check_rtl_rate, check_tuner_range
 
@@ -186,10 +186,7 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
         fg.connect(rx.narrow, scanner)
         fg.connect((scanner, "ctrl"), (rx.channel, "ctrl"))
     if rds:
-        demod = b.RDSDemod(decimation=max(1, int(rx.multiplex_rate // 10e3)))
-        decoder, lines = b.RDSDecoder(rbds=rds == "rbds"), _rds_lines()
-        fg.connect(rx.multiplex, demod, decoder)
-        fg.connect((decoder, "out"), (lines, "in"))
+        fg.connect((add_rds(fg, rx, rbds=rds == "rbds"), "out"), (_rds_lines(), "in"))
     what = (f"Scanning {len(channels)} channels {low / 1e6:.6g}–{high / 1e6:.6g} MHz"
             if scanning else f"Tuned to {frequency / 1e6:.6g} MHz")
     status = (f"{what} ({mode}{', stereo' if stereo else ''}) on "
