@@ -79,10 +79,12 @@ def test_a_source_is_checked_too(make, expected):
         fg.run()
 
 
-def test_decimator_may_not_run_ahead_of_its_rate():
-    block = Returns(lambda self, x: filled(self, x, n=len(x) // 2 + 2), rule=Decimate(2))
+@pytest.mark.parametrize("chunk, extra", [(256, 2), (1, 1)])
+def test_decimator_may_not_run_ahead_of_its_rate(chunk, extra):
+    # At one item a call, one item out looks like a 1:1 block's result: it is checked all the same.
+    block = Returns(lambda self, x: filled(self, x, n=len(x) // 2 + extra), rule=Decimate(2))
     with pytest.raises(BlockError, match=r"allows at most"):
-        run_through(block)
+        run_through(block, chunk=chunk)
 
 
 class Unpack(Block):

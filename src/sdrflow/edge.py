@@ -1,17 +1,10 @@
 """Edges: what carries items, tags and end of stream from one output port to its readers.
 
 An edge is a bounded ring buffer with one writer and one or more readers (fan-out), each with
-its own absolute read position. Backpressure is ``space()``: the writer runs only when it fits.
-
-Inside one worker thread the writer's output array (always a pool array the engine issued) is
-*lent* to the edge instead of copied: the readers run right after the writer in the same thread
-and usually take it all, and the array goes back to the pool. When the writer puts again before
-the readers took everything, what they left is copied into the ring first. Between threads the
-writer always copies into the ring.
-
-Absolute positions (items since the start of the stream)::
-
-    ring holds [oldest unread .. ring_end)   lent array holds [ring_end .. end)
+its own absolute read position (items since the start of the stream). Backpressure is
+``space()``: the writer runs only when its output fits. The writer copies into the ring and
+readers get views of it. Most local edges carry nothing, though: their one reader runs straight
+on the writer's output (a direct hand-off, ``Node._pass_on``) and only the positions move.
 """
 from __future__ import annotations
 
@@ -35,11 +28,7 @@ class Edge:
         self.name = name
         self.buf = np.empty((self.capacity,) + stype.shape, stype.dtype)
         self.ndim = self.buf.ndim  # of the arrays on this edge: 1, or 2 for vectors
-        self.ring_end = 0
         self.end = 0
-        self.lent = None       # the writer's last array, still read from in place
-        self.lent_base = None  # the pool array behind it, handed to ``release`` when done
-        self.lent_start = 0
         self.readers: list[int] = []
         self.reader_done: list[bool] = []
         self.open_readers = 0
@@ -50,7 +39,6 @@ class Edge:
         # Wake-ups set by the runtime: called after data arrives / after space frees up.
         self.wake_readers = _noop
         self.wake_writer = _noop
-        self.release = _noop1  # gives a lent pool array back once nobody needs it
         self.direct = None  # the reader's Node when it may run straight on put's items (Node._pass_on)
 
     # -- readers -------------------------------------------------------------------------------
@@ -70,20 +58,14 @@ class Edge:
         pos = self.readers[r]
         if pos >= self.end:
             return None if eos else self.buf[:0]
-        if pos < self.ring_end:
-            i = pos % self.capacity
-            return self.buf[i:i + min(self.ring_end - pos, self.capacity - i, n)]
-        j = pos - self.lent_start
-        return self.lent[j:j + n]
+        i = pos % self.capacity
+        return self.buf[i:i + min(self.end - pos, self.capacity - i, n)]
 
     def consume(self, r: int, n: int) -> None:
         """Reader ``r`` is done with its next ``n`` items."""
-        readers = self.readers
-        readers[r] += n
+        self.readers[r] += n
         if self.shared:
             self.wake_writer()
-        elif self.lent is not None and (readers[0] if len(readers) == 1 else self.oldest()) >= self.end:
-            self._drop_lent()
 
     def detach_reader(self, r: int) -> None:
         """Reader ``r`` has finished: it no longer holds back the writer."""
@@ -121,48 +103,15 @@ class Edge:
         """Fraction of the buffer holding unread items."""
         return (self.end - self.oldest()) / self.capacity
 
-    def settle(self) -> None:
-        """Copy what readers left of the lent array into the ring and give the array back."""
-        if self.lent is None:
-            return
-        start = max(self.oldest(), self.lent_start)
-        if start < self.end:
-            self._copy_in(self.lent[start - self.lent_start:], start)
-        self._drop_lent()
-
-    def _drop_lent(self) -> None:
-        self.ring_end = self.end
-        self.lent = None
-        base, self.lent_base = self.lent_base, None
-        if base is not None:
-            self.release(base)
-
-    def put(self, items: np.ndarray, tags=(), base=None) -> None:
-        """Append ``items`` (the caller checked ``space()``).
-
-        On a local edge ``items`` must lie in the pool array ``base``, which the edge then owns
-        until its readers are done; a shared edge copies ``items`` into the ring."""
-        n = len(items)
+    def put(self, items: np.ndarray, tags=()) -> None:
+        """Append ``items`` (the caller checked ``space()``)."""
         for tag in tags:
             self._add_tag(tag)
-        if n == 0:
-            if base is not None:
-                self.release(base)
-            return
-        if self.shared:
+        if len(items):
             self._copy_in(items, self.end)
-            self.end += n
-            self.ring_end = self.end
-            if base is not None:
-                self.release(base)
-            self.wake_readers()
-        else:
-            if self.lent is not None:
-                self.settle()
-            self.lent = items
-            self.lent_base = base
-            self.lent_start = self.end
-            self.end += n
+            self.end += len(items)
+            if self.shared:
+                self.wake_readers()
 
     def close(self) -> None:
         """Mark end of stream."""
@@ -190,6 +139,3 @@ class Edge:
 def _noop():
     pass
 
-
-def _noop1(_):
-    pass

@@ -2,13 +2,13 @@
 ``work`` returns. No threads here: a worker (runtime.py) calls ``Node.step`` over and over.
 
 Ownership of output arrays is declared, never guessed: ``work`` returns arrays it got from
-``self.buffer()`` (the edge takes them without a copy), or a block with ``passthrough = True``
-returns a leading slice of its first input (taken over when this block is its only reader,
-else copied once). Anything else is refused.
+``self.buffer()``, or a block with ``passthrough = True`` returns a leading slice of its first
+input. Anything else is refused.
 
-A direct hand-off (``_pass_on``) runs a 1:1 block straight on its writer's output, in the
-writer's step, when it is the only reader of a local edge: the items skip the edge (its
-positions still advance), so a chain of such blocks costs one work call each and little else.
+A direct hand-off (``_pass_on``) runs a block straight on its writer's output, in the writer's
+step, when it is the only reader of a local edge and has no other input: the items skip the
+edge's ring (its positions still advance), so a chain of such blocks costs one work call each
+and little else, and the pool array moves down the chain. Other edges copy into their ring.
 """
 from __future__ import annotations
 
@@ -265,20 +265,15 @@ class Node:
             if y is None:
                 y = edge.buf[:0]
             base = self._check(port, edge, y, n, first_input)
-            if base is None and not edge.shared:
-                # A passed-through slice of the input: take over the input's array when a
-                # direct hand-off gave it (nobody else reads it), else copy.
-                if len(y) and self._given is not None:
-                    base, self._given = self._given, None
-                if base is None:
-                    copy = self.buffer(len(y), y.dtype, y.shape[1:])
-                    copy[:] = y
-                    y, base = copy, self._handed.pop()
             m = len(y)
             if tags or new_tags:
-                edge.put(y, self._out_tags(port, edge.end, m, tags, new_tags), base)
-            elif edge.direct is None or not self._pass_on(edge, y, base):
-                edge.put(y, (), base)
+                edge.put(y, self._out_tags(port, edge.end, m, tags, new_tags))
+            elif edge.direct is not None and self._pass_on(edge, y, base):
+                base = None  # the hand-off has given it back
+            else:
+                edge.put(y)
+            if base is not None:
+                self.worker.pool.put(base)
             if edge.direct is not None and edge.end != edge.readers[0]:
                 self.worker.spill = True  # items wait for the direct reader
             self.items_out += m
@@ -289,12 +284,12 @@ class Node:
             self._give_back()
 
     def _pass_on(self, edge, y, base) -> bool:
-        """Run the edge's one reader (``edge.direct``: a 1:1 block in this worker with this edge
-        its only input) on ``y`` right now, without putting ``y`` on the edge; False when it
+        """Run the edge's one reader (``edge.direct``: a block in this worker with this edge its
+        only input) on ``y`` right now, without putting ``y`` on the edge; False when it
         cannot take all of ``y`` at once (items waiting, a full output), then ``y`` goes on the
         edge as usual. Errors are blamed on the reader through ``worker.active``.
 
-        A run of such readers is one loop: while a reader returns the plain result (its one
+        A run of such readers is one loop: while a 1:1 reader returns the plain result (its one
         pool array, all ``m`` items, the port's type, no tags) and its own reader can take
         it, the items go straight on; anything else goes through ``_hand_on``'s full checks."""
         node = edge.direct
@@ -306,7 +301,7 @@ class Node:
         while True:
             worker.active = node
             block = node.block
-            edge.end = edge.ring_end = edge.end + m  # the reader's position moves after its work
+            edge.end += m  # the reader's position moves after its work
             node._cur = m
             node._view = y
             node._given = base
@@ -318,8 +313,8 @@ class Node:
             out = outs[0] if outs else None
             base = None
             if (out is not None and type(result) is ndarray and len(result) == m
-                    and result.ndim == 1 and out.ndim == 1 and result.dtype is out.stype.dtype
-                    and not node._new_tags and not block._eos):
+                    and node._p == node._q and result.ndim == 1 and out.ndim == 1
+                    and result.dtype is out.stype.dtype and not node._new_tags and not block._eos):
                 handed = node._handed
                 if handed:
                     if len(handed) == 1 and result.base is handed[0]:
@@ -333,7 +328,8 @@ class Node:
                 reader = out.direct
                 follow = reader is not None and reader._can_take(out, m)
                 if not follow:
-                    out.put(result, (), base)
+                    out.put(result)
+                    worker.pool.put(base)
                     if reader is not None:
                         worker.spill = True  # items wait for the direct reader
             else:
@@ -354,10 +350,14 @@ class Node:
     def _can_take(self, edge, m) -> bool:
         """Whether this direct reader of ``edge`` can run on ``m`` new items now (see
         ``_pass_on``): nothing waiting on the edge or in the inbox, room for its output."""
-        if self.done or self.inbox or edge.lent is not None or edge.readers[0] != edge.end:
+        if self.done or self.inbox or edge.readers[0] != edge.end:
             return False
         outs = self.outputs
-        return not outs or (outs[0].open_readers and outs[0].space() >= m)
+        if not outs:
+            return True
+        space = outs[0].space()
+        return outs[0].open_readers and (space >= m if self._p == self._q
+                                         else self._fit(m, space) >= m)
 
     def _check(self, port, edge, y, n, first_input):
         """Check one output against the port and the rate rule; return its pool array, or None

@@ -2,10 +2,9 @@
 
 Blocks are spread over worker threads (``Flowgraph(threads=N)``; by default as many as the
 graph's work repays on this machine's cores, see ``plan_workers``). A worker
-owns a run of blocks in topological order and calls them one after the other, passing arrays
-without copies, with output arrays recycled through a small pool so a chain stays in the CPU
-cache; only edges between workers copy into a ring buffer. Numba kernels release the GIL, so
-workers run in parallel. A block whose ``work`` waits on the outside world (file, radio,
+owns a run of blocks in topological order and calls them one after the other; along a chain
+the arrays pass without copies (direct hand-offs, see node.py), recycled through a small pool
+so the chain stays in the CPU cache. Numba kernels release the GIL, so workers run in parallel. A block whose ``work`` waits on the outside world (file, radio,
 socket) gets a worker of its own.
 """
 from __future__ import annotations
@@ -175,7 +174,6 @@ class Runtime:
                 items = max(cap // stype.vlen, 4 * fg.buffer_chunks)
                 edge = Edge(stype, items, shared, name=f"{b.name}.{b.outputs[o].name}")
                 edge.wake_writer = node.worker.wake
-                edge.release = node.worker.pool.put
                 wakes = []
                 for d, i in readers:
                     dn = self.nodes[d]
@@ -188,10 +186,9 @@ class Runtime:
                 if len(readers) == 1 and not shared:
                     d, i = readers[0]
                     dn = self.nodes[d]
-                    # A 1:1 block that only reads this edge runs straight on its writer's
-                    # output (Node._pass_on); runs are cut now and then to bound the recursion.
-                    if (len(d.inputs) == 1 and len(d.outputs) <= 1 and dn._p == dn._q
-                            and depth.get(b, 0) < 32):
+                    # A block that only reads this edge runs straight on its writer's output
+                    # (Node._pass_on); runs are cut now and then to bound the recursion.
+                    if len(d.inputs) == 1 and len(d.outputs) <= 1 and depth.get(b, 0) < 32:
                         edge.direct = dn
                         dn.step = dn._step_direct
                         depth[d] = depth.get(b, 0) + 1
