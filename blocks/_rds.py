@@ -23,6 +23,55 @@ PTY_RBDS = ("None", "News", "Information", "Sports", "Talk", "Rock", "Classic ro
             "Spanish talk", "Spanish music", "Hip hop", "Unassigned", "Unassigned", "Weather",
             "Emergency test", "Emergency")
 
+#: Decoder identification: the flag each of the four PS segments carries.
+DI_FLAGS = ("dynamic_pty", "compressed", "artificial_head", "stereo")
+
+#: RadioText+ content types (RDS Forum R06/040_1), by number.
+RTPLUS_TYPES = (
+    "dummy_class", "item.title", "item.album", "item.tracknumber", "item.artist",
+    "item.composition", "item.movement", "item.conductor", "item.composer", "item.band",
+    "item.comment", "item.genre", "info.news", "info.news.local", "info.stockmarket",
+    "info.sport", "info.lottery", "info.horoscope", "info.daily_diversion", "info.health",
+    "info.event", "info.scene", "info.cinema", "info.tv", "info.date_time", "info.weather",
+    "info.traffic", "info.alarm", "info.advertisement", "info.url", "info.other",
+    "stationname.short", "stationname.long", "programme.now", "programme.next",
+    "programme.part", "programme.host", "programme.editorial_staff", "programme.frequency",
+    "programme.homepage", "programme.subchannel", "phone.hotline", "phone.studio",
+    "phone.other", "sms.studio", "sms.other", "email.hotline", "email.studio", "email.other",
+    "mms.other", "chat", "chat.centre", "vote.question", "vote.centre", "unknown", "unknown",
+    "unknown", "unknown", "unknown", "place", "appointment", "identifier", "purchase",
+    "get_data")
+
+#: Open data applications a 3A group may announce (RDS Forum's list), by application ID.
+ODA_APPS = {
+    0x0000: "None", 0x0093: "Cross referencing DAB within RDS",
+    0x0BCB: "Leisure & Practical Info for Drivers",
+    0x0CC1: "Wireless Playground broadcast control signal",
+    0x0D45: "RDS-TMC: ALERT-C / EN ISO 14819-1",
+    0x125F: "I-FM-RDS for fixed and mobile devices", 0x1C68: "ITIS In-vehicle data base",
+    0x1DC5: "Encrypted TTI using ALERT-Plus", 0x4400: "RDS-Light", 0x4AA1: "RASANT",
+    0x4BD7: "RadioText+ (RT+)", 0x4BD8: "RadioText Plus / RT+ for eRT",
+    0x4D87: "Radio Commerce System (RCS)",
+    0x50DD: "To warn people in case of disasters or emergency",
+    0x5757: "Personal weather station", 0x6365: "RDS2 – 9 bit AF lists ODA",
+    0x6552: "Enhanced RadioText (eRT)", 0x6A7A: "Warning receiver",
+    0x7373: "Enhanced early warning system", 0xA112: "NL _ Alert system",
+    0xA911: "Data FM Selective Multipoint Messaging", 0xABCF: "RF Power Monitoring",
+    0xC350: "NRSC Song Title and Artist", 0xC3A1: "Personal Radio Service",
+    0xC3B0: "iTunes Tagging", 0xC3C3: "NAVTEQ Traffic Plus", 0xC4D4: "eEAS",
+    0xC549: "Smart Grid Broadcast Channel", 0xC563: "ID Logic",
+    0xC6A7: "Veil Enabled Interactive Device", 0xC737: "Utility Message Channel (UMC)",
+    0xCD46: "RDS-TMC: ALERT-C", 0xCD47: "RDS-TMC: ALERT-C",
+    0xCE6B: "Encrypted TTI using ALERT-Plus", 0xE123: "APS Gateway", 0xE1C1: "Action code",
+    0xE411: "Beacon downlink", 0xE911: "EAS open protocol", 0xFF7F: "RFT: Station logo",
+    0xFF80: "RFT+ (work title)", 0x6363: "Hybradio RDS-Net(for testing use, only)",
+}
+ODA_APPS.update({aid: f"ELECTRABEL-DSM {i}" for i, aid in enumerate(
+    (0x1BDA, 0x0F87, 0x0E2C, 0x1D47, 0x4BA2, 0xE5D7, 0x0C24, 0xCD9E, 0x4AB7, 0x1CB1, 0x4D9A,
+     0xE319, 0x0E31, 0xCB97, 0xE440, 0x4D95, 0x1E8F, 0x0D8B, 0xE4A6, 0x1C5E), 1)})
+ODA_APPS.update({aid: f"CITIBUS {i}" for i, aid in enumerate((0xCB73, 0x4C59, 0xCC21, 0x1DC2), 1)})
+RTPLUS = 0x4BD7
+
 
 def checkword(data: int, offset: int) -> int:
     """The 10 check bits of a block: ``data``·x¹⁰ modulo the generator, plus the offset word."""
@@ -87,6 +136,13 @@ class GroupParser:
     (ISO 8601 with the station's offset from UTC); None when the group says nothing (no PI),
     or names a PI other than the station's for the first time (taken when the next group
     names it too: a retune to another station, not a block corrected wrongly).
+
+    Also, as redsea names them: ``ta``, ``is_music`` and ``di`` (one decoder identification
+    flag per 0A/0B group) from a PS group; ``open_data_app`` (``oda_group``, ``app_name``,
+    ``app_id``) from a 3A group, which says which group type carries an application; and
+    ``radiotext_plus`` (``item_running``, ``item_toggle``, ``tags``: the content type and
+    text of up to two parts of the last whole radiotext, such as ``item.title`` and
+    ``item.artist``) from the group type a 3A group gave to RadioText+.
     """
 
     def __init__(self, rbds: bool = False):
@@ -95,6 +151,9 @@ class GroupParser:
         self._ps = [None] * 4
         self._rt = [None] * 16
         self._rt_ab = None
+        self._rt_last = None  # the last whole radiotext, as sent (RT+ tags point into it)
+        self._oda = {}  # group type ("11A") -> the application a 3A group gave it
+        self._rtplus_item = None  # (toggle, running) of RT+: a change clears the radiotext
 
     def feed(self, blocks, c_prime: bool = False) -> dict | None:
         a, b, c, d = blocks
@@ -127,9 +186,18 @@ class GroupParser:
             self._radiotext(b, c, d, version, out)
         elif kind == 4 and version == 0 and c is not None and d is not None:
             out["clock_time"] = _clock_time(b, c, d)
+        elif kind == 3 and version == 0 and c is not None and d is not None:
+            group = f"{b >> 1 & 0xF}{'AB'[b & 1]}"
+            self._oda[group] = d
+            out["open_data_app"] = {"oda_group": group,
+                                    "app_name": ODA_APPS.get(d, "(Unknown)"),
+                                    "app_id": f"{d:04X}"}
+        elif self._oda.get(out["group"]) == RTPLUS:
+            out["radiotext_plus"] = self._radiotext_plus(b, c, d)
         return out
 
     def _program_service(self, b, d, out):
+        out["di"] = {DI_FLAGS[b & 3]: bool(b >> 2 & 1)}
         out["ta"] = bool(b >> 4 & 1)
         out["is_music"] = bool(b >> 3 & 1)
         if d is None:
@@ -143,7 +211,7 @@ class GroupParser:
     def _radiotext(self, b, c, d, version, out):
         ab = b >> 4 & 1
         if ab != self._rt_ab:  # the A/B flag flips: a new text
-            self._rt = [None] * 16
+            self._rt, self._rt_last = [None] * 16, None
             self._rt_ab = ab
         segment = b & 0xF
         if version == 0:
@@ -165,9 +233,30 @@ class GroupParser:
                 break
         whole = "".join(parts)
         if "\r" in whole or len(parts) == 16:
-            out["radiotext"] = whole.split("\r")[0].rstrip()
+            self._rt_last = whole.split("\r")[0]
+            out["radiotext"] = self._rt_last.rstrip()
             self._rt = [None] * 16
             self._rt_ab = ab
+
+    def _radiotext_plus(self, b, c, d):
+        """RadioText+ in the group type its 3A group named: which parts of the radiotext are
+        what (content type, start, length − 1 in bits of blocks B, C and D)."""
+        item = (b >> 4 & 1, bool(b >> 3 & 1))
+        if item != self._rtplus_item:  # a new item: the radiotext that told of the old goes
+            self._rt, self._rt_last = [None] * 16, None
+            self._rtplus_item = item
+        out = {"item_running": item[1], "item_toggle": item[0]}
+        tags = []
+        if c is not None:
+            tags.append(((b & 7) << 3 | c >> 13, c >> 7 & 0x3F, (c >> 1 & 0x3F) + 1))
+            if d is not None:
+                tags.append(((c & 1) << 5 | d >> 11, d >> 5 & 0x3F, (d & 0x1F) + 1))
+        for kind, start, length in tags:
+            text = (self._rt_last or "")[start:start + length].rstrip()
+            if kind and text:
+                out.setdefault("tags", []).append({"content-type": RTPLUS_TYPES[kind],
+                                                   "data": text})
+        return out
 
 
 def _clock_time(b, c, d) -> str:

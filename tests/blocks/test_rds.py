@@ -150,21 +150,52 @@ def spy_groups(path):
 def test_groups_of_a_real_station_read_as_redsea_reads_them(real_data):
     """KUFX (KFOX, 98.5 MHz, San Jose), 1124 groups logged by RDS Spy: every line redsea
     wrote (aligned on the group types) has the same PI, call letters, group, TP, programme
-    type, TA, music flag and clock time; the programme service names and the radiotext redsea
+    type, TA, music flag, decoder identification, clock time, open data applications and
+    RadioText+ items and tags; the programme service names and the radiotext redsea
     completed are ours too."""
     parser = GroupParser(rbds=True)
-    ours = [parser.feed(g) or {} for g in spy_groups(real_data / SPY)]
+    groups = list(spy_groups(real_data / SPY))
+    ours = [parser.feed(g) or {} for g in groups]
     theirs = [json.loads(line) for line in (real_data / REDSEA).read_text().splitlines()]
     match = difflib.SequenceMatcher(None, [o.get("group") for o in ours],
                                     [t.get("group") for t in theirs], autojunk=False)
     compared = 0
     for i, j, size in match.get_matching_blocks():
-        for o, t in zip(ours[i:i + size], theirs[j:j + size]):
+        for g, o, t in zip(groups[i:i + size], ours[i:i + size], theirs[j:j + size]):
             for key in ("pi", "callsign", "group", "tp", "prog_type", "ta", "is_music",
                         "clock_time"):
                 assert o.get(key) == t.get(key), (key, o, t)
+            if g[0] is not None:  # one group without block A redsea leaves out: the
+                assert o.get("di") == t.get("di"), (o, t)  # next 0A pairs with ours
+            if "open_data_app" in t:
+                assert o["open_data_app"]["oda_group"] == t["open_data_app"]["oda_group"]
+                assert o["open_data_app"]["app_name"] == t["open_data_app"]["app_name"]
+            rtplus, theirs_plus = o.get("radiotext_plus", {}), t.get("radiotext_plus", {})
+            for key in ("item_running", "item_toggle"):
+                assert rtplus.get(key) == theirs_plus.get(key), (o, t)
+            if "tags" in theirs_plus:
+                assert rtplus["tags"] == theirs_plus["tags"]
             compared += 1
     assert compared == len(theirs) == 1113  # every line redsea wrote
+    # RT+ names the song playing. redsea takes a radiotext only when its segments came in
+    # order; we take it once every segment has come, so we name the song before this one too,
+    # and the station's slogan, which it tags while no item runs.
+    tagged = collections.defaultdict(set)
+    for o in ours:
+        plus = o.get("radiotext_plus", {})
+        if "tags" in plus:
+            tagged[plus["item_running"]].add(tuple((t["content-type"], t["data"])
+                                                   for t in plus["tags"]))
+    assert tagged[True] == {(("item.title", "Blurry"), ("item.artist", "Puddle Of Mudd")),
+                            (("item.title", "Blurry"),),
+                            (("item.title", "Another One Bites The Dust"),
+                             ("item.artist", "Queen"))}
+    assert tagged[False] == {(("item.title", "South Bay's Classic Rock KFOX"),),
+                             (("item.title", "South Bay's Classic Rock KFOX"),
+                              ("item.artist", "985KFOX"))}
+    apps = {o["open_data_app"]["app_id"]: o["open_data_app"]["oda_group"] for o in ours
+            if "open_data_app" in o}
+    assert apps == {"4BD7": "13A", "C3B0": "11A", "CD46": "8A"}
     counts = collections.Counter(o.get("group") for o in ours)
     assert counts["0A"] == 377 and counts["2A"] == 225 and counts["4A"] == 1
     ps = {o["ps"] for o in ours if "ps" in o}
