@@ -90,10 +90,31 @@ def group_bits(blocks) -> np.ndarray:
     return np.array(bits, np.uint8)
 
 
-def station_groups(pi: int, ps: str, radiotext: str, pty: int = 0) -> list:
+def rtplus_tags(radiotext: str, tags: dict) -> list:
+    """``{"item.title": "Blurry", …}`` (at most two, each a part of ``radiotext``) as
+    RadioText+ tags: (content type number, start, length); ValueError when one cannot be."""
+    if len(tags) > 2:
+        raise ValueError(f"RadioText+ sends two tags at a time, got {len(tags)}")
+    out = []
+    for name, text in tags.items():
+        if name not in RTPLUS_TYPES[1:] or name == "unknown":
+            raise ValueError(f"{name!r} is not a RadioText+ content type (item.title, "
+                             f"item.artist, … as RDS Forum R06/040_1 names them)")
+        start = radiotext[:64].find(text) if text else -1
+        if start < 0:
+            raise ValueError(f"RadioText+ tag {name!r}: {text!r} is not in the radiotext")
+        out.append((RTPLUS_TYPES.index(name), start, len(text)))
+    if len(out) == 2 and out[1][2] > 32:
+        raise ValueError("RadioText+: the second tag is at most 32 characters long")
+    return out
+
+
+def station_groups(pi: int, ps: str, radiotext: str, pty: int = 0, tags=()) -> list:
     """One cycle of groups for a station: the programme service name (four 0A groups) and the
     radiotext (2A groups, four characters each, ended by a carriage return when shorter than
-    64), PS groups between RT groups as stations send them."""
+    64), PS groups between RT groups as stations send them. With RadioText+ ``tags`` (from
+    ``rtplus_tags``) the cycle ends with a 3A group giving RT+ the group type 12A and a 12A
+    group of the tags (an item running)."""
     ps = ps.ljust(8)[:8]
     text = radiotext[:64]
     if len(text) < 64:
@@ -109,7 +130,23 @@ def station_groups(pi: int, ps: str, radiotext: str, pty: int = 0) -> list:
     for i in range(max(len(rt_groups), 1)):
         groups += ps_groups if i % 2 == 0 else []
         groups += rt_groups[i:i + 1]
+    if tags:
+        (t1, s1, n1), (t2, s2, n2) = (list(tags) + [(0, 0, 1)])[:2]
+        groups += [[pi, 0x3000 | b_common | 12 << 1, 0x0000, RTPLUS],
+                   [pi, 0xC000 | b_common | 1 << 3 | t1 >> 3,
+                    (t1 & 7) << 13 | s1 << 7 | (n1 - 1) << 1 | t2 >> 5,
+                    (t2 & 0x1F) << 11 | s2 << 5 | (n2 - 1)]]
     return groups
+
+
+def playing(fields: dict) -> str | None:
+    """What a group's RadioText+ says is playing, "artist – title" (the parts it tags, artist
+    first), or None when it tags nothing or no item is running."""
+    plus = fields.get("radiotext_plus", {})
+    if not plus.get("item_running") or not plus.get("tags"):
+        return None
+    tags = sorted(plus["tags"], key=lambda t: t["content-type"] != "item.artist")
+    return " – ".join(t["data"] for t in tags)
 
 
 def callsign(pi: int) -> str | None:
@@ -242,8 +279,9 @@ class GroupParser:
         """RadioText+ in the group type its 3A group named: which parts of the radiotext are
         what (content type, start, length − 1 in bits of blocks B, C and D)."""
         item = (b >> 4 & 1, bool(b >> 3 & 1))
-        if item != self._rtplus_item:  # a new item: the radiotext that told of the old goes
-            self._rt, self._rt_last = [None] * 16, None
+        if item != self._rtplus_item:
+            if self._rtplus_item is not None:  # a new item: the radiotext of the old one goes
+                self._rt, self._rt_last = [None] * 16, None
             self._rtplus_item = item
         out = {"item_running": item[1], "item_toggle": item[0]}
         tags = []

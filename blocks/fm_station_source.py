@@ -46,8 +46,9 @@ class FMStationSource(Block):
         right; the multiplex carries a 19 kHz pilot (10 %) and L−R on 38 kHz (DSB-SC).
     rds : dict, optional
         Add RDS on 57 kHz: ``{"pi": 0x5DF0, "ps": "SDRFLOW", "radiotext": "…", "pty": 10,
-        "deviation": 2000}``; give any of them, the others keep these defaults (the radiotext's
-        is a line about the station). The station sends its PS name and radiotext in turn,
+        "tags": {"item.artist": "…", "item.title": "…"}, "deviation": 2000}``; give any of
+        them, the others keep these defaults (the radiotext's is a line about the station,
+        and its RadioText+ tags name two parts of it; ``{}`` for none). The station sends its PS name and radiotext in turn,
         over and over: biphase chips, differentially coded, BPSK on the subcarrier,
         ``deviation`` Hz of the carrier's swing.
 
@@ -99,10 +100,13 @@ class FMStationSource(Block):
             self.rds, self._rds = self._rds_chips(rds)  # the settings, and what is sent
 
     def _rds_chips(self, rds):
-        from ._rds import group_bits, station_groups
+        from ._rds import group_bits, rtplus_tags, station_groups
 
         settings = {"pi": 0x5DF0, "ps": "SDRFLOW", "pty": 10, "deviation": 2000.0,
-                    "radiotext": "sdrflow's simulated station: a 1 kHz and a 3 kHz tone"}
+                    "radiotext": "sdrflow's simulated station: a 1 kHz and a 3 kHz tone",
+                    "tags": {"item.artist": "sdrflow", "item.title": "a 1 kHz and a 3 kHz tone"}}
+        if "radiotext" in rds and "tags" not in rds:
+            settings["tags"] = {}  # the default tags are parts of the default radiotext
         unknown = set(rds) - set(settings)
         if unknown:
             raise ValueError(f"FMStationSource: rds takes {sorted(settings)}, "
@@ -118,7 +122,11 @@ class FMStationSource(Block):
         text = settings["ps"] + settings["radiotext"]
         if not all(32 <= ord(c) < 127 for c in text):
             raise ValueError("FMStationSource: rds ps and radiotext are printable ASCII")
-        groups = station_groups(pi, settings["ps"], settings["radiotext"], pty)
+        try:
+            tags = rtplus_tags(settings["radiotext"], dict(settings["tags"]))
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"FMStationSource: rds tags: {e}") from e
+        groups = station_groups(pi, settings["ps"], settings["radiotext"], pty, tags)
         bits = np.concatenate([group_bits(g) for g in groups] * 2)  # two cycles: see below
         # Differential coding; over two cycles the sequence repeats whatever the parity.
         sent = np.bitwise_xor.accumulate(bits).astype(np.int8)

@@ -337,7 +337,8 @@ class _Warnings(logging.Handler):
 
 class _RDSToPage(Block):
     """Sends a page what its receiver's RDS says, when it changes: ``{"type": "rds",
-    "generation": …, "pi": …, "ps": …, …}``; a retune (a new generation) starts afresh."""
+    "generation": …, "pi": …, "ps": …, "playing": …}`` (``playing``: what RadioText+ says is
+    playing); a retune (a new generation) starts afresh."""
 
     message_inputs = ("in",)
     KEYS = ("pi", "callsign", "prog_type", "ps", "radiotext")
@@ -347,9 +348,14 @@ class _RDSToPage(Block):
         self.said, self.generation = {}, None
 
     def handle_message(self, port, fields):
+        from ._rds import playing
+
         if self.info["generation"] != self.generation:
             self.said, self.generation = {}, self.info["generation"]
         news = {k: fields[k] for k in self.KEYS if k in fields}
+        song = playing(fields)
+        if song:
+            news["playing"] = song
         if any(self.said.get(k) != v for k, v in news.items()):
             self.said.update(news)
             self.page.send({"type": "rds", "generation": self.generation, **self.said})

@@ -10,7 +10,8 @@ import pytest
 from sdrflow import Flowgraph
 from sdrflow.blocks import (FMDemod, FMStationSource, FreqXlatingFilter, LowpassFilter,
                             MessageSink, RDSDecoder, RDSDemod, VectorSink, VectorSource)
-from sdrflow.blocks._rds import GroupParser, callsign, checkword, group_bits, station_groups
+from sdrflow.blocks._rds import (GroupParser, callsign, checkword, group_bits, rtplus_tags,
+                                 station_groups)
 from sdrflow.kernels.rds import (OFFSETS, PLACE, biphase_bits, burst_table, find_blocks,
                                  syndrome)
 
@@ -215,6 +216,35 @@ def test_a_station_made_into_groups_reads_back():
     assert {o["ps"] for o in out if "ps" in o} == {"SDRFLOW "}
     assert [o["radiotext"] for o in out if "radiotext" in o] == ["Hello, radio"]
     assert {o["prog_type"] for o in out} == {"Pop music"} and {o["pi"] for o in out} == {"0x5DF0"}
+
+
+def test_radiotext_plus_tags_of_a_station_read_back_once_the_radiotext_is_whole():
+    text = "985KFOX / Puddle Of Mudd / Blurry"
+    tags = rtplus_tags(text, {"item.title": "Blurry", "item.artist": "Puddle Of Mudd"})
+    assert tags == [(1, 27, 6), (4, 10, 14)]
+    parser = GroupParser()
+    cycle = station_groups(0x4569, "KFOX", text, tags=tags)
+    first = [parser.feed(g) for g in cycle]
+    assert first[-2]["open_data_app"] == {"oda_group": "12A", "app_name": "RadioText+ (RT+)",
+                                          "app_id": "4BD7"}
+    assert first[-1]["radiotext_plus"] == {"item_running": True, "item_toggle": 0, "tags": [
+        {"content-type": "item.title", "data": "Blurry"},
+        {"content-type": "item.artist", "data": "Puddle Of Mudd"}]}
+    parser = GroupParser()  # RT+ before the radiotext is whole: the item, no tags yet
+    parser.feed(cycle[-2])
+    assert parser.feed(cycle[-1])["radiotext_plus"] == {"item_running": True, "item_toggle": 0}
+
+
+@pytest.mark.parametrize("tags, message", [
+    ({"item.title": "Nope"}, "is not in the radiotext"),
+    ({"item.colour": "KFOX"}, "not a RadioText\\+ content type"),
+    ({"item.title": "KFOX", "item.artist": "Puddle", "item.album": "Blurry"}, "two tags"),
+])
+def test_bad_radiotext_plus_tags_are_refused(tags, message):
+    with pytest.raises(ValueError, match=message):
+        rtplus_tags("985KFOX / Puddle Of Mudd / Blurry", tags)
+    with pytest.raises(ValueError, match="FMStationSource: rds tags: "):
+        FMStationSource(rds={"radiotext": "985KFOX / Puddle Of Mudd / Blurry", "tags": tags})
 
 
 def receive(cnr_db, seconds=8.0, seed=1, rds=None):

@@ -235,7 +235,10 @@ def test_rds_recipe_prints_each_group_as_redsea_does(tmp_path):
     assert len(groups) >= 50  # 5 s at 11.4 groups a second, less the first while syncing
     assert {g["pi"] for g in groups} == {"0x5DF0"}
     assert {g["callsign"] for g in groups} == {"WDNK"}
-    assert {g["group"] for g in groups} == {"0A", "2A"}
+    assert {g["group"] for g in groups} == {"0A", "2A", "3A", "12A"}
+    assert {g["open_data_app"]["app_name"] for g in groups if g["group"] == "3A"} == {
+        "RadioText+ (RT+)"}
+    assert {g["radiotext_plus"]["item_running"] for g in groups if g["group"] == "12A"} == {True}
     assert {g["ps"] for g in groups if "ps" in g} == {"SDRFLOW "}
     assert [g["radiotext"] for g in groups if "radiotext" in g][:1] == [
         "sdrflow's simulated station: a 1 kHz and a 3 kHz tone"]

@@ -328,10 +328,10 @@ def test_a_wbfm_receiver_shows_its_stations_rds_and_a_tune_clears_it(browser):
         open_page(browser, sink)
         browser.execute_script("document.getElementById('mode').value = 'wbfm'; tune(0)")
         wait_for(browser, "const r = window.sdrflow.rds; return r && r.ps === 'SDRFLOW ' && "
-                          "r.radiotext", "the station's name and radiotext")
+                          "r.radiotext && r.playing", "the station's name, radiotext and song")
         shown = browser.find_element("id", "rds").text
         text = "sdrflow's simulated station: a 1 kHz and a 3 kHz tone"
-        assert shown == f"SDRFLOW · Pop music · {text}"
+        assert shown == f"SDRFLOW · Pop music · {text} · ♪ sdrflow – a 1 kHz and a 3 kHz tone"
         frames = browser.execute_script("tune(600000); return window.sdrflow.frames")
         # Nothing is at +600 kHz: the old station's RDS is gone and stays gone.
         wait_for(browser, f"return window.sdrflow.frames >= {frames + 50}", "50 more frames")

@@ -200,6 +200,7 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
 def _rds_lines():
     """A block that writes what RDS says on stderr, a line each time something changes."""
     from sdrflow import Block
+    from sdrflow.blocks._rds import playing
 
     class RDSLines(Block):
         message_inputs = ("in",)
@@ -213,6 +214,9 @@ def _rds_lines():
             news += [(k, f"{k} {fields[k]!r}") for k in ("ps", "radiotext") if k in fields]
             if "clock_time" in fields:
                 news.append(("clock_time", f"clock {fields['clock_time']}"))
+            song = playing(fields)
+            if song:
+                news.append(("playing", f"playing {song!r}"))
             for key, text in news:
                 if self._said.get(key) != text:
                     self._said[key] = text

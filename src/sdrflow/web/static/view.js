@@ -89,8 +89,8 @@ function onJSON(msg) {
   } else if (msg.type === "rds") {  // what the WBFM receiver's station says of itself
     if (msg.generation !== state.generation) return;  // from before the last tune
     state.rds = msg;
-    $("rds").textContent = [msg.callsign, msg.ps && msg.ps.trim(), msg.prog_type, msg.radiotext]
-      .filter(Boolean).join(" · ");
+    $("rds").textContent = [msg.callsign, msg.ps && msg.ps.trim(), msg.prog_type, msg.radiotext,
+                            msg.playing && "♪ " + msg.playing].filter(Boolean).join(" · ");
   } else if (msg.type === "error") {
     $("status").textContent = "error: " + msg.message;
   }
