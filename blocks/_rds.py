@@ -100,9 +100,10 @@ def rtplus_tags(radiotext: str, tags: dict) -> list:
         if name not in RTPLUS_TYPES[1:] or name == "unknown":
             raise ValueError(f"{name!r} is not a RadioText+ content type (item.title, "
                              f"item.artist, … as RDS Forum R06/040_1 names them)")
-        start = radiotext[:64].find(text) if text else -1
+        start = radiotext[:64].find(text) if isinstance(text, str) and text else -1
         if start < 0:
-            raise ValueError(f"RadioText+ tag {name!r}: {text!r} is not in the radiotext")
+            raise ValueError(f"RadioText+ tag {name!r}: {text!r} is not a part of the "
+                             f"radiotext (of its first 64 characters, all RDS sends)")
         out.append((RTPLUS_TYPES.index(name), start, len(text)))
     if len(out) == 2 and out[1][2] > 32:
         raise ValueError("RadioText+: the second tag is at most 32 characters long")

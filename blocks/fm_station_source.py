@@ -122,9 +122,12 @@ class FMStationSource(Block):
         text = settings["ps"] + settings["radiotext"]
         if not all(32 <= ord(c) < 127 for c in text):
             raise ValueError("FMStationSource: rds ps and radiotext are printable ASCII")
+        if not isinstance(settings["tags"], dict):
+            raise ValueError(f"FMStationSource: rds tags are a dict like {{'item.title': "
+                             f"'part of the radiotext'}}, got {settings['tags']!r}")
         try:
-            tags = rtplus_tags(settings["radiotext"], dict(settings["tags"]))
-        except (ValueError, TypeError) as e:
+            tags = rtplus_tags(settings["radiotext"], settings["tags"])
+        except ValueError as e:
             raise ValueError(f"FMStationSource: rds tags: {e}") from e
         groups = station_groups(pi, settings["ps"], settings["radiotext"], pty, tags)
         bits = np.concatenate([group_bits(g) for g in groups] * 2)  # two cycles: see below

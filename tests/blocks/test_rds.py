@@ -236,7 +236,8 @@ def test_radiotext_plus_tags_of_a_station_read_back_once_the_radiotext_is_whole(
 
 
 @pytest.mark.parametrize("tags, message", [
-    ({"item.title": "Nope"}, "is not in the radiotext"),
+    ({"item.title": "Nope"}, "is not a part of the radiotext"),
+    ({"item.title": 3}, "is not a part of the radiotext"),
     ({"item.colour": "KFOX"}, "not a RadioText\\+ content type"),
     ({"item.title": "KFOX", "item.artist": "Puddle", "item.album": "Blurry"}, "two tags"),
 ])
@@ -300,6 +301,7 @@ def test_a_real_multiplex_into_the_channel_filter_gives_its_complex_band():
     ({"colour": 1}, "rds takes"),
     ({"ps": "é"}, "printable ASCII"),
     ({"deviation": 0}, "deviation must be in"),
+    ({"tags": "Blurry"}, "rds tags are a dict"),
 ])
 def test_bad_rds_settings_are_refused_where_they_are_made(rds, message):
     with pytest.raises(ValueError, match=message):
