@@ -110,12 +110,28 @@ def rtplus_tags(radiotext: str, tags: dict) -> list:
     return out
 
 
-def station_groups(pi: int, ps: str, radiotext: str, pty: int = 0, tags=()) -> list:
+def af_code(khz: int) -> int:
+    """The code of an FM alternative frequency (87.6–107.9 MHz in steps of 100 kHz)."""
+    if (isinstance(khz, bool) or not isinstance(khz, (int, float, np.integer, np.floating))
+            or not (87600 <= khz <= 107900 and khz % 100 == 0)):
+        raise ValueError(f"an alternative frequency is 87600–107900 kHz in steps of 100 kHz, "
+                         f"got {khz!r}")
+    return (int(khz) - 87500) // 100
+
+
+def station_groups(pi: int, ps: str, radiotext: str, pty: int = 0, tags=(), af=()) -> list:
     """One cycle of groups for a station: the programme service name (four 0A groups) and the
     radiotext (2A groups, four characters each, ended by a carriage return when shorter than
-    64), PS groups between RT groups as stations send them. With RadioText+ ``tags`` (from
-    ``rtplus_tags``) the cycle ends with a 3A group giving RT+ the group type 12A and a 12A
-    group of the tags (an item running)."""
+    64), PS groups between RT groups as stations send them. ``af``: alternative frequencies
+    in kHz, a method A list in block C of the 0A groups (their count first). With RadioText+
+    ``tags`` (from ``rtplus_tags``) the cycle ends with a 3A group giving RT+ the group type
+    12A and a 12A group of the tags (an item running)."""
+    if len(af) > 25:
+        raise ValueError(f"a method A list holds at most 25 alternative frequencies, "
+                         f"got {len(af)}")
+    codes = [224 + len(af)] + [af_code(f) for f in af]
+    codes += [205] * (len(codes) % 2)  # the filler code
+    af_words = [codes[i] << 8 | codes[i + 1] for i in range(0, len(codes), 2)]
     ps = ps.ljust(8)[:8]
     text = radiotext[:64]
     if len(text) < 64:
@@ -123,14 +139,18 @@ def station_groups(pi: int, ps: str, radiotext: str, pty: int = 0, tags=()) -> l
     text = text.ljust(-(-len(text) // 4) * 4)
     b_common = pty << 5
     ps_groups = [[pi, 0x0000 | b_common | 1 << 3 | seg,  # 0A, music
-                  0xE0CD, ord(ps[2 * seg]) << 8 | ord(ps[2 * seg + 1])] for seg in range(4)]
+                  0, ord(ps[2 * seg]) << 8 | ord(ps[2 * seg + 1])] for seg in range(4)]
     rt_groups = [[pi, 0x2000 | b_common | seg, ord(text[4 * seg]) << 8 | ord(text[4 * seg + 1]),
                   ord(text[4 * seg + 2]) << 8 | ord(text[4 * seg + 3])]
                  for seg in range(len(text) // 4)]
     groups = []
     for i in range(max(len(rt_groups), 1)):
-        groups += ps_groups if i % 2 == 0 else []
+        groups += [list(g) for g in ps_groups] if i % 2 == 0 else []
         groups += rt_groups[i:i + 1]
+    while sum(g[1] >> 11 == 0 for g in groups) % len(af_words):
+        groups += [list(g) for g in ps_groups]  # so the AF list fits the cycle a whole times
+    for i, g in enumerate(g for g in groups if g[1] >> 11 == 0):
+        g[2] = af_words[i % len(af_words)]
     if tags:
         (t1, s1, n1), (t2, s2, n2) = (list(tags) + [(0, 0, 1)])[:2]
         groups += [[pi, 0x3000 | b_common | 12 << 1, 0x0000, RTPLUS],
@@ -172,8 +192,8 @@ class GroupParser:
     a dict with ``pi`` (hex text), ``callsign`` (``rbds``), ``group`` (like ``0A``), ``tp``,
     ``prog_type``, and, when a group completes one, ``ps``, ``radiotext`` or ``clock_time``
     (ISO 8601 with the station's offset from UTC); None when the group says nothing (no PI),
-    or names a PI other than the station's for the first time (taken when the next group
-    names it too: a retune to another station, not a block corrected wrongly).
+    or names a PI for the first time (taken when the next group names it too: a station, or
+    another after a retune, not a block corrected wrongly in noise).
 
     Also, as redsea names them: ``ta``, ``is_music`` and ``di`` (one decoder identification
     flag per 0A/0B group) from a PS group; ``open_data_app`` (``oda_group``, ``app_name``,
@@ -192,17 +212,18 @@ class GroupParser:
         self._rt_last = None  # the last whole radiotext, as sent (RT+ tags point into it)
         self._oda = {}  # group type ("11A") -> the application a 3A group gave it
         self._rtplus_item = None  # (toggle, running) of RT+: a change clears the radiotext
+        self._af, self._af_expected, self._lf_mf = [], 0, False  # an AF list coming in
 
     def feed(self, blocks, c_prime: bool = False) -> dict | None:
         a, b, c, d = blocks
-        pi = a if a is not None else (c if c_prime else None)
-        if pi is None:
-            pi = self.pi
+        own = a if a is not None else (c if c_prime else None)
+        pi = own if own is not None else self.pi
         if pi is None:
             return None
-        if self.pi is not None and pi != self.pi:
-            # Another PI: a new station after a retune, or a block corrected wrongly. It is
-            # taken when it comes again in the next group; until then its group is left out.
+        if pi != self.pi:
+            # The first PI, another one (a new station after a retune), or a block corrected
+            # wrongly, which noise makes now and then. It is taken when it comes again in the
+            # next group that has one; until then its group is left out.
             candidate, self._candidate = self._candidate, pi
             if pi != candidate:
                 return None
@@ -219,6 +240,8 @@ class GroupParser:
         out["tp"] = bool(b >> 10 & 1)
         out["prog_type"] = (PTY_RBDS if self.rbds else PTY_RDS)[b >> 5 & 0x1F]
         if kind == 0:
+            if version == 0 and c is not None:
+                self._alternative_frequencies(c, out)
             self._program_service(b, d, out)
         elif kind == 2:
             self._radiotext(b, c, d, version, out)
@@ -245,6 +268,40 @@ class GroupParser:
         if segment == 3 and all(p is not None for p in self._ps):
             out["ps"] = "".join(self._ps)
             self._ps = [None] * 4
+
+    def _alternative_frequencies(self, c, out):
+        """Block C of a 0A group: two codes of the station's list of alternative frequencies,
+        which starts with its length. A list of an odd length of at least three whose every
+        pair holds the first (the frequency tuned) is method B: each pair is the same
+        programme elsewhere, or a regional variant when the larger frequency comes first."""
+        for code in (c >> 8, c & 0xFF):
+            lf_mf, self._lf_mf = self._lf_mf, False
+            if 1 <= code <= (135 if lf_mf else 204) and self._af_expected:
+                if len(self._af) == self._af_expected:  # more than it said: start again
+                    self._af, self._af_expected = [], 0
+                    continue
+                self._af.append(87500 + 100 * code if not lf_mf else
+                                144 + 9 * code if code <= 15 else 522 + 9 * (code - 15))
+            elif 225 <= code <= 249:
+                self._af, self._af_expected = [], code - 224
+            elif code == 250:
+                self._lf_mf = True
+            elif code not in (205, 224):  # neither filler nor "no AF": a code out of place
+                self._af, self._af_expected = [], 0
+        af = self._af
+        if not af or len(af) != self._af_expected:
+            return
+        self._af, self._af_expected = [], 0
+        tuned = af[0]
+        pairs = [af[i:i + 2] for i in range(1, len(af) - 1, 2)]
+        if len(af) >= 3 and len(af) % 2 and all(tuned in p for p in pairs):
+            same = [b if a == tuned else a for a, b in pairs if a < b]
+            regional = [b if a == tuned else a for a, b in pairs if a > b]
+            if len(set(same)) + len(set(regional)) == len(pairs):  # no pair came twice
+                out["alt_frequencies_b"] = {"tuned_frequency": tuned, "same_programme": same,
+                                            "regional_variants": regional}
+        else:
+            out["alt_frequencies_a"] = af
 
     def _radiotext(self, b, c, d, version, out):
         ab = b >> 4 & 1

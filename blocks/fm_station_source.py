@@ -46,9 +46,10 @@ class FMStationSource(Block):
         right; the multiplex carries a 19 kHz pilot (10 %) and L−R on 38 kHz (DSB-SC).
     rds : dict, optional
         Add RDS on 57 kHz: ``{"pi": 0x5DF0, "ps": "SDRFLOW", "radiotext": "…", "pty": 10,
-        "tags": {"item.artist": "…", "item.title": "…"}, "deviation": 2000}``; give any of
-        them, the others keep these defaults (the radiotext's is a line about the station,
-        and its RadioText+ tags name two parts of it; ``{}`` for none). The station sends its PS name and radiotext in turn,
+        "tags": {"item.artist": "…", "item.title": "…"}, "af": [88100, 101300],
+        "deviation": 2000}``; give any of them, the others keep these defaults (the
+        radiotext's is a line about the station, and its RadioText+ tags name two parts of it,
+        ``{}`` for none; ``af`` lists alternative frequencies in kHz, ``[]`` for none). The station sends its PS name and radiotext in turn,
         over and over: biphase chips, differentially coded, BPSK on the subcarrier,
         ``deviation`` Hz of the carrier's swing.
 
@@ -104,7 +105,8 @@ class FMStationSource(Block):
 
         settings = {"pi": 0x5DF0, "ps": "SDRFLOW", "pty": 10, "deviation": 2000.0,
                     "radiotext": "sdrflow's simulated station: a 1 kHz and a 3 kHz tone",
-                    "tags": {"item.artist": "sdrflow", "item.title": "a 1 kHz and a 3 kHz tone"}}
+                    "tags": {"item.artist": "sdrflow", "item.title": "a 1 kHz and a 3 kHz tone"},
+                    "af": [88100, 101300]}
         if "radiotext" in rds and "tags" not in rds:
             settings["tags"] = {}  # the default tags are parts of the default radiotext
         unknown = set(rds) - set(settings)
@@ -129,7 +131,14 @@ class FMStationSource(Block):
             tags = rtplus_tags(settings["radiotext"], settings["tags"])
         except ValueError as e:
             raise ValueError(f"FMStationSource: rds tags: {e}") from e
-        groups = station_groups(pi, settings["ps"], settings["radiotext"], pty, tags)
+        if not isinstance(settings["af"], (list, tuple)):
+            raise ValueError(f"FMStationSource: rds af is a list of frequencies in kHz like "
+                             f"[88100, 101300], got {settings['af']!r}")
+        try:
+            groups = station_groups(pi, settings["ps"], settings["radiotext"], pty, tags,
+                                    settings["af"])
+        except ValueError as e:
+            raise ValueError(f"FMStationSource: rds af: {e}") from e
         bits = np.concatenate([group_bits(g) for g in groups] * 2)  # two cycles: see below
         # Differential coding; over two cycles the sequence repeats whatever the parity.
         sent = np.bitwise_xor.accumulate(bits).astype(np.int8)

@@ -212,7 +212,7 @@ def test_groups_of_a_real_station_read_as_redsea_reads_them(real_data):
 def test_a_station_made_into_groups_reads_back():
     parser = GroupParser()
     groups = station_groups(0x5DF0, "SDRFLOW", "Hello, radio", pty=10)
-    out = [parser.feed(g) for g in groups]
+    out = [o for o in map(parser.feed, groups) if o]  # the first waits for the PI's repeat
     assert {o["ps"] for o in out if "ps" in o} == {"SDRFLOW "}
     assert [o["radiotext"] for o in out if "radiotext" in o] == ["Hello, radio"]
     assert {o["prog_type"] for o in out} == {"Pop music"} and {o["pi"] for o in out} == {"0x5DF0"}
@@ -231,8 +231,33 @@ def test_radiotext_plus_tags_of_a_station_read_back_once_the_radiotext_is_whole(
         {"content-type": "item.title", "data": "Blurry"},
         {"content-type": "item.artist", "data": "Puddle Of Mudd"}]}
     parser = GroupParser()  # RT+ before the radiotext is whole: the item, no tags yet
+    parser.feed(cycle[0])  # the PI, to be confirmed by the next group
     parser.feed(cycle[-2])
     assert parser.feed(cycle[-1])["radiotext_plus"] == {"item_running": True, "item_toggle": 0}
+
+
+def test_alternative_frequencies_of_method_a_and_b_lists():
+    parser = GroupParser()
+    cycle = station_groups(0x5DF0, "SDRFLOW", "x", af=[88100, 101300, 107900])
+    lists = [o["alt_frequencies_a"] for o in map(parser.feed, cycle * 2)
+             if o and "alt_frequencies_a" in o]
+    assert lists and all(af == [88100, 101300, 107900] for af in lists)
+
+    def zero_a(*codes):  # 0A groups carrying these AF codes, two a group
+        return [[0x5DF0, 0x0008, codes[i] << 8 | codes[i + 1], 0x2020]
+                for i in range(0, len(codes), 2)]
+
+    parser = GroupParser()
+    parser.feed(zero_a(205, 205)[0])  # its PI, confirmed by the next group
+    # Method B: 89.0 MHz tuned; 89.1 the same programme, 88.5 a regional variant (larger first).
+    out = [parser.feed(g) for g in zero_a(229, 15, 15, 16, 15, 10, 205, 205)]
+    assert out[2]["alt_frequencies_b"] == {"tuned_frequency": 89000, "same_programme": [89100],
+                                           "regional_variants": [88500]}
+    # Method A, with a medium wave frequency (250: one follows; 16 is 531 kHz), then a list of
+    # one, then a list cut short by a code out of place (210): what follows it is no list.
+    out = [parser.feed(g) for g in zero_a(226, 250, 16, 1, 225, 60, 226, 1, 210, 205, 2, 3)]
+    assert [o.get("alt_frequencies_a") for o in out] == [None, [531, 87600], [93500], None,
+                                                         None, None]
 
 
 @pytest.mark.parametrize("tags, message", [
@@ -302,6 +327,8 @@ def test_a_real_multiplex_into_the_channel_filter_gives_its_complex_band():
     ({"ps": "é"}, "printable ASCII"),
     ({"deviation": 0}, "deviation must be in"),
     ({"tags": "Blurry"}, "rds tags are a dict"),
+    ({"af": 88100}, "rds af is a list of frequencies in kHz"),
+    ({"af": [88150]}, "87600–107900 kHz in steps of 100 kHz"),
 ])
 def test_bad_rds_settings_are_refused_where_they_are_made(rds, message):
     with pytest.raises(ValueError, match=message):
@@ -312,10 +339,26 @@ def test_a_pi_that_comes_once_is_left_out_and_one_that_repeats_is_the_new_statio
     parser = GroupParser()
     station = station_groups(0x5DF0, "ONE", "x")
     other = station_groups(0x1234, "TWO", "y")
-    assert parser.feed(station[0])["pi"] == "0x5DF0"
+    assert parser.feed(station[0]) is None  # the first PI too waits for the next group
+    assert parser.feed([None, station[1][1], None, None]) is None  # a group without a PI
+    assert parser.feed(station[1])["pi"] == "0x5DF0"
     assert parser.feed(other[1]) is None  # once: a block corrected wrongly, say
     assert parser.feed(station[2])["pi"] == "0x5DF0"
     assert parser.feed(other[0]) is None and parser.feed(other[1])["pi"] == "0x1234"  # retuned
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_noise_names_no_station(seed):
+    """Two minutes of random bits: now and then two blocks seem to match by chance and set a
+    grid, and a garbage block A is "corrected" into a PI; it never comes twice in a row, so
+    nothing is reported (before the first PI needed a second group, five of these six runs
+    named a station)."""
+    bits = np.random.default_rng(seed).integers(0, 2, 1187 * 120).astype(np.uint8)
+    fg, decoder, sink = Flowgraph(chunk=4096), RDSDecoder(), MessageSink()
+    fg.connect(VectorSource(bits, rate=1187.5), decoder)
+    fg.connect((decoder, "out"), (sink, "in"))
+    fg.run()
+    assert decoder.counters()["blocks"] > 0 and sink.messages == []
 
 
 @pytest.mark.parametrize("ppm", [-200, 200])

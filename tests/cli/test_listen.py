@@ -36,14 +36,15 @@ def test_wbfm_from_the_simulation_to_wav_recovers_the_tones(tmp_path):
 
 def test_rds_names_the_station_and_its_radiotext_as_they_come(tmp_path):
     """The simulated station sends RDS when asked for it: its PI, programme type, name,
-    radiotext and what RadioText+ says is playing each come once on stderr, and the audio is
-    as good as without it."""
+    radiotext, alternative frequencies and what RadioText+ says is playing each come once on
+    stderr, and the audio is as good as without it."""
     out = tmp_path / "fm.wav"
     p = sdrflow("listen", "--source", "sim", "-f", "98.5M", "--rbds", "-o", str(out),
                 "--seconds", "5")
     assert p.returncode == 0, p.stderr
     lines = [x for x in p.stderr.decode().splitlines() if x.startswith("RDS: ")]
-    assert lines == ["RDS: PI 0x5DF0, WDNK, Country", "RDS: ps 'SDRFLOW '",
+    assert lines == ["RDS: PI 0x5DF0, WDNK, Country",
+                     "RDS: alternative frequencies 88.1 MHz, 101.3 MHz", "RDS: ps 'SDRFLOW '",
                      "RDS: radiotext \"sdrflow's simulated station: a 1 kHz and a 3 kHz tone\"",
                      "RDS: playing 'sdrflow – a 1 kHz and a 3 kHz tone'"]
     pcm, _ = read_wav(out)

@@ -239,6 +239,8 @@ def test_rds_recipe_prints_each_group_as_redsea_does(tmp_path):
     assert {g["open_data_app"]["app_name"] for g in groups if g["group"] == "3A"} == {
         "RadioText+ (RT+)"}
     assert {g["radiotext_plus"]["item_running"] for g in groups if g["group"] == "12A"} == {True}
+    assert {tuple(g["alt_frequencies_a"]) for g in groups if "alt_frequencies_a" in g} == {
+        (88100, 101300)}
     assert {g["ps"] for g in groups if "ps" in g} == {"SDRFLOW "}
     assert [g["radiotext"] for g in groups if "radiotext" in g][:1] == [
         "sdrflow's simulated station: a 1 kHz and a 3 kHz tone"]

@@ -214,6 +214,11 @@ def _rds_lines():
             news += [(k, f"{k} {fields[k]!r}") for k in ("ps", "radiotext") if k in fields]
             if "clock_time" in fields:
                 news.append(("clock_time", f"clock {fields['clock_time']}"))
+            af = (fields.get("alt_frequencies_a")
+                  or fields.get("alt_frequencies_b", {}).get("same_programme"))
+            if af:
+                news.append(("af", "alternative frequencies " + ", ".join(
+                    f"{f / 1000:g} MHz" if f >= 87600 else f"{f} kHz" for f in af)))
             song = playing(fields)
             if song:
                 news.append(("playing", f"playing {song!r}"))
