@@ -170,8 +170,38 @@ def playing(fields: dict) -> str | None:
     return " – ".join(t["data"] for t in tags)
 
 
+#: North American stations with three-letter call signs, by PI code (NRSC-4).
+THREE_LETTER = dict((int(pi, 16), name) for pi, name in zip(*[iter("""
+    9950 KEX 9951 KFH 9952 KFI 9953 KGA 9954 KGO 9955 KGU 9956 KGW 9957 KGY 9958 KID 9959 KIT
+    995A KJR 995B KLO 995C KLZ 995D KMA 995E KMJ 995F KNX 9960 KOA 9964 KQV 9965 KSL 9966 KUJ
+    9967 KVI 9968 KWG 996B KYW 996D WBZ 996E WDZ 996F WEW 9971 WGL 9972 WGN 9973 WGR 9975 WHA
+    9976 WHB 9977 WHK 9978 WHO 997A WIP 997B WJR 997C WKY 997D WLS 997E WLW 9981 WOC 9983 WOL
+    9984 WOR 9988 WWJ 9989 WWL 9990 KDB 9991 KGB 9992 KOY 9993 KPQ 9994 KSD 9995 KUT 9996 KXL
+    9997 KXO 9999 WBT 999A WGH 999B WGY 999C WHP 999D WIL 999E WMC 999F WMT 99A0 WOI 99A1 WOW
+    99A2 WRR 99A3 WSB 99A4 WSM 99A5 KBW 99A6 KCY 99A7 KDF 99AA KHQ 99AB KOB 99B3 WIS 99B4 WJW
+    99B5 WJZ 99B9 WRC""".split())] * 2))
+#: Nationally linked networks (PI Bxyy), by ``yy`` (NRSC-4).
+NETWORKS = {1: "NPR-1", 2: "CBC English - Radio One", 3: "CBC English - Radio Two",
+            4: "CBC French => Radio-Canada - Première Chaîne",
+            5: "CBC French => Radio-Canada - Espace Musique", 6: "CBC", 7: "CBC", 8: "CBC",
+            9: "CBC", 10: "NPR-2", 11: "NPR-3", 12: "NPR-4", 13: "NPR-5", 14: "NPR-6"}
+
+
 def callsign(pi: int) -> str | None:
-    """A North American station's call letters from its PI code (NRSC-4), or None."""
+    """A North American station's call letters from its PI code (NRSC-4), or its network's
+    name for a nationally linked one; None when the code is neither."""
+    # A code with zero nibbles is sent with an A in front: P1 0 P3 P4 as A P1 P3 P4,
+    # P1 P2 0 0 as A F P1 P2, P1 0 0 0 as A F A P1.
+    if pi & 0xFFF0 == 0xAFA0 and pi & 0xF < 0xA:
+        pi = (pi & 0xF) << 12
+    elif pi & 0xFF00 == 0xAF00:
+        pi = (pi & 0xFF) << 8
+    elif pi >> 12 == 0xA:
+        pi = (pi & 0x0F00) << 4 | (pi & 0xFF)
+    if 0x9950 <= pi <= 0x9EFF:
+        return THREE_LETTER.get(pi)
+    if pi >> 12 == 0xB:  # the second nibble is the area covered
+        return NETWORKS.get(pi & 0xFF)
     if 0x1000 <= pi <= 0x994F:
         first, n = ("K", pi - 0x1000) if pi < 0x54A8 else ("W", pi - 0x54A8)
         return first + chr(65 + n // 676) + chr(65 + n // 26 % 26) + chr(65 + n % 26)

@@ -138,6 +138,13 @@ def test_callsigns_of_north_american_stations():
     assert callsign(0x4569) == "KUFX"
     assert callsign(0x1000) == "KAAA" and callsign(0x54A8) == "WAAA"
     assert callsign(0xC201) is None
+    assert callsign(0x9950) == "KEX" and callsign(0x9964) == "KQV"  # three letters, a table
+    assert callsign(0x9961) is None  # a code between them
+    # Codes with zero nibbles are sent with an A in front (NRSC-4).
+    assert callsign(0xA4AB) == callsign(0x40AB) == "KSLF"
+    assert callsign(0xAF45) == callsign(0x4500) == "KUBW"
+    assert callsign(0xAFA4) == callsign(0x4000) == "KSEQ"
+    assert callsign(0xB001) == callsign(0xB301) == "NPR-1" and callsign(0xB0FF) is None
 
 
 def spy_groups(path):
