@@ -52,6 +52,9 @@ class WebSink(Block):
         Centre frequency in Hz until an ``rx_freq`` tag says it.
     scope_length : int
         Samples per scope frame, for a float stream.
+    rbds : bool
+        Read a broadcast FM receiver's RDS as North America sends it (RBDS): its programme
+        type names, and call letters from the PI code.
 
     Example: ``WebSink("band", port=8073)``
     """
@@ -62,7 +65,7 @@ class WebSink(Block):
 
     def __init__(self, title: str = "band", port: int = 8073, bind: str = "127.0.0.1",
                  token: str | None = None, fps: float = 25.0, frequency: float | None = None,
-                 scope_length: int = 1024):
+                 scope_length: int = 1024, rbds: bool = False):
         if not 0 <= int(port) < 65536:
             raise ValueError(f"WebSink: port must be 0–65535, got {port!r}")
         if not 0 < fps <= 60:
@@ -72,6 +75,7 @@ class WebSink(Block):
         if not 16 <= int(scope_length) <= 65536:
             raise ValueError(f"WebSink: scope_length must be 16–65536, got {scope_length!r}")
         self.scope_length = int(scope_length)
+        self.rbds = bool(rbds)
         self.log = collections.deque(maxlen=200)
         self.server = None
         self.frames_dropped = 0
@@ -220,7 +224,8 @@ class WebSink(Block):
         if receiver.multiplex is not None:  # broadcast FM: its RDS too
             from sdrflow.receivers import add_rds
 
-            fg.connect((add_rds(fg, receiver), "out"), (_RDSToPage(page, info), "in"))
+            fg.connect((add_rds(fg, receiver, rbds=self.rbds), "out"),
+                       (_RDSToPage(page, info), "in"))
         fg.start()
         page.state["_rx"] = (fg, receiver.channel, info)
         page.state["_feed"] = feed

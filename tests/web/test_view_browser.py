@@ -32,11 +32,11 @@ def view():
 
 
 @contextlib.contextmanager
-def own_view(source, frequency):
+def own_view(source, frequency, **options):
     """A view of its own on ``source`` for one test, stopped after it; yields (graph, sink)."""
     from sdrflow.cli.view import build
 
-    fg, sink = build(source, frequency=frequency, rate=RATE, port=0)
+    fg, sink = build(source, frequency=frequency, rate=RATE, port=0, **options)
     fg.start()
     try:
         yield fg, sink
@@ -323,15 +323,17 @@ def test_the_page_retunes_the_source_through_its_message_port(browser):
         assert source.frequency == 100.3e6
 
 
-def test_a_wbfm_receiver_shows_its_stations_rds_and_a_tune_clears_it(browser):
-    with own_view("sim:fm?rds=1", 98.5e6) as (fg, sink):
+@pytest.mark.parametrize("rbds, station", [(False, "SDRFLOW · Pop music"),
+                                            (True, "WDNK · SDRFLOW · Country")])
+def test_a_wbfm_receiver_shows_its_stations_rds_and_a_tune_clears_it(browser, rbds, station):
+    with own_view("sim:fm?rds=1", 98.5e6, rbds=rbds) as (fg, sink):
         open_page(browser, sink)
         browser.execute_script("document.getElementById('mode').value = 'wbfm'; tune(0)")
         wait_for(browser, "const r = window.sdrflow.rds; return r && r.ps === 'SDRFLOW ' && "
                           "r.radiotext && r.playing", "the station's name, radiotext and song")
         shown = browser.find_element("id", "rds").text
         text = "sdrflow's simulated station: a 1 kHz and a 3 kHz tone"
-        assert shown == f"SDRFLOW · Pop music · {text} · ♪ sdrflow – a 1 kHz and a 3 kHz tone"
+        assert shown == f"{station} · {text} · ♪ sdrflow – a 1 kHz and a 3 kHz tone"
         frames = browser.execute_script("tune(600000); return window.sdrflow.frames")
         # Nothing is at +600 kHz: the old station's RDS is gone and stays gone.
         wait_for(browser, f"return window.sdrflow.frames >= {frames + 50}", "50 more frames")

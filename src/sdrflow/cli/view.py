@@ -27,11 +27,14 @@ def parser():
     ap.add_argument("--bind", default="127.0.0.1", help="address (127.0.0.1; others need the token)")
     ap.add_argument("--seconds", type=si, default=None, help="stop after this long")
     ap.add_argument("--stats", action="store_true", help="print counters at the end (stderr)")
+    ap.add_argument("--rbds", action="store_true",
+                    help="a broadcast FM receiver's RDS as North America sends it (RBDS): its "
+                         "programme types, and call letters from the PI code")
     return ap
 
 
 def build(source="sim:band", frequency=100e6, rate=2.4e6, gain=None, port=8073,
-          bind="127.0.0.1", seconds=None, token=None):
+          bind="127.0.0.1", seconds=None, token=None, rbds=False):
     """source → [Throttle for recordings and simulations] → WebSink, the page's retunes and gain
     changes going back to the source. Returns (flowgraph, the web sink)."""
     from sdrflow import Flowgraph
@@ -41,7 +44,8 @@ def build(source="sim:band", frequency=100e6, rate=2.4e6, gain=None, port=8073,
 
     chain, opened = source_chain(source, frequency=frequency, rate=rate, gain=gain,
                                  seconds=seconds, pace=True)
-    sink = WebSink("band", port=port, bind=bind, token=token, frequency=opened.frequency)
+    sink = WebSink("band", port=port, bind=bind, token=token, frequency=opened.frequency,
+                   rbds=rbds)
     fg = Flowgraph(chunk=16384)
     fg.connect(*chain, sink)
     if "ctrl" in opened.block.message_inputs:
@@ -55,7 +59,7 @@ def main_view(argv) -> int:
     args = parser().parse_args(argv)
     try:
         fg, sink = build(args.source, args.frequency, args.rate, args.gain, args.port, args.bind,
-                         args.seconds)
+                         args.seconds, rbds=args.rbds)
         fg.start()
     except (ValueError, GraphError) as e:
         sys.stderr.write(f"error: {e}\n")
