@@ -138,4 +138,3 @@ class Edge:
 
 def _noop():
     pass
-

@@ -4,8 +4,9 @@ Blocks are spread over worker threads (``Flowgraph(threads=N)``; by default as m
 graph's work repays on this machine's cores, see ``plan_workers``). A worker
 owns a run of blocks in topological order and calls them one after the other; along a chain
 the arrays pass without copies (direct hand-offs, see node.py), recycled through a small pool
-so the chain stays in the CPU cache. Numba kernels release the GIL, so workers run in parallel. A block whose ``work`` waits on the outside world (file, radio,
-socket) gets a worker of its own.
+so the chain stays in the CPU cache. Numba kernels release the GIL, so workers run in
+parallel. A block whose ``work`` waits on the outside world (file, radio, socket) gets a
+worker of its own.
 """
 from __future__ import annotations
 
