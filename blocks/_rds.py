@@ -72,6 +72,30 @@ ODA_APPS.update({aid: f"ELECTRABEL-DSM {i}" for i, aid in enumerate(
 ODA_APPS.update({aid: f"CITIBUS {i}" for i, aid in enumerate((0xCB73, 0x4C59, 0xCC21, 0x1DC2), 1)})
 RTPLUS = 0x4BD7
 
+#: Countries (ISO 3166 letters) by extended country code (ECC, from group 1A) and the PI's
+#: first nibble 1–F; "--" where none is assigned (EN 50067 Annex D, RDS Forum R08/008_7).
+COUNTRIES = {int(row.split()[0], 16): row.split()[1:] for row in """
+    A0 us us us us us us us us us us us -- us us --
+    A1 -- -- -- -- -- -- -- -- -- -- ca ca ca ca gl
+    A2 ai ag ec fk bb bz ky cr cu ar br bm an gp bs
+    A3 bo co jm mq gf py ni -- pa dm do cl gd tc gy
+    A4 gt hn aw -- ms tt pe sr uy kn lc sv ht ve --
+    A5 -- -- -- -- -- -- -- -- -- -- mx vc mx mx mx
+    A6 -- -- -- -- -- -- -- -- -- -- -- -- -- -- pm
+    D0 cm cf dj mg ml ao gq ga gn za bf cg tg bj mw
+    D1 na lr gh mr st cv sn gm bi -- bw km tz et bg
+    D2 sl zw mz ug sz ke so ne td gw zr ci tz zm --
+    D3 -- -- eh -- rw ls -- sc -- mu -- sd -- -- --
+    E0 de dz ad il it be ru ps al at hu mt de -- eg
+    E1 gr cy sm ch jo fi lu bg dk gi iq gb ly ro fr
+    E2 ma cz pl va sk sy tn -- li is mc lt rs es no
+    E3 me ie tr mk -- -- -- nl lv lb az hr kz se by
+    E4 md ee kg -- -- ua ks pt si am -- ge -- -- ba
+    F0 au au au au au au au au sa af mm cn kp bh my
+    F1 ki bt bd pk fj om nr ir nz sb bn lk tw kr hk
+    F2 kw qa kh ws in mo vn ph jp sg mv id ae np vu
+    F3 la th to -- -- -- -- -- pg -- ye -- -- fm mn""".strip().splitlines()}
+
 
 def checkword(data: int, offset: int) -> int:
     """The 10 check bits of a block: ``data``·x¹⁰ modulo the generator, plus the offset word."""
@@ -275,6 +299,8 @@ class GroupParser:
             self._program_service(b, d, out)
         elif kind == 2:
             self._radiotext(b, c, d, version, out)
+        elif kind == 1 and version == 0 and c is not None:
+            self._slow_labelling(c, out)
         elif kind == 4 and version == 0 and c is not None and d is not None:
             out["clock_time"] = _clock_time(b, c, d)
         elif kind == 3 and version == 0 and c is not None and d is not None:
@@ -298,6 +324,21 @@ class GroupParser:
         if segment == 3 and all(p is not None for p in self._ps):
             out["ps"] = "".join(self._ps)
             self._ps = [None] * 4
+
+    def _slow_labelling(self, c, out):
+        """Block C of a 1A group: the linkage flag, and one of its variants: the extended
+        country code (the country, with the PI's first nibble), the TMC provider, or an
+        emergency warning code."""
+        out["has_linkage"] = bool(c >> 15)
+        variant = c >> 12 & 7
+        if variant == 0 and c & 0xFF:
+            row = COUNTRIES.get(c & 0xFF)
+            nibble = self.pi >> 12
+            out["country"] = row[nibble - 1] if row and nibble else "--"
+        elif variant == 1:
+            out["tmc_id"] = c & 0xFFF
+        elif variant == 7:
+            out["ews"] = c & 0xFFF
 
     def _alternative_frequencies(self, c, out):
         """Block C of a 0A group: two codes of the station's list of alternative frequencies,

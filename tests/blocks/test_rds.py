@@ -158,8 +158,8 @@ def spy_groups(path):
 def test_groups_of_a_real_station_read_as_redsea_reads_them(real_data):
     """KUFX (KFOX, 98.5 MHz, San Jose), 1124 groups logged by RDS Spy: every line redsea
     wrote (aligned on the group types) has the same PI, call letters, group, TP, programme
-    type, TA, music flag, decoder identification, clock time, open data applications and
-    RadioText+ items and tags; the programme service names and the radiotext redsea
+    type, TA, music flag, decoder identification, linkage and country (1A), clock time, open
+    data applications and RadioText+ items and tags; the programme service names and the radiotext redsea
     completed are ours too."""
     parser = GroupParser(rbds=True)
     groups = list(spy_groups(real_data / SPY))
@@ -175,6 +175,8 @@ def test_groups_of_a_real_station_read_as_redsea_reads_them(real_data):
                 assert o.get(key) == t.get(key), (key, o, t)
             if g[0] is not None:  # one group without block A redsea leaves out: the
                 assert o.get("di") == t.get("di"), (o, t)  # next 0A pairs with ours
+            for key in ("has_linkage", "country"):  # redsea wants block D too; we read C
+                assert o.get(key) == t.get(key) or g[3] is None, (key, o, t)
             if "open_data_app" in t:
                 assert o["open_data_app"]["oda_group"] == t["open_data_app"]["oda_group"]
                 assert o["open_data_app"]["app_name"] == t["open_data_app"]["app_name"]
@@ -265,6 +267,17 @@ def test_alternative_frequencies_of_method_a_and_b_lists():
     out = [parser.feed(g) for g in zero_a(226, 250, 16, 1, 225, 60, 226, 1, 210, 205, 2, 3)]
     assert [o.get("alt_frequencies_a") for o in out] == [None, [531, 87600], [93500], None,
                                                          None, None]
+
+
+def test_slow_labelling_names_the_country_the_tmc_provider_and_a_warning():
+    parser = GroupParser()
+    b = 0x1000  # group 1A
+    groups = [[0xC201, b, 0x00E1, 0], [0xC201, b, 0x80E1, 0], [0xC201, b, 0x0055, 0],
+              [0xC201, b, 0x1123, 0], [0xC201, b, 0x7ABC, 0]]
+    out = [parser.feed(g) for g in groups][1:]  # the first waits for the PI's repeat
+    assert out[0] == {**out[0], "has_linkage": True, "country": "gb"}  # ECC E1, PI C…: UK
+    assert out[1]["country"] == "--"  # an ECC nobody has
+    assert out[2]["tmc_id"] == 0x123 and out[3]["ews"] == 0xABC and not out[3]["has_linkage"]
 
 
 @pytest.mark.parametrize("tags, message", [
