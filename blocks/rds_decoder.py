@@ -18,7 +18,8 @@ class RDSDecoder(Block):
     its group. Each group becomes a message on ``out``: a dict with
     ``pi``, ``group`` (``"0A"`` …), ``tp``, ``prog_type`` and, when a group completes one,
     ``ps``, ``radiotext`` or ``clock_time`` (``callsign`` too, with ``rbds``: North American
-    call letters from the PI code).
+    call letters from the PI code); alternative frequencies, the country, open data
+    applications and RadioText+ tags as redsea names them (``GroupParser`` in ``_rds.py``).
 
     Signature: uint8 (bits, 1187.5 per second) -> message ``out``
 
