@@ -143,11 +143,13 @@ def af_code(khz: int) -> int:
     return (int(khz) - 87500) // 100
 
 
-def station_groups(pi: int, ps: str, radiotext: str, pty: int = 0, tags=(), af=()) -> list:
+def station_groups(pi: int, ps: str, radiotext: str, pty: int = 0, tags=(), af=(),
+                   stereo: bool = False) -> list:
     """One cycle of groups for a station: the programme service name (four 0A groups) and the
     radiotext (2A groups, four characters each, ended by a carriage return when shorter than
     64), PS groups between RT groups as stations send them. ``af``: alternative frequencies
-    in kHz, a method A list in block C of the 0A groups (their count first). With RadioText+
+    in kHz, a method A list in block C of the 0A groups (their count first); ``stereo`` sets
+    the decoder identification's stereo flag (PS segment 3). With RadioText+
     ``tags`` (from ``rtplus_tags``) the cycle ends with a 3A group giving RT+ the group type
     12A and a 12A group of the tags (an item running)."""
     if len(af) > 25:
@@ -162,7 +164,7 @@ def station_groups(pi: int, ps: str, radiotext: str, pty: int = 0, tags=(), af=(
         text += "\r"
     text = text.ljust(-(-len(text) // 4) * 4)
     b_common = pty << 5
-    ps_groups = [[pi, 0x0000 | b_common | 1 << 3 | seg,  # 0A, music
+    ps_groups = [[pi, 0x0000 | b_common | 1 << 3 | (seg == 3 and stereo) << 2 | seg,  # 0A, music
                   0, ord(ps[2 * seg]) << 8 | ord(ps[2 * seg + 1])] for seg in range(4)]
     rt_groups = [[pi, 0x2000 | b_common | seg, ord(text[4 * seg]) << 8 | ord(text[4 * seg + 1]),
                   ord(text[4 * seg + 2]) << 8 | ord(text[4 * seg + 3])]

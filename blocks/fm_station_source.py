@@ -136,7 +136,7 @@ class FMStationSource(Block):
                              f"[88100, 101300], got {settings['af']!r}")
         try:
             groups = station_groups(pi, settings["ps"], settings["radiotext"], pty, tags,
-                                    settings["af"])
+                                    settings["af"], stereo=self.right_tones is not None)
         except ValueError as e:
             raise ValueError(f"FMStationSource: rds af: {e}") from e
         bits = np.concatenate([group_bits(g) for g in groups] * 2)  # two cycles: see below

@@ -225,6 +225,12 @@ def test_a_station_made_into_groups_reads_back():
     assert {o["ps"] for o in out if "ps" in o} == {"SDRFLOW "}
     assert [o["radiotext"] for o in out if "radiotext" in o] == ["Hello, radio"]
     assert {o["prog_type"] for o in out} == {"Pop music"} and {o["pi"] for o in out} == {"0x5DF0"}
+    flags = {k: v for o in out if "di" in o for k, v in o["di"].items()}
+    assert flags == {"dynamic_pty": False, "compressed": False, "artificial_head": False,
+                     "stereo": False}
+    stereo = [o for o in map(GroupParser().feed, station_groups(0x5DF0, "S", "x", stereo=True))
+              if o and "di" in o]
+    assert {k: v for o in stereo for k, v in o["di"].items()}["stereo"] is True
 
 
 def test_radiotext_plus_tags_of_a_station_read_back_once_the_radiotext_is_whole():
