@@ -254,7 +254,7 @@ class GroupParser:
     Also, as redsea names them: ``ta``, ``is_music`` and ``di`` (one decoder identification
     flag per 0A/0B group) from a PS group, and ``alt_frequencies_a`` (a list in kHz) or
     ``alt_frequencies_b`` once a 0A group completes a list; ``has_linkage`` and ``country``,
-    ``tmc_id`` or ``ews`` from a 1A group; ``open_data_app`` (``oda_group``, ``app_name``,
+    ``tmc_id`` or ``ews`` from a 1A group; ``pty_name`` once 10A groups complete it; ``open_data_app`` (``oda_group``, ``app_name``,
     ``app_id``) from a 3A group, which says which group type carries an application; and
     ``radiotext_plus`` (``item_running``, ``item_toggle``, ``tags``: the content type and
     text of up to two parts of the last whole radiotext, such as ``item.title`` and
@@ -271,6 +271,7 @@ class GroupParser:
         self._oda = {}  # group type ("11A") -> the application a 3A group gave it
         self._rtplus_item = None  # (toggle, running) of RT+: a change clears the radiotext
         self._af, self._af_expected, self._lf_mf = [], 0, False  # an AF list coming in
+        self._ptyn, self._ptyn_ab = [None] * 2, None  # the programme type name's two halves
 
     def feed(self, blocks, c_prime: bool = False) -> dict | None:
         a, b, c, d = blocks
@@ -307,6 +308,8 @@ class GroupParser:
             self._slow_labelling(c, out)
         elif kind == 4 and version == 0 and c is not None and d is not None:
             out["clock_time"] = _clock_time(b, c, d)
+        elif kind == 10 and version == 0 and c is not None and d is not None:
+            self._programme_type_name(b, c, d, out)
         elif kind == 3 and version == 0 and c is not None and d is not None:
             group = f"{b >> 1 & 0xF}{'AB'[b & 1]}"
             self._oda[group] = d
@@ -328,6 +331,15 @@ class GroupParser:
         if segment == 3 and all(p is not None for p in self._ps):
             out["ps"] = "".join(self._ps)
             self._ps = [None] * 4
+
+    def _programme_type_name(self, b, c, d, out):
+        """Group 10A: half of the programme type name (PTYN, eight characters, as the station
+        words its programme type); a flipped A/B flag starts a new name."""
+        if b >> 4 & 1 != self._ptyn_ab:
+            self._ptyn, self._ptyn_ab = [None] * 2, b >> 4 & 1
+        self._ptyn[b & 1] = _chars(c) + _chars(d)
+        if None not in self._ptyn:
+            out["pty_name"] = "".join(self._ptyn)
 
     def _slow_labelling(self, c, out):
         """Block C of a 1A group: the linkage flag, and one of its variants: the extended

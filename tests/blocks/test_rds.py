@@ -275,6 +275,15 @@ def test_alternative_frequencies_of_method_a_and_b_lists():
                                                          None, None]
 
 
+def test_programme_type_name_comes_in_two_halves_and_a_flipped_flag_starts_anew():
+    parser = GroupParser()
+    words = lambda text: [ord(text[i]) << 8 | ord(text[i + 1]) for i in (0, 2)]  # noqa: E731
+    groups = [[0x5DF0, 0xA000, *words("Clas")], [0x5DF0, 0xA001, *words("sic ")],
+              [0x5DF0, 0xA010, *words("Jazz")], [0x5DF0, 0xA011, *words("    ")]]
+    out = [parser.feed(g) for g in [groups[0]] + groups]
+    assert [o.get("pty_name") for o in out[1:]] == [None, "Classic ", None, "Jazz    "]
+
+
 def test_slow_labelling_names_the_country_the_tmc_provider_and_a_warning():
     parser = GroupParser()
     b = 0x1000  # group 1A
