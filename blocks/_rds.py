@@ -158,16 +158,16 @@ def station_groups(pi: int, ps: str, radiotext: str, pty: int = 0, tags=(), af=(
     codes = [224 + len(af)] + [af_code(f) for f in af]
     codes += [205] * (len(codes) % 2)  # the filler code
     af_words = [codes[i] << 8 | codes[i + 1] for i in range(0, len(codes), 2)]
-    ps = ps.ljust(8)[:8]
+    ps = encode_text(ps.ljust(8)[:8])
     text = radiotext[:64]
     if len(text) < 64:
         text += "\r"
-    text = text.ljust(-(-len(text) // 4) * 4)
+    text = encode_text(text.ljust(-(-len(text) // 4) * 4))
     b_common = pty << 5
     ps_groups = [[pi, 0x0000 | b_common | 1 << 3 | (seg == 3 and stereo) << 2 | seg,  # 0A, music
-                  0, ord(ps[2 * seg]) << 8 | ord(ps[2 * seg + 1])] for seg in range(4)]
-    rt_groups = [[pi, 0x2000 | b_common | seg, ord(text[4 * seg]) << 8 | ord(text[4 * seg + 1]),
-                  ord(text[4 * seg + 2]) << 8 | ord(text[4 * seg + 3])]
+                  0, ps[2 * seg] << 8 | ps[2 * seg + 1]] for seg in range(4)]
+    rt_groups = [[pi, 0x2000 | b_common | seg, text[4 * seg] << 8 | text[4 * seg + 1],
+                  text[4 * seg + 2] << 8 | text[4 * seg + 3]]
                  for seg in range(len(text) // 4)]
     groups = []
     for i in range(max(len(rt_groups), 1)):
@@ -234,8 +234,28 @@ def callsign(pi: int) -> str | None:
     return None
 
 
+#: RDS's character set (EN 50067 Annex E, table E.1), by code: ASCII from 0x20 to 0x7D but
+#: for ¤ ― ‖ ¯ in the places of $ ^ ` ~, then accented letters and signs; the controls are
+#: spaces but for line feed, carriage return (the end of a radiotext) and a soft hyphen.
+#: German ß at 0x8D and Turkish ğ Ğ at 0x9D 0xA4, as most decoders read them (redsea: β ǧ Ǧ).
+CHARSET = (" " * 10 + "\n  \r" + " " * 17 + "\u00ad"
+           + " !\"#¤%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]―_"
+           + "‖abcdefghijklmnopqrstuvwxyz{|}¯ "
+           + "áàéèíìóòúùÑÇŞß¡Ĳâäêëîïôöûüñçşğıĳªα©‰Ğěňőπ€£$←↑→↓º¹²³±İńűµ¿÷°¼½¾§"
+           + "ÁÀÉÈÍÌÓÒÚÙŘČŠŽÐĿÂÄÊËÎÏÔÖÛÜřčšžđŀÃÅÆŒŷÝÕØÞŊŔĆŚŹŦðãåæœŵýõøþŋŕćśźŧ ")
+_CODES = {c: i for i, c in enumerate(CHARSET) if c != " " or i == 0x20}
+
+
+def encode_text(text: str) -> list:
+    """``text`` as codes of RDS's character set; ValueError naming a character it lacks."""
+    missing = sorted({c for c in text if c not in _CODES})
+    if missing:
+        raise ValueError(f"RDS's character set has no {''.join(missing)!r}")
+    return [_CODES[c] for c in text]
+
+
 def _chars(word: int) -> str:
-    return "".join(chr(c) if 32 <= c < 127 else " " for c in (word >> 8, word & 0xFF))
+    return CHARSET[word >> 8] + CHARSET[word & 0xFF]
 
 
 class GroupParser:
@@ -404,7 +424,7 @@ class GroupParser:
             if d is None:
                 return
             words = (d,)
-        text = "".join(chr(w >> 8) + chr(w & 0xFF) for w in words)
+        text = "".join(map(_chars, words))
         self._rt[segment] = text
         parts = []
         for part in self._rt:

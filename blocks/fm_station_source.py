@@ -101,7 +101,7 @@ class FMStationSource(Block):
             self.rds, self._rds = self._rds_chips(rds)  # the settings, and what is sent
 
     def _rds_chips(self, rds):
-        from ._rds import group_bits, rtplus_tags, station_groups
+        from ._rds import encode_text, group_bits, rtplus_tags, station_groups
 
         settings = {"pi": 0x5DF0, "ps": "SDRFLOW", "pty": 10, "deviation": 2000.0,
                     "radiotext": "sdrflow's simulated station: a 1 kHz and a 3 kHz tone",
@@ -121,9 +121,10 @@ class FMStationSource(Block):
         if not 0 < dev < 10e3:
             raise ValueError(f"FMStationSource: rds deviation must be in (0, 10000) Hz, "
                              f"got {dev!r}")
-        text = settings["ps"] + settings["radiotext"]
-        if not all(32 <= ord(c) < 127 for c in text):
-            raise ValueError("FMStationSource: rds ps and radiotext are printable ASCII")
+        try:
+            encode_text(settings["ps"] + settings["radiotext"])
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"FMStationSource: rds ps and radiotext: {e}") from e
         if not isinstance(settings["tags"], dict):
             raise ValueError(f"FMStationSource: rds tags are a dict like {{'item.title': "
                              f"'part of the radiotext'}}, got {settings['tags']!r}")

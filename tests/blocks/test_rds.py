@@ -3,15 +3,17 @@ against redsea's reading of them, and the whole receiver on a simulated station.
 import collections
 import difflib
 import json
+import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from sdrflow import Flowgraph
 from sdrflow.blocks import (FMDemod, FMStationSource, FreqXlatingFilter, LowpassFilter,
                             MessageSink, RDSDecoder, RDSDemod, VectorSink, VectorSource)
-from sdrflow.blocks._rds import (GroupParser, callsign, checkword, group_bits, rtplus_tags,
-                                 station_groups)
+from sdrflow.blocks._rds import (CHARSET, GroupParser, callsign, checkword, group_bits,
+                                 rtplus_tags, station_groups)
 from sdrflow.kernels.rds import (OFFSETS, PLACE, biphase_bits, burst_table, find_blocks,
                                  syndrome)
 
@@ -233,6 +235,36 @@ def test_a_station_made_into_groups_reads_back():
     assert {k: v for o in stereo for k, v in o["di"].items()}["stereo"] is True
 
 
+def test_text_in_rds_characters_reads_back_accents_and_signs_included():
+    # RDS has its own character set: é is 0x82 and € 0xA9, where Latin-1 has others.
+    groups = station_groups(0x5DF0, "Énergie", "Café crème à 5 € ½ Straße", pty=10)
+    sent = {w >> k & 0xFF for g in groups if g[1] >> 12 == 2 for w in g[2:] for k in (0, 8)}
+    assert {0x82, 0xA9, 0x8D} <= sent  # é, € and ß as RDS codes them
+    out = [o for o in map(GroupParser().feed, groups * 2) if o]
+    assert {o["ps"] for o in out if "ps" in o} == {"Énergie "}
+    assert {o["radiotext"] for o in out if "radiotext" in o} == {"Café crème à 5 € ½ Straße"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.one_of(st.none(), st.integers(0, 0xFFFF)),
+                                   min_size=4, max_size=4), st.booleans()), max_size=60),
+       st.booleans())
+def test_any_groups_are_read_without_error_into_rds_characters(groups, rbds):
+    """Whatever the blocks (garbage, lost ones, any group type), the reader never fails, and
+    what it says is hex PIs and text in RDS's character set."""
+    parser = GroupParser(rbds)
+    for blocks, c_prime in groups:
+        out = parser.feed(blocks, c_prime)
+        if out is None:
+            continue
+        assert re.fullmatch(r"0x[0-9A-F]{4}", out["pi"])
+        tags = out.get("radiotext_plus", {}).get("tags", [])
+        for text in [out.get(k, "") for k in ("ps", "radiotext", "pty_name")] + \
+                [t["data"] for t in tags]:
+            assert set(text) <= set(CHARSET), text
+        json.dumps(out)  # every field is plain data
+
+
 def test_radiotext_plus_tags_of_a_station_read_back_once_the_radiotext_is_whole():
     text = "985KFOX / Puddle Of Mudd / Blurry"
     tags = rtplus_tags(text, {"item.title": "Blurry", "item.artist": "Puddle Of Mudd"})
@@ -359,7 +391,8 @@ def test_a_real_multiplex_into_the_channel_filter_gives_its_complex_band():
 @pytest.mark.parametrize("rds, message", [
     ({"pi": 0x10000}, "pi is 0–0xFFFF"),
     ({"colour": 1}, "rds takes"),
-    ({"ps": "é"}, "printable ASCII"),
+    ({"ps": "~"}, "RDS's character set has no '~'"),
+    ({"radiotext": 5}, "rds ps and radiotext"),
     ({"deviation": 0}, "deviation must be in"),
     ({"tags": "Blurry"}, "rds tags are a dict"),
     ({"af": 88100}, "rds af is a list of frequencies in kHz"),
