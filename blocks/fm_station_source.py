@@ -49,9 +49,10 @@ class FMStationSource(Block):
         "tags": {"item.artist": "…", "item.title": "…"}, "af": [88100, 101300],
         "deviation": 2000}``; give any of them, the others keep these defaults (the
         radiotext's is a line about the station, and its RadioText+ tags name two parts of it,
-        ``{}`` for none; ``af`` lists alternative frequencies in kHz, ``[]`` for none). The
-        station sends its PS name and radiotext in turn, over and over: biphase chips,
-        differentially coded, BPSK on the subcarrier, ``deviation`` Hz of the carrier's swing.
+        ``{}`` for none; ``af`` lists alternative frequencies in kHz, ``[]`` for none). Text
+        is in RDS's character set (accents, €; not ~ or –). The station sends its PS name
+        and radiotext in turn, over and over: biphase chips, differentially coded, BPSK on
+        the subcarrier, ``deviation`` Hz of the carrier's swing.
 
     Example: ``FMStationSource(rate=2.4e6, tones=(1000, 3000), cnr_db=30, seconds=2)``
     """
