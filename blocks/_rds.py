@@ -274,8 +274,9 @@ class GroupParser:
     Also, as redsea names them: ``ta``, ``is_music`` and ``di`` (one decoder identification
     flag per 0A/0B group) from a PS group, and ``alt_frequencies_a`` (a list in kHz) or
     ``alt_frequencies_b`` once a 0A group completes a list; ``has_linkage`` and ``country``,
-    ``tmc_id`` or ``ews`` from a 1A group; ``pty_name`` once 10A groups complete it; ``open_data_app`` (``oda_group``, ``app_name``,
-    ``app_id``) from a 3A group, which says which group type carries an application; and
+    ``tmc_id`` or ``ews`` from a 1A group; ``pty_name`` once 10A groups complete it;
+    ``open_data_app`` (``oda_group``, ``app_name``, ``app_id``) from a 3A group, which says
+    which group type carries an application; and
     ``radiotext_plus`` (``item_running``, ``item_toggle``, ``tags``: the content type and
     text of up to two parts of the last whole radiotext, such as ``item.title`` and
     ``item.artist``) from the group type a 3A group gave to RadioText+.
