@@ -1,4 +1,5 @@
 """`sdrflow listen`: rtl_fm's job on the simulated station, the simulated dongle, and bad input."""
+import json
 import subprocess
 import sys
 import wave
@@ -112,11 +113,27 @@ def test_the_simulated_dongle_at_3_2_msps_drops_nothing_through_listen(tmp_path)
     (["-f", "98.5M", "--source", "nope://x"], b"accepted sources"),
     (["-f", "98.5M", "-M", "am", "--stereo", "--source", "sim"], b"stereo is for broadcast FM"),
     (["-f", "-5", "--source", "sim"], b"-f -5: a station's frequency is a positive number"),
-    (["-f", "98.5M", "-M", "fm", "--rds", "--source", "sim"], b"--rds and --rbds are for one"),
+    (["-f", "98.5M", "-M", "fm", "--rds", "--source", "sim"], b"--rbds and --rds-json are for one"),
+    (["-f", "98.5M", "--rds-json", "-", "-o", "-", "--source", "sim"], b"both want stdout"),
+    (["-f", "98.5M", "--rds-json", "/nonexistent/dir/g.jsonl", "--source", "sim", "-o", "-"],
+     b"/nonexistent/dir/g.jsonl"),
 ])
 def test_bad_input_is_refused_before_anything_opens(args, message):
     p = sdrflow("listen", *args)
     assert p.returncode == 2 and message in p.stderr and b"Traceback" not in p.stderr
+
+
+def test_rds_json_logs_every_group_beside_the_audio(tmp_path):
+    """--rds-json writes each group as redsea would print it, while the audio goes on."""
+    out, log = tmp_path / "fm.wav", tmp_path / "groups.jsonl"
+    p = sdrflow("listen", "--source", "sim", "-f", "98.5M", "--rds-json", str(log), "-o",
+                str(out), "--seconds", "5")
+    assert p.returncode == 0, p.stderr
+    groups = [json.loads(line) for line in log.read_text().splitlines()]
+    assert len(groups) >= 40 and {g["pi"] for g in groups} == {"0x5DF0"}
+    assert {g["ps"] for g in groups if "ps" in g} == {"SDRFLOW "}
+    assert b"RDS: ps 'SDRFLOW '" in p.stderr  # --rds-json implies --rds
+    assert read_wav(out)[1] == 48000
 
 
 def test_no_dongle_fails_with_exit_code_1():

@@ -37,6 +37,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--rbds", action="store_true",
                     help="RDS as North America sends it (RBDS): its programme types, and call "
                          "letters from the PI code")
+    ap.add_argument("--rds-json", metavar="FILE", default=None,
+                    help="also write every RDS group as a JSON line, as redsea does (implies "
+                         "--rds; '-' is stdout when the audio is not)")
     ap.add_argument("-s", "--rate", type=si, default=DEFAULT_RATE, help="source sample rate (2.4M)")
     ap.add_argument("-g", "--gain", type=si, default=None, help="tuner gain in dB (automatic)")
     ap.add_argument("-p", "--ppm", type=int, default=0, help="crystal correction in ppm")
@@ -78,10 +81,10 @@ def frequencies(values) -> list:
 def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, ppm=0,
           squelch=None, audio_rate=48e3, emphasis=None, tau=75e-6, source="rtl", output=None,
           seconds=None, audio_backend=None, chunk=16384, rds=None, device=None,
-          bias_tee=False):
+          bias_tee=False, rds_json=None):
     """The listening flowgraph; returns (flowgraph, a status line). Everything is checked
     before anything opens a device, a socket or a file. ``rds``: "rds" or "rbds" adds the
-    RDS decoder, its findings on stderr. ``device`` and ``bias_tee`` are rtl_fm's -d and -T,
+    RDS decoder, its findings on stderr; ``rds_json`` a file (or "-") for every group too. ``device`` and ``bias_tee`` are rtl_fm's -d and -T,
     for a dongle on this host."""
     from sdrflow import Flowgraph
     from sdrflow import blocks as b
@@ -92,8 +95,13 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
 
     check_mode(mode)
     channels = frequencies(frequency)
+    if rds_json is not None:
+        rds = rds or "rds"
+        if rds_json == "-" and output == "-":
+            raise ValueError("--rds-json - and -o - both want stdout: give one of them a file")
     if rds and (mode != "wbfm" or len(channels) > 1):
-        raise ValueError("--rds and --rbds are for one broadcast FM station (-M wbfm, one -f)")
+        raise ValueError("--rds, --rbds and --rds-json are for one broadcast FM station "
+                         "(-M wbfm, one -f)")
     for f in channels:
         if not f > 0:
             raise ValueError(f"-f {f:g}: a station's frequency is a positive number of Hz "
@@ -186,7 +194,10 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
         fg.connect(rx.narrow, scanner)
         fg.connect((scanner, "ctrl"), (rx.channel, "ctrl"))
     if rds:
-        fg.connect((add_rds(fg, rx, rbds=rds == "rbds"), "out"), (_rds_lines(), "in"))
+        decoder = add_rds(fg, rx, rbds=rds == "rbds")
+        fg.connect((decoder, "out"), (_rds_lines(), "in"))
+        if rds_json is not None:
+            fg.connect((decoder, "out"), (b.MessageSink(jsonl=rds_json, keep=False), "in"))
     what = (f"Scanning {len(channels)} channels {low / 1e6:.6g}–{high / 1e6:.6g} MHz"
             if scanning else f"Tuned to {frequency / 1e6:.6g} MHz")
     status = (f"{what} ({mode}{', stereo' if stereo else ''}) on "
@@ -250,7 +261,7 @@ def main_listen(argv) -> int:
                            args.squelch, args.audio_rate, args.emphasis, args.tau, args.source,
                            args.output, args.seconds,
                            rds="rbds" if args.rbds else ("rds" if args.rds else None),
-                           device=args.device, bias_tee=args.bias_tee)
+                           device=args.device, bias_tee=args.bias_tee, rds_json=args.rds_json)
     except (ValueError, GraphError) as e:
         sys.stderr.write(f"error: {e}\n")
         return USAGE
