@@ -84,8 +84,8 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
           bias_tee=False, rds_json=None):
     """The listening flowgraph; returns (flowgraph, a status line). Everything is checked
     before anything opens a device, a socket or a file. ``rds``: "rds" or "rbds" adds the
-    RDS decoder, its findings on stderr; ``rds_json`` a file (or "-") for every group too. ``device`` and ``bias_tee`` are rtl_fm's -d and -T,
-    for a dongle on this host."""
+    RDS decoder, its findings on stderr; ``rds_json`` a file (or "-") for every group too.
+    ``device`` and ``bias_tee`` are rtl_fm's -d and -T, for a dongle on this host."""
     from sdrflow import Flowgraph
     from sdrflow import blocks as b
 
