@@ -26,7 +26,9 @@ class FMStationSource(Block):
     deviation : float
         Peak frequency deviation in Hz.
     offset : float
-        Carrier offset from the tuned centre in Hz.
+        Carrier offset from the tuned centre in Hz. A retune (``set_frequency``, or
+        ``{"frequency": f}`` on ``ctrl``) moves it: the station keeps its own frequency, as on
+        the air, and is gone while it lies beyond the band.
     cnr_db : float
         Carrier-to-noise ratio in dB, noise measured in ``noise_bandwidth``.
     noise_bandwidth : float
@@ -58,6 +60,7 @@ class FMStationSource(Block):
     """
 
     outputs = [Port("out", COMPLEX64)]
+    message_inputs = ("ctrl",)
     cost = 400.0  # measured: ~90 ns a sample (the tones, the noise, the 8-bit grid)
 
     def __init__(self, rate: float = 2.4e6, tones=(1000.0, 3000.0), levels=(0.5, 0.3),
@@ -83,6 +86,8 @@ class FMStationSource(Block):
         self.deviation, self.offset, self.cnr_db = float(deviation), float(offset), float(cnr_db)
         self.noise_bandwidth, self.tau, self.seconds = float(noise_bandwidth), float(tau), seconds
         self.quantize, self.frequency, self.seed = bool(quantize), float(frequency), seed
+        self._station = self.frequency + self.offset  # where it is on the air
+        self._retuned = False
         self.right_tones = None if right_tones is None else np.atleast_1d(np.asarray(right_tones, float))
         self.right_levels = None if right_levels is None else np.atleast_1d(np.asarray(right_levels, float))
         if (self.right_tones is None) != (self.right_levels is None) or (
@@ -189,6 +194,14 @@ class FMStationSource(Block):
     def output_rate(self, rate):
         return self.sample_rate
 
+    def set_frequency(self, frequency: float) -> None:
+        """Retune the 'receiver': the station stays where it is on the air."""
+        if not (isinstance(frequency, (int, float)) and frequency > 0):
+            raise ValueError(f"FMStationSource: frequency must be > 0 Hz, got {frequency!r}")
+        self.frequency = float(frequency)
+        self.offset = self._station - self.frequency
+        self._retuned = True
+
     def start(self, rate):
         self._n = 0
         self._steps = tone_steps(self.sample_rate, self._freqs)
@@ -204,11 +217,14 @@ class FMStationSource(Block):
             if n <= 0:
                 return None
         out = self.buffer(n, np.complex64)
-        fm_tones(self._n, self.sample_rate, self._freqs, self._amps, self._phases, self._steps,
-                 self.deviation, self.offset, np.float32(self.amplitude), out)
-        if self._rds is not None:
-            chips, dev = self._rds
-            rds_rotate(self._n, self.sample_rate, chips, dev, 0.3, out)
+        if abs(self.offset) + self.deviation < self.sample_rate / 2:
+            fm_tones(self._n, self.sample_rate, self._freqs, self._amps, self._phases,
+                     self._steps, self.deviation, self.offset, np.float32(self.amplitude), out)
+            if self._rds is not None:
+                chips, dev = self._rds
+                rds_rotate(self._n, self.sample_rate, chips, dev, 0.3, out)
+        else:  # tuned away: noise alone
+            out[:] = 0
         noise = self.scratch(2 * n, np.float32)
         self._rng.standard_normal(out=noise, dtype=np.float32)
         f = out.view(np.float32)
@@ -216,8 +232,10 @@ class FMStationSource(Block):
         if self.quantize:
             quantize_u8(f, np.float32(127.5), f)
         if self._n == 0:
-            self.add_tag(0, "rx_freq", self.frequency)
             self.add_tag(0, "rx_rate", self.sample_rate)
+        if self._n == 0 or self._retuned:
+            self._retuned = False
+            self.add_tag(0, "rx_freq", self.frequency)
         self._n += n
         if self._total is not None and self._n >= self._total:
             self.end_of_stream()

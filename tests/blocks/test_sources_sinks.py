@@ -64,6 +64,23 @@ def test_fm_station_is_reproducible_independent_of_chunking_and_tagged():
     assert np.allclose(levels, np.round(levels))  # on the 8-bit grid
 
 
+def test_a_retuned_fm_station_stays_on_its_frequency_and_leaves_the_band():
+    source = FMStationSource(seconds=0.01, cnr_db=200, quantize=False)
+    source.set_frequency(98.8e6)  # the station, at 98.5 MHz, is now 300 kHz below the centre
+    moved = collect(source, 24_000).data
+    spec = np.abs(np.fft.fft(moved)) ** 2
+    f = np.fft.fftfreq(len(moved), 1 / 2.4e6)
+    centroid = np.sum(f * spec) / np.sum(spec)
+    assert centroid == pytest.approx(-300e3, abs=5e3) and source.offset == -300e3
+    source = FMStationSource(seconds=0.01, cnr_db=200, quantize=False)
+    source.set_frequency(100e6)  # 1.5 MHz away: beyond the ±1.2 MHz band
+    gone = collect(source, 24_000)
+    assert np.max(np.abs(gone.data)) < 1e-3  # the noise of 200 dB CNR alone
+    assert [t.value for t in gone.tags if t.key == "rx_freq"] == [100e6]
+    with pytest.raises(ValueError, match="frequency must be > 0 Hz"):
+        source.set_frequency(-1)
+
+
 def test_fm_station_deviation_and_cnr_are_what_was_asked():
     clean = collect(FMStationSource(seconds=0.1, cnr_db=200, quantize=False), 240_000).data
     freq = np.angle(clean[1:] * np.conj(clean[:-1])) * 2.4e6 / (2 * np.pi)

@@ -2,14 +2,13 @@
 import json
 import subprocess
 import sys
-import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from audio import sinad_db, tone_frequency  # noqa: E402
+from audio import read_wav, sinad_db, tone_frequency  # noqa: E402
 
 from sdrflow.cli.listen import build  # noqa: E402
 
@@ -17,12 +16,6 @@ from sdrflow.cli.listen import build  # noqa: E402
 def sdrflow(*args, **kw):
     return subprocess.run([sys.executable, "-m", "sdrflow.cli", *args], capture_output=True,
                           timeout=300, **kw)
-
-
-def read_wav(path):
-    with wave.open(str(path)) as w:
-        pcm = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(float)
-        return pcm.reshape(-1, w.getnchannels()), w.getframerate()
 
 
 def test_wbfm_from_the_simulation_to_wav_recovers_the_tones(tmp_path):

@@ -1,5 +1,6 @@
 """`sdrflow serve`: an rtl_tcp server for any source, tried with sdrflow's RtlTcpSource and with
 a raw socket as SDR++ or GQRX would speak to it."""
+import json
 import socket
 import struct
 import subprocess
@@ -9,7 +10,7 @@ import time
 import pytest
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
-from audio import finish, tone_frequency  # noqa: E402
+from audio import finish, read_wav, sinad_db, tone_frequency  # noqa: E402
 
 from sdrflow import BlockError, Flowgraph  # noqa: E402
 from sdrflow.blocks import Head, RtlTcpSource, VectorSink, WBFMReceiver  # noqa: E402
@@ -61,6 +62,24 @@ def test_rtl_tcp_source_receives_the_simulated_station_through_serve(served):
     assert src.tuner == "R820T" and src.gain_count == 29
     assert abs(tone_frequency(audio.data[4800:], 48e3) - 1000) < 3 or \
         abs(tone_frequency(audio.data[4800:], 48e3) - 3000) < 3
+
+
+def test_listen_over_rtl_tcp_tunes_beside_a_served_station_and_reads_its_rds(served, tmp_path):
+    """listen tunes a quarter of the rate above the station, so the served simulation has to
+    retune as a radio does, the station keeping its own frequency (it ignored the retune
+    once, and listen heard noise: SINAD −20 dB, no RDS)."""
+    from sdrflow.cli.listen import build as listen
+
+    fg, sink = served("sim:fm?rds=1", frequency=98.5e6)
+    out, log = tmp_path / "fm.wav", tmp_path / "groups.jsonl"
+    rx, _ = listen(98.5e6, source=f"rtl_tcp:127.0.0.1:{sink.port}", output=str(out), seconds=5,
+                   rds_json=str(log))
+    rx.run()
+    assert fg.blocks[0].frequency == 98.5e6 + 600e3 and fg.blocks[0].offset == -600e3
+    groups = [json.loads(line) for line in log.read_text().splitlines()]
+    assert {g["ps"] for g in groups if "ps" in g} == {"SDRFLOW "}
+    pcm, rate = read_wav(out)
+    assert rate == 48000 and sinad_db(pcm[9600:, 0], 48e3, (1000, 3000)) >= 40
 
 
 def test_commands_reach_the_dongle_and_the_rest_are_ignored(served):
