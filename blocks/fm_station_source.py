@@ -196,9 +196,13 @@ class FMStationSource(Block):
 
     def set_frequency(self, frequency: float) -> None:
         """Retune the 'receiver': the station stays where it is on the air."""
-        if not (isinstance(frequency, (int, float)) and frequency > 0):
+        try:
+            value = float(frequency)
+        except (TypeError, ValueError):
+            value = float("nan")
+        if isinstance(frequency, bool) or not 0 < value < float("inf"):
             raise ValueError(f"FMStationSource: frequency must be > 0 Hz, got {frequency!r}")
-        self.frequency = float(frequency)
+        self.frequency = value
         self.offset = self._station - self.frequency
         self._retuned = True
 

@@ -77,8 +77,11 @@ def test_a_retuned_fm_station_stays_on_its_frequency_and_leaves_the_band():
     gone = collect(source, 24_000)
     assert np.max(np.abs(gone.data)) < 1e-3  # the noise of 200 dB CNR alone
     assert [t.value for t in gone.tags if t.key == "rx_freq"] == [100e6]
-    with pytest.raises(ValueError, match="frequency must be > 0 Hz"):
-        source.set_frequency(-1)
+    for bad in (-1, "x", float("nan"), True):
+        with pytest.raises(ValueError, match="frequency must be > 0 Hz"):
+            source.set_frequency(bad)
+    source.set_frequency(np.int64(98_500_000))  # numpy numbers are numbers
+    assert source.offset == 0
 
 
 def test_fm_station_deviation_and_cnr_are_what_was_asked():
