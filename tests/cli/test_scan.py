@@ -57,8 +57,10 @@ def test_bad_ranges_are_refused(args, message):
 
 
 def test_a_refused_scan_leaves_no_file_and_names_sources_that_retune(tmp_path):
-    out = tmp_path / "band.csv"
-    p = sdrflow("scan", "--source", "sim", "-f", "88M:108M:10k", "-1", "-o", str(out))
+    out, recording = tmp_path / "band.csv", tmp_path / "rec.cu8"
+    recording.write_bytes(bytes(range(256)) * 100)  # a recording cannot be retuned
+    p = sdrflow("scan", "--source", f"file:{recording}?rate=2.4M&freq=98M", "-f", "88M:108M:10k",
+                "-1", "-o", str(out))
     assert p.returncode == 2 and "cannot be retuned" in p.stderr and "sim:band" in p.stderr
     assert not out.exists()
 
