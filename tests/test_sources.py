@@ -5,7 +5,7 @@ import pytest
 from sdrflow import Flowgraph
 from sdrflow.blocks import (BandSource, FileSource, FMStationSource, Head, RtlSdrSource,
                             RtlTcpSource, VectorSink, WAVSource, ZMQPullSource, ZMQSubSource)
-from sdrflow.sources import SourceError, open_source, parse, source_chain
+from sdrflow.sources import SourceError, open_source, parse, source_chain, with_option
 from sdrflow.units import si
 
 
@@ -108,3 +108,9 @@ def test_a_recordings_frequency_and_rate_come_from_its_name_as_rtl_433_reads_the
     from sdrflow.sources import name_info
 
     assert name_info(name) == (frequency, rate)
+
+
+def test_an_option_is_added_to_a_source_name_unless_it_gives_one():
+    assert with_option("sim", "offset", -600000) == "sim?offset=-600000"
+    assert with_option("sim:fm?rds=1", "offset", 5) == "sim:fm?rds=1&offset=5"
+    assert with_option("sim:fm?offset=7", "offset", 5) == "sim:fm?offset=7"  # the user's wins

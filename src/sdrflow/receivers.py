@@ -152,11 +152,11 @@ def station_source(source: str, frequency: float, rate: float, gain: float | Non
     """``source`` tuned a quarter of the rate above the station at ``frequency`` (the dongle's
     DC spike stays out of the channel; a simulated source puts its station at ``frequency``).
     Returns (the source's chain, the opened source, the station's offset from its centre)."""
-    from .sources import parse, source_chain
+    from .sources import parse, source_chain, with_option
 
     tuned = frequency + rate / 4
-    if parse(source).kind == "sim" and "offset=" not in source:
-        source += ("&" if "?" in source else "?") + f"offset={-rate / 4:.0f}"
+    if parse(source).kind == "sim":
+        source = with_option(source, "offset", f"{-rate / 4:.0f}")
     chain, opened = source_chain(source, frequency=tuned, rate=rate, gain=gain, seconds=seconds,
                                  pace=pace)
     return chain, opened, frequency - opened.frequency if opened.frequency else 0.0

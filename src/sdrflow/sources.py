@@ -137,6 +137,13 @@ def parse(uri: str) -> SourceSpec:
     return spec
 
 
+def with_option(uri: str, key: str, value) -> str:
+    """``uri`` with ``key=value`` among its options, unless it gives ``key`` already."""
+    if key in parse(uri).options:
+        return uri
+    return f"{uri}{'&' if '?' in uri else '?'}{key}={value}"
+
+
 def file_format(path: str, given: str | None = None) -> str:
     """The sample format of a recording, from ``given`` or the file's extension."""
     if given:

@@ -90,7 +90,7 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
     from sdrflow import blocks as b
 
     from ..receivers import add_rds, add_receiver, check_mode
-    from ..sources import open_source, parse
+    from ..sources import open_source, parse, with_option
     from sdrflow.blocks._rtl import check_rtl_rate, check_tuner_range
 
     check_mode(mode)
@@ -145,9 +145,10 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
     tuned = (middle if scanning else frequency) + shift
     named = source
     if spec.kind == "sim" and not scanning:
-        if rds and spec.target == "fm" and "rds" not in spec.options:
-            source += ("&" if "?" in source else "?") + "rds=1"  # the station sends RDS too
-        source = _sim_with_station(source, -shift)
+        if rds and spec.target == "fm":
+            source = with_option(source, "rds", 1)  # the station sends RDS too
+        # Its station at the frequency asked while the 'dongle' is tuned above it.
+        source = with_option(source, "offset", f"{-shift:.0f}")
     opened = open_source(source, frequency=tuned if live else None, rate=rate,
                          gain=gain, ppm=ppm, seconds=seconds if spec.kind == "sim" else None)
     centre = opened.frequency
@@ -240,16 +241,6 @@ def _rds_lines():
                     sys.stderr.flush()
 
     return RDSLines()
-
-
-def _sim_with_station(uri: str, offset: float) -> str:
-    """The simulated source with its station at ``offset`` from the centre, so the station sits
-    at the frequency asked while the 'dongle' is tuned above it."""
-    base, _, query = uri.partition("?")
-    extra = f"offset={offset:.0f}"
-    if "offset=" in query:
-        return uri
-    return f"{base}?{query + '&' if query else ''}{extra}"
 
 
 def main_listen(argv) -> int:

@@ -40,11 +40,11 @@ def build(source="rtl", port=1234, bind="127.0.0.1", frequency=100e6, rate=2.4e6
     from sdrflow import Flowgraph
     from sdrflow import blocks as b
 
-    from ..sources import open_source, parse
+    from ..sources import open_source, parse, with_option
 
     spec = parse(source)
-    if spec.kind == "file" and "repeat" not in spec.options:
-        source += ("&" if "?" in source else "?") + "repeat=1"
+    if spec.kind == "file":
+        source = with_option(source, "repeat", 1)
     opened = open_source(source, frequency=frequency, rate=rate, gain=gain,
                          seconds=seconds if spec.kind == "sim" else None)
     src = opened.block
