@@ -1,4 +1,4 @@
-from sdrflow.block import NUMERIC, Block, Decimate, Port
+from sdrflow.block import NUMERIC, Block, Decimate, Port, StreamType
 
 
 class StreamToVector(Block):
@@ -22,7 +22,7 @@ class StreamToVector(Block):
         self.outputs = [Port("out", "vector")]
 
     def output_types(self, input_types):
-        return [input_types[0].vector(self.vlen)]
+        return [StreamType(input_types[0].dtype, self.vlen)]
 
     def start(self, rate):
         self._carry = None

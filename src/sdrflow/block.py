@@ -26,10 +26,6 @@ class StreamType:
         if int(self.vlen) < 1:
             raise ValueError(f"StreamType: vlen must be >= 1, got {self.vlen}")
 
-    def vector(self, vlen: int) -> "StreamType":
-        """The vector type of ``vlen`` items of this type."""
-        return StreamType(self.dtype, int(vlen))
-
     @property
     def shape(self) -> tuple:
         """Shape of one item, for allocating arrays of this type."""
@@ -104,28 +100,24 @@ SYNC = Rate(Fraction(1), "1:1")
 FREE = Rate(None, "free")
 
 
-def _positive_int(value, what) -> int:
-    if isinstance(value, (bool, np.bool_)) or int(value) != value or value < 1:
-        raise ValueError(f"{what} must be a positive whole number, got {value!r}")
-    return int(value)
+def Rational(p: int, q: int, verb: str = "resample") -> Rate:
+    """Rate rule of a resampler: ``p`` output items per ``q`` input items."""
+    for value, what in ((p, "interpolation"), (q, "decimation")):
+        if isinstance(value, (bool, np.bool_)) or int(value) != value or value < 1:
+            raise ValueError(f"{what} must be a positive whole number, got {value!r}")
+    p, q = int(p), int(q)
+    by = {"decimate": q, "interpolate": p}.get(verb, f"{p}/{q}")
+    return Rate(Fraction(p, q), f"{p}:{q} ({verb} by {by})")
 
 
 def Decimate(n: int) -> Rate:
     """Rate rule of a block that keeps one output item per ``n`` input items."""
-    n = _positive_int(n, "decimation")
-    return Rate(Fraction(1, n), f"1:{n} (decimate by {n})")
+    return Rational(1, n, "decimate")
 
 
 def Interpolate(n: int) -> Rate:
     """Rate rule of a block that makes ``n`` output items per input item."""
-    n = _positive_int(n, "interpolation")
-    return Rate(Fraction(n, 1), f"{n}:1 (interpolate by {n})")
-
-
-def Rational(p: int, q: int) -> Rate:
-    """Rate rule of a resampler: ``p`` output items per ``q`` input items."""
-    p, q = _positive_int(p, "interpolation"), _positive_int(q, "decimation")
-    return Rate(Fraction(p, q), f"{p}:{q} (resample by {p}/{q})")
+    return Rational(n, 1, "interpolate")
 
 
 _ids = itertools.count(1)
@@ -248,18 +240,13 @@ class Block:
         self._eos = True
 
     def buffer(self, n: int, dtype, shape: tuple = (), reuse: np.ndarray | None = None) -> np.ndarray:
-        """An array of ``n`` items to fill and return from ``work``, so nothing is allocated
-        per call. It comes from a small pool the engine recycles as soon as the readers are
-        done with it, which keeps a chain of blocks inside the CPU cache. Return it (or a
-        leading slice of it) from this call and do not keep it.
+        """An array of ``n`` items to fill and return (or a leading slice of it) from this
+        ``work`` call, and not keep: a pool the engine recycles, so a chain stays in cache.
 
-        ``reuse=x`` (``x`` the input array ``work`` was given): the engine may hand over the
-        input's own memory when nobody else will read it after this call, so a block that
-        computes item by item (``out[i]`` from ``x[i]`` and earlier) works in place and the
-        chain touches half the memory. Then the array returned *is* ``x`` (test ``out is x``)
-        and ``n`` must be ``len(x)``: write each item only after reading it, with a kernel made
-        for in place (a kernel reading one array and writing another that turn out to be the
-        same runs at half speed: the compiler's overlap check turns off its vector loop)."""
+        ``reuse=x`` (the input ``work`` got, ``n == len(x)``) may return ``x`` itself when
+        nobody else reads it, for a block computing ``out[i]`` from ``x[i]`` and earlier, so
+        a chain touches half the memory. Test ``out is x`` and then use an in-place kernel
+        (Numba's overlap check turns off the vector loop of a kernel whose two arrays meet)."""
         node = self._node
         if node is not None:
             return node.buffer(n, dtype, shape, reuse)
@@ -337,22 +324,20 @@ class HierBlock(Block):
     def expose_input(self, name: str, *targets) -> None:
         """Offer input ``name`` that feeds the inner (block, port) ``targets``."""
         targets = [t if isinstance(t, tuple) else (t, 0) for t in targets]
-        blk, port = targets[0]
-        ptype = _port_of(blk, port, outputs=False).type
         self._in_map[name] = targets
-        if ptype == MESSAGE:
-            self.message_inputs = self.message_inputs + (name,)
-        else:
-            self.inputs = self.inputs + [Port(name, ptype)]
+        self._expose(name, *targets[0], "inputs")
 
     def expose_output(self, name: str, block, port=0) -> None:
         """Offer output ``name`` that is the inner ``block``'s output ``port``."""
-        ptype = _port_of(block, port, outputs=True).type
         self._out_map[name] = (block, port)
+        self._expose(name, block, port, "outputs")
+
+    def _expose(self, name, block, port, kind):
+        ptype = _port_of(block, port, kind == "outputs").type
         if ptype == MESSAGE:
-            self.message_outputs = self.message_outputs + (name,)
+            setattr(self, f"message_{kind}", getattr(self, f"message_{kind}") + (name,))
         else:
-            self.outputs = self.outputs + [Port(name, ptype)]
+            setattr(self, kind, getattr(self, kind) + [Port(name, ptype)])
 
     def work(self, *inputs):
         raise TypeError(f"{self.name} is a hierarchical block; it runs as its inner blocks")
@@ -376,11 +361,3 @@ def _port_of(block: Block, port, outputs: bool) -> Port:
     raise ValueError(f"{block.name} has no {kind} port {port!r}; it has {len(ports)} stream "
                      f"{kind}(s) numbered from 0")
 
-
-def port_index(block: Block, port, outputs: bool) -> int | str:
-    """Stream ports by index, message ports by name."""
-    p = _port_of(block, port, outputs)
-    if p.is_message:
-        return p.name
-    ports = block.outputs if outputs else block.inputs
-    return ports.index(p) if not isinstance(port, int) else port

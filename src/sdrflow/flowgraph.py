@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import math
 
-from .block import Block, HierBlock, StreamType, _port_of, port_index
+from .block import Block, HierBlock, StreamType, _port_of
 from .errors import BlockError, GraphError
 from .runtime import Runtime
 
@@ -172,7 +172,8 @@ class Flowgraph:
             kinds = lambda p: "message" if p.is_message else "stream"
             raise GraphError(f"cannot connect {kinds(sp)} output {src.name}.{sp.name} to "
                              f"{kinds(dp)} input {dst.name}.{dp.name}")
-        si, di = port_index(src, sport, True), port_index(dst, dport, False)
+        si = sp.name if sp.is_message else src.outputs.index(sp)
+        di = dp.name if dp.is_message else dst.inputs.index(dp)
         if sp.is_message:
             self.add(src)
             self.add(dst)
@@ -199,41 +200,36 @@ class Flowgraph:
         feeds = {b: [None] * len(b.inputs) for b in self.blocks}
         for src, o, dst, i in self.streams:
             feeds[dst][i] = (src, o)
-        has_reader = {(s, o) for s, o, _, _ in self.streams}
+        read = {(s, o) for s, o, _, _ in self.streams}
         for b in self.blocks:
-            for i, p in enumerate(b.inputs):
-                if feeds[b][i] is None:
+            for p, feed in zip(b.inputs, feeds[b]):
+                if feed is None:
                     raise GraphError(f"unconnected input {b.name}.{p.name}: connect a source to it")
             for o, p in enumerate(b.outputs):
-                if (b, o) not in has_reader:
+                if (b, o) not in read:
                     raise GraphError(f"unconnected output {b.name}.{p.name}: connect it, or to a "
                                      f"NullSink to discard it")
-        order = self._toposort()
         info = {}
-        for b in order:
+        for b in self._toposort():
             if b in self.links:  # a via= edge: the far end delivers what the near end takes
                 sink = self.links[b]
                 b._adopt(info[sink][0][0], info[sink][2])
-            in_types, in_rates = [], []
-            for i, (src, o) in enumerate(feeds[b]):
-                t = info[src][1][o]
-                if not b.inputs[i].accepts(t):
-                    raise GraphError(f"type mismatch: {src.name}.{src.outputs[o].name} gives {t} but "
-                                     f"{b.name}.{b.inputs[i].name} takes {b.inputs[i].describe()}")
-                in_types.append(t)
-                in_rates.append(info[src][3])
+            in_types = [info[src][1][o] for src, o in feeds[b]]
+            for (src, o), p, t in zip(feeds[b], b.inputs, in_types):
+                if not p.accepts(t):
+                    raise GraphError(f"type mismatch: {src.name}.{src.outputs[o].name} gives {t} "
+                                     f"but {b.name}.{p.name} takes {p.describe()}")
             out_types = b.output_types(in_types)
             for p, t in zip(b.outputs, out_types):
                 if not isinstance(t, StreamType):
                     raise GraphError(f"{b.name}.{p.name} has no concrete type ({p.describe()})")
-            rate = None
-            if in_rates:
-                rate = in_rates[0]
-                for i, r in enumerate(in_rates[1:], 1):
-                    if not math.isclose(r, rate, rel_tol=1e-9):
-                        raise GraphError(f"rate conflict at {b.name}: input {b.inputs[0].name} runs "
-                                         f"at {rate:g} Hz but {b.inputs[i].name} at {r:g} Hz; "
-                                         f"resample one of them")
+            rates = [info[src][3] for src, _ in feeds[b]]
+            rate = rates[0] if rates else None
+            for p, r in zip(b.inputs[1:], rates[1:]):
+                if not math.isclose(r, rate, rel_tol=1e-9):
+                    raise GraphError(f"rate conflict at {b.name}: input {b.inputs[0].name} runs "
+                                     f"at {rate:g} Hz but {p.name} at {r:g} Hz; resample one "
+                                     f"of them")
             out_rate = None
             if b.outputs:
                 try:
@@ -244,7 +240,7 @@ class Flowgraph:
                     raise GraphError(f"{b.name}: sample rate must be a positive number of Hz, "
                                      f"got {out_rate!r}")
             info[b] = (in_types, out_types, rate, out_rate)
-        return order, info
+        return list(info), info
 
     def _toposort(self) -> list:
         after = {b: [] for b in self.blocks}
@@ -332,26 +328,17 @@ class Flowgraph:
         if port not in block.message_inputs:
             raise GraphError(f"{block.name} has no message input {port!r}; it has "
                              f"{list(block.message_inputs)}")
-        if isinstance(message, dict):
-            for key in message:
-                if not callable(getattr(block, f"set_{key}", None)) and \
-                        type(block).handle_message is Block.handle_message:
-                    raise GraphError(f"{block.name} cannot set {key!r} while running")
+        default = type(block).handle_message is Block.handle_message
+        for key in message if default and isinstance(message, dict) else ():
+            if not callable(getattr(block, f"set_{key}", None)):
+                raise GraphError(f"{block.name} cannot set {key!r} while running")
         if self._runtime is None or self._runtime.finished:
             raise GraphError("post() needs a running flowgraph: call start() first")
         self._runtime.deliver(block, port, message)
 
     def plan(self) -> dict:
         """How the runtime spread the blocks: DSP workers, cores, estimated work per sample."""
-        import os
-
-        from .runtime import HANDOVER
-
-        rt = self._runtime
-        if rt is None:
-            return {}
-        return {"workers": rt.threads, "cores": os.cpu_count() or 1,
-                "work_per_sample": rt.work_per_sample, "handover": HANDOVER}
+        return dict(self._runtime.plan) if self._runtime else {}
 
     def stats(self) -> list[dict]:
         """Counters per block: items in/out, work calls, seconds in work, buffer fill."""
@@ -362,9 +349,8 @@ class Flowgraph:
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        if exc_type is not None:
+        if exc_type is None:
+            self._wait_stopping_on_ctrl_c()
+        else:
             self.stop()
             self._runtime.wait(None, reraise=False)
-            return False
-        self._wait_stopping_on_ctrl_c()
-        return False

@@ -159,7 +159,8 @@ class Runtime:
         weights = [max(b.cost, 1e-3) * ((info[b][2] or info[b][3] or top) / top) for b in rest]
         cuts = plan_workers(weights, os.cpu_count() or 1, threads)
         self.threads = len(cuts)
-        self.work_per_sample = sum(weights)
+        self.plan = {"workers": self.threads, "cores": os.cpu_count() or 1,
+                     "work_per_sample": sum(weights), "handover": HANDOVER}
         return [[rest[i] for i in group] for group in cuts] + own
 
     def _build_edges(self, order, info):
