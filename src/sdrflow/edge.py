@@ -29,7 +29,7 @@ class Edge:
         self.buf = np.empty((self.capacity,) + stype.shape, stype.dtype)
         self.ndim = self.buf.ndim  # of the arrays on this edge: 1, or 2 for vectors
         self.end = 0
-        self.readers: list[int] = []
+        self.readers: list[int] = []  # each reader's position
         self.reader_done: list[bool] = []
         self.open_readers = 0
         # (offsets, tags) replaced as one tuple, so a reader in another thread sees a whole state.
@@ -104,12 +104,17 @@ class Edge:
         return (self.end - self.oldest()) / self.capacity
 
     def put(self, items: np.ndarray, tags=()) -> None:
-        """Append ``items`` (the caller checked ``space()``)."""
+        """Append ``items`` (the caller checked ``space()``), wrapping at the ring's end."""
         for tag in tags:
             self._add_tag(tag)
-        if len(items):
-            self._copy_in(items, self.end)
-            self.end += len(items)
+        n, cap = len(items), self.capacity
+        if n:
+            i = self.end % cap
+            k = min(n, cap - i)
+            self.buf[i:i + k] = items[:k]
+            if k < n:
+                self.buf[:n - k] = items[k:]
+            self.end += n
             if self.shared:
                 self.wake_readers()
 
@@ -117,15 +122,6 @@ class Edge:
         """Mark end of stream."""
         self.eos = True
         self.wake_readers()
-
-    def _copy_in(self, items: np.ndarray, pos: int) -> None:
-        # Copy into the ring at absolute position pos, wrapping at the end of the array.
-        n, cap = len(items), self.capacity
-        i = pos % cap
-        k = min(n, cap - i)
-        self.buf[i:i + k] = items[:k]
-        if k < n:
-            self.buf[:n - k] = items[k:]
 
     def _add_tag(self, tag: Tag) -> None:
         offsets, tags = self._tagdata

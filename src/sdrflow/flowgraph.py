@@ -9,6 +9,7 @@ unconnected ports, cycles, sample rates. Running is delegated to ``runtime.Runti
 """
 from __future__ import annotations
 
+import graphlib
 import logging
 import math
 
@@ -243,26 +244,17 @@ class Flowgraph:
         return list(info), info
 
     def _toposort(self) -> list:
-        after = {b: [] for b in self.blocks}
-        indeg = {b: 0 for b in self.blocks}
-        for src, dst in [(s, d) for s, _, d, _ in self.streams] + \
-                [(sink, source) for source, sink in self.links.items()]:
-            after[src].append(dst)
-            indeg[dst] += 1
-        ready = [b for b in self.blocks if indeg[b] == 0]
-        order = []
-        while ready:
-            b = ready.pop(0)
-            order.append(b)
-            for d in after[b]:
-                indeg[d] -= 1
-                if indeg[d] == 0:
-                    ready.append(d)
-        if len(order) < len(self.blocks):
-            stuck = [b.name for b in self.blocks if indeg[b] > 0]
-            raise GraphError(f"the graph has a cycle through {', '.join(stuck)}; stream "
-                             f"connections must not loop (use messages for feedback)")
-        return order
+        ts = graphlib.TopologicalSorter({b: () for b in self.blocks})
+        for s, _, d, _ in self.streams:
+            ts.add(d, s)
+        for source, sink in self.links.items():
+            ts.add(source, sink)
+        try:
+            return list(ts.static_order())
+        except graphlib.CycleError as e:
+            raise GraphError(f"the graph has a cycle through {', '.join(b.name for b in e.args[1])}"
+                             f"; stream connections must not loop (use messages for feedback)"
+                             ) from None
 
     # -- running -------------------------------------------------------------------------------
     def start(self) -> None:

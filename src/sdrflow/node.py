@@ -2,13 +2,11 @@
 ``work`` returns. No threads here: a worker (runtime.py) calls ``Node.step`` over and over.
 
 Ownership of output arrays is declared, never guessed: ``work`` returns arrays it got from
-``self.buffer()``, or a block with ``passthrough = True`` returns a leading slice of its first
-input. Anything else is refused.
+``self.buffer()``, or a ``passthrough`` block a leading slice of its first input.
 
-A direct hand-off (``_pass_on``) runs a block straight on its writer's output, in the writer's
-step, when it is the only reader of a local edge and has no other input: the items skip the
-edge's ring (its positions still advance), so a chain of such blocks costs one work call each
-and little else, and the pool array moves down the chain. Other edges copy into their ring.
+A direct hand-off (``_pass_on``) runs the one reader of a local edge, when that is its only
+input, straight on the writer's output: the items skip the ring (only its positions move), so
+a chain costs one work call per block and its pool array moves down the chain.
 """
 from __future__ import annotations
 
@@ -32,7 +30,7 @@ class Node:
     def __init__(self, block, chunk):
         self.block = block
         self.chunk = chunk
-        self.inputs: list[tuple] = []      # (edge, reader index) per stream input
+        self.inputs: list = [None] * len(block.inputs)  # (edge, reader index) each
         self.outputs: list = []            # one edge per stream output
         self.msg_out = collections.defaultdict(list)  # port -> [(node, port)]
         self.msg_senders: list = []
@@ -43,7 +41,6 @@ class Node:
         rule = block.rate_rule
         # Integer form of the rate for the hot path; p = 0 marks a free rate.
         self._p, self._q = (0, 1) if rule.free else (rule.ratio.numerator, rule.ratio.denominator)
-        self._custom_max = type(block).max_output is not Block.max_output
         self.max_in = chunk * 4  # most input items one work call gets
         self.propagate = block.propagate_tags
         self.passthrough = block.passthrough
@@ -98,14 +95,10 @@ class Node:
     # -- the kinds of block --------------------------------------------------------------------
     def _space(self):
         """Room on the fullest output edge, or None when no reader wants more."""
-        space, listened = 1 << 62, False
-        for e in self.outputs:
-            s = e.space()
-            if s < space:
-                space = s
-            if e.open_readers:
-                listened = True
-        return space if listened else None
+        outs = self.outputs
+        if len(outs) == 1:  # the usual case, without the generators
+            return outs[0].space() if outs[0].open_readers else None
+        return min(e.space() for e in outs) if any(e.open_readers for e in outs) else None
 
     def _step_source(self) -> bool:
         if self.inbox:
@@ -114,11 +107,9 @@ class Node:
         if space is None:  # every reader has finished: nobody needs more
             self.finish()
             return True
-        need = self._need
-        if need is None:
-            # A chunk, or all an output edge can hold (vector edges count vectors, fewer).
-            need = self._need = min(self.chunk, min(e.capacity for e in self.outputs))
-        if space < need:
+        if self._need is None:  # a chunk, or all an output edge holds (vector edges hold fewer)
+            self._need = min(self.chunk, *(e.capacity for e in self.outputs))
+        if space < self._need:
             return False
         n = min(self.chunk, space)
         self._cur = n
@@ -155,18 +146,10 @@ class Node:
         if self.inbox:
             self._drain_inbox()
         outs = self.outputs
-        space = 1 << 62
-        if len(outs) == 1:  # the usual case, without _space's loop
-            e = outs[0]
-            if not e.open_readers:
-                self.finish()
-                return True
-            space = e.space()
-        elif outs:
-            space = self._space()
-            if space is None:
-                self.finish()
-                return True
+        space = self._space() if outs else 1 << 62
+        if space is None:  # every reader has finished: nobody needs more
+            self.finish()
+            return True
         n = self.max_in
         if outs and (self._p != self._q or n > space):
             n = self._fit(n, space)
@@ -185,13 +168,11 @@ class Node:
             views.append(v)
         if len(views) > 1:
             views = [v[:n] for v in views]
-        first = views[0]
         self._cur = n
         t0 = perf_counter()
         result = self.block.work(*views)
         self.work_seconds += perf_counter() - t0
-        tags = self._collect_tags(n) if self.propagate else None
-        self._hand_on(result, tags, n, first)
+        self._hand_on(result, self._collect_tags(n) if self.propagate else None, n, views[0])
         for edge, r in self.inputs:
             edge.consume(r, n)
         if self.block._eos:
@@ -212,12 +193,10 @@ class Node:
             return n if n <= space else space
         if p:  # n·p/q + 1 outputs at most
             return min(n, (space - 1) * q // p)
-        if not self._custom_max:
-            return min(n, space)
-        block = self.block
-        while n > 1 and block.max_output(n) > space:
+        n, most = min(n, space), self.block.max_output
+        while n > 1 and most(n) > space:
             n //= 2
-        return n if block.max_output(n) <= space else 0
+        return n if most(n) <= space else 0
 
     def _step_poll(self) -> bool:
         if self.inbox:

@@ -1,12 +1,9 @@
 """The runtime: the only threading code in sdrflow.
 
-Blocks are spread over worker threads (``Flowgraph(threads=N)``; by default as many as the
-graph's work repays on this machine's cores, see ``plan_workers``). A worker
-owns a run of blocks in topological order and calls them one after the other; along a chain
-the arrays pass without copies (direct hand-offs, see node.py), recycled through a small pool
-so the chain stays in the CPU cache. Numba kernels release the GIL, so workers run in
-parallel. A block whose ``work`` waits on the outside world (file, radio, socket) gets a
-worker of its own.
+A worker thread runs a run of blocks in topological order, one after the other; by default
+there are as many workers as the graph's work repays on this machine's cores (``plan_workers``).
+Numba kernels release the GIL, so workers run in parallel. A block whose ``work`` waits on the
+outside world (file, radio, socket) gets a worker of its own.
 """
 from __future__ import annotations
 
@@ -93,12 +90,9 @@ class Worker:
         try:
             lead = [n for n in nodes if n.step != n._step_direct]  # not fed directly
             while not rt.stopping:
-                if event.is_set():
+                if event.is_set() or self.spill:
                     event.clear()
-                    full = True
-                if self.spill:
-                    self.spill = False
-                    full = True
+                    full, self.spill = True, False
                 progress = alive = False
                 for current in (nodes if full else lead):
                     if not current.done:
@@ -165,35 +159,28 @@ class Runtime:
 
     def _build_edges(self, order, info):
         fg = self.fg
-        cap = fg.chunk * fg.buffer_chunks
         depth = {}  # length of the run of direct hand-offs ending at a block
         for b in order:
             node = self.nodes[b]
             for o, stype in enumerate(info[b][1]):
-                readers = [(d, i) for s, so, d, i in fg.streams if s is b and so == o]
-                shared = any(self.nodes[d].worker is not node.worker for d, _ in readers)
+                readers = [(self.nodes[d], i) for s, so, d, i in fg.streams if s is b and so == o]
+                shared = any(dn.worker is not node.worker for dn, _ in readers)
                 # Vector streams count items as vectors: keep about the same bytes per edge.
-                items = max(cap // stype.vlen, 4 * fg.buffer_chunks)
+                items = max(fg.chunk * fg.buffer_chunks // stype.vlen, 4 * fg.buffer_chunks)
                 edge = Edge(stype, items, shared, name=f"{b.name}.{b.outputs[o].name}")
                 edge.wake_writer = node.worker.wake
-                wakes = []
-                for d, i in readers:
-                    dn = self.nodes[d]
-                    while len(dn.inputs) <= i:
-                        dn.inputs.append(None)
+                edge.wake_readers = _call_all([dn.worker.wake for dn, _ in readers])
+                for dn, i in readers:
                     dn.inputs[i] = (edge, edge.add_reader())
-                    wakes.append(dn.worker.wake)
-                edge.wake_readers = _call_all(wakes)
                 node.outputs.append(edge)
-                if len(readers) == 1 and not shared:
-                    d, i = readers[0]
-                    dn = self.nodes[d]
-                    # A block that only reads this edge runs straight on its writer's output
-                    # (Node._pass_on); runs are cut now and then to bound the recursion.
-                    if len(d.inputs) == 1 and len(d.outputs) <= 1 and depth.get(b, 0) < 32:
-                        edge.direct = dn
-                        dn.step = dn._step_direct
-                        depth[d] = depth.get(b, 0) + 1
+                # A block that only reads this edge runs straight on its writer's output
+                # (Node._pass_on); runs are cut now and then to bound the recursion.
+                dn, d = readers[0][0], readers[0][0].block
+                if (len(readers) == 1 and not shared and len(d.inputs) == 1
+                        and len(d.outputs) <= 1 and depth.get(b, 0) < 32):
+                    edge.direct = dn
+                    dn.step = dn._step_direct
+                    depth[d] = depth.get(b, 0) + 1
         for s, port, d, dport in fg.messages:
             self.nodes[s].msg_out[port].append((self.nodes[d], dport))
             self.nodes[d].msg_senders.append(self.nodes[s])
@@ -250,25 +237,16 @@ class Runtime:
     def stats(self):
         rows = []
         for b, n in self.nodes.items():
+            counters = b.counters()  # also apart, to tell them from the engine's own
             rows.append({
                 "block": b.name, "worker": self.workers.index(n.worker) if n.worker else None,
                 "items_in": n.items_in, "items_out": n.items_out, "work_calls": n.calls,
                 "work_seconds": n.work_seconds,
                 "buffer_fill": max((e.fill() for e in n.outputs), default=0.0),
                 "messages_rejected": n.messages_rejected,
-            })
-            counters = b.counters()
-            if counters:
-                rows[-1]["counters"] = counters
-                rows[-1].update(counters)
+                **counters, **({"counters": counters} if counters else {})})
         return rows
 
 
 def _call_all(fns):
-    if len(fns) == 1:
-        return fns[0]
-
-    def wake():
-        for f in fns:
-            f()
-    return wake
+    return fns[0] if len(fns) == 1 else lambda: [f() for f in fns]
