@@ -32,16 +32,6 @@ def _endpoint(item, default_port=0):
     return item, default_port
 
 
-def _leaves(block) -> set:
-    """The plain blocks a block stands for: itself, or all a hierarchical block holds."""
-    if not isinstance(block, HierBlock):
-        return {block}
-    inner = [blk for pairs in block._in_map.values() for blk, _ in pairs]
-    inner += [blk for blk, _ in block._out_map.values()]
-    inner += [e[0] if isinstance(e, tuple) else e for ends in block._connections for e in ends]
-    return set().union(*(_leaves(b) for b in inner))
-
-
 class Flowgraph:
     """A graph of blocks.
 
@@ -121,20 +111,9 @@ class Flowgraph:
         two parts becomes a CURVE-authenticated ZeroMQ stream over tcp. A part that sends
         listens on ``host`` (its address as the other hosts reach it; ``bind`` if its own
         interface differs, e.g. "0.0.0.0") from ``port`` up, one port per outgoing edge."""
-        from .split import Part
+        from .split import place
 
-        if not isinstance(name, str) or not name.replace("-", "").replace("_", "").isalnum():
-            raise GraphError(f"a part's name is letters, digits, - and _ (it names its key "
-                             f"files), got {name!r}")
-        if not blocks:
-            raise GraphError(f"part({name!r}) needs the blocks it holds")
-        part = self.parts.setdefault(name, Part(name, host, int(port), bind))
-        for b in blocks:
-            if not isinstance(b, Block):
-                raise GraphError(f"part({name!r}) takes blocks, got {b!r}")
-            self.add(b)
-            part.blocks |= _leaves(b)
-        return part
+        return place(self, name, blocks, host, port, bind)
 
     def _connect_pair(self, a, b) -> None:
         for src, sport in self._resolve(a[0], a[1], outputs=True):

@@ -22,6 +22,7 @@ import socket
 import tempfile
 from dataclasses import dataclass, field
 
+from .block import Block, HierBlock
 from .errors import GraphError
 
 #: Work per byte (in the units of ``Block.cost``: multiply-adds, roughly) that a stream between
@@ -57,6 +58,32 @@ class Part:
     port: int = 5600
     bind: str | None = None
     blocks: set = field(default_factory=set)
+
+
+def place(fg, name, blocks, host, port, bind) -> Part:
+    """``fg.part``'s work: check the name and the blocks, add them to ``fg`` and to the part."""
+    if not isinstance(name, str) or not name.replace("-", "").replace("_", "").isalnum():
+        raise GraphError(f"a part's name is letters, digits, - and _ (it names its key "
+                         f"files), got {name!r}")
+    if not blocks:
+        raise GraphError(f"part({name!r}) needs the blocks it holds")
+    part = fg.parts.setdefault(name, Part(name, host, int(port), bind))
+    for b in blocks:
+        if not isinstance(b, Block):
+            raise GraphError(f"part({name!r}) takes blocks, got {b!r}")
+        fg.add(b)
+        part.blocks |= _leaves(b)
+    return part
+
+
+def _leaves(block) -> set:
+    """The plain blocks a block stands for: itself, or all a hierarchical block holds."""
+    if not isinstance(block, HierBlock):
+        return {block}
+    inner = [blk for pairs in block._in_map.values() for blk, _ in pairs]
+    inner += [blk for blk, _ in block._out_map.values()]
+    inner += [e[0] if isinstance(e, tuple) else e for ends in block._connections for e in ends]
+    return set().union(*(_leaves(b) for b in inner))
 
 
 @dataclass
