@@ -202,15 +202,10 @@ class Block:
         return [input_types[0] if p.type == SAME else p.type for p in self.outputs]
 
     def max_output(self, n: int) -> int:
-        """Most output items ``work`` may return for ``n`` input items.
-
-        Only free-rate blocks consult it: the engine gives ``work`` no more inputs than fit the
-        output space by this bound, and refuses a result longer than it. The default, one
-        output per input, suits decoders; a block that may make more (an unpacker of bytes
-        into bits) overrides it."""
-        if self.rate_rule.free:
-            return n
-        return int(n * self.rate_rule.ratio) + 1
+        """A free-rate block's most output items for ``n`` input items: the engine gives
+        ``work`` no more input than fits by it and refuses more output. One per input suits
+        decoders; a block that makes more (bytes into bits) overrides it."""
+        return n
 
     def cost_at(self, rate) -> float:
         """``cost`` as it will be at input rate ``rate``, asked before ``start`` (to cut a graph
@@ -257,11 +252,9 @@ class Block:
         buffers, work space); grown as needed, never shared."""
         key = (key, np.dtype(dtype), shape)
         bufs = self.__dict__.setdefault("_scratch", {})
-        buf = bufs.get(key)
-        if buf is None or buf.shape[0] < n:
-            buf = np.empty((max(n, 1024),) + shape, dtype)
-            bufs[key] = buf
-        return buf[:n]
+        if key not in bufs or len(bufs[key]) < n:
+            bufs[key] = np.empty((max(n, 1024),) + shape, dtype)
+        return bufs[key][:n]
 
     def whole_groups(self, x: np.ndarray, k: int) -> np.ndarray:
         """The items of ``x`` that complete groups of ``k`` (with what is left from the last

@@ -21,11 +21,10 @@ __all__ = ["Edge", "Tag"]
 class Edge:
     """A bounded stream between one writer and its readers."""
 
-    def __init__(self, stype: StreamType, capacity: int, shared: bool, name: str = ""):
+    def __init__(self, stype: StreamType, capacity: int, shared: bool):
         self.stype = stype
         self.capacity = int(capacity)
         self.shared = shared  # True when the readers run in another thread
-        self.name = name
         self.buf = np.empty((self.capacity,) + stype.shape, stype.dtype)
         self.ndim = self.buf.ndim  # of the arrays on this edge: 1, or 2 for vectors
         self.end = 0
@@ -34,11 +33,9 @@ class Edge:
         self.open_readers = 0
         # (offsets, tags) replaced as one tuple, so a reader in another thread sees a whole state.
         self._tagdata: tuple = ((), ())
-        self.has_tags = False  # kept by _add_tag, the only place tags come and go
         self.eos = False
         # Wake-ups set by the runtime: called after data arrives / after space frees up.
-        self.wake_readers = _noop
-        self.wake_writer = _noop
+        self.wake_readers = self.wake_writer = _noop
         self.direct = None  # the reader's Node when it may run straight on put's items (Node._pass_on)
 
     # -- readers -------------------------------------------------------------------------------
@@ -129,7 +126,6 @@ class Edge:
         offsets, tags = offsets[keep:], tags[keep:]
         i = bisect.bisect_right(offsets, tag.offset)
         self._tagdata = (offsets[:i] + (tag.offset,) + offsets[i:], tags[:i] + (tag,) + tags[i:])
-        self.has_tags = True
 
 
 def _noop():

@@ -152,15 +152,8 @@ class Flowgraph:
             kinds = lambda p: "message" if p.is_message else "stream"
             raise GraphError(f"cannot connect {kinds(sp)} output {src.name}.{sp.name} to "
                              f"{kinds(dp)} input {dst.name}.{dp.name}")
-        si = sp.name if sp.is_message else src.outputs.index(sp)
-        di = dp.name if dp.is_message else dst.inputs.index(dp)
-        if sp.is_message:
-            self.add(src)
-            self.add(dst)
-            self.messages.append((src, si, dst, di))
-            return
         for s, o, d, i in self.streams:
-            if d is dst and i == di:
+            if d is dst and dst.inputs[i] == dp:
                 raise GraphError(f"{dst.name}.{dp.name} is already fed by {s.name}; an input takes "
                                  f"one stream (an output may feed several inputs)")
         if isinstance(sp.type, StreamType) and not dp.accepts(sp.type):
@@ -169,7 +162,10 @@ class Flowgraph:
                              f"block between them")
         self.add(src)
         self.add(dst)
-        self.streams.append((src, si, dst, di))
+        if sp.is_message:
+            self.messages.append((src, sp.name, dst, dp.name))
+        else:
+            self.streams.append((src, src.outputs.index(sp), dst, dst.inputs.index(dp)))
 
     # -- checking ------------------------------------------------------------------------------
     def validate(self):

@@ -238,8 +238,7 @@ class Node:
             self._fail(None, f"returned a {type(result).__name__}; a block with {len(outs)} "
                              f"outputs returns a tuple of {len(outs)} arrays")
         new_tags = self._new_tags
-        port = 0
-        for edge in outs:
+        for port, edge in enumerate(outs):
             y = results[port]
             if y is None:
                 y = edge.buf[:0]
@@ -256,7 +255,6 @@ class Node:
             if edge.direct is not None and edge.end != edge.readers[0]:
                 self.worker.spill = True  # items wait for the direct reader
             self.items_out += m
-            port += 1
         if new_tags:
             new_tags.clear()
         if self._handed:
@@ -397,11 +395,7 @@ class Node:
         self._handed.clear()
 
     def _collect_tags(self, n):
-        tags = []
-        for edge, r in self.inputs:
-            if edge.has_tags:
-                tags += edge.tags(r, n)
-        return tags or None
+        return [t for edge, r in self.inputs for t in edge.tags(r, n)] or None
 
     def _out_tags(self, port, start, m, tags, new_tags):
         out = []

@@ -167,7 +167,7 @@ class Runtime:
                 shared = any(dn.worker is not node.worker for dn, _ in readers)
                 # Vector streams count items as vectors: keep about the same bytes per edge.
                 items = max(fg.chunk * fg.buffer_chunks // stype.vlen, 4 * fg.buffer_chunks)
-                edge = Edge(stype, items, shared, name=f"{b.name}.{b.outputs[o].name}")
+                edge = Edge(stype, items, shared)
                 edge.wake_writer = node.worker.wake
                 edge.wake_readers = _call_all([dn.worker.wake for dn, _ in readers])
                 for dn, i in readers:
