@@ -115,6 +115,12 @@ class Edge:
             if self.shared:
                 self.wake_readers()
 
+    def pass_by(self, n: int) -> None:
+        """The one reader has taken ``n`` items straight from the writer (a direct hand-off,
+        ``Node._pass_on``): both positions move past them, the ring untouched."""
+        self.end += n
+        self.readers[0] += n
+
     def close(self) -> None:
         """Mark end of stream."""
         self.eos = True

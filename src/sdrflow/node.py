@@ -278,7 +278,6 @@ class Node:
         while True:
             worker.active = node
             block = node.block
-            edge.end += m  # the reader's position moves after its work
             node._cur = m
             node._view = y
             node._given = base
@@ -315,7 +314,7 @@ class Node:
             if node._given is not None:  # the input array, unless the block took it for its output
                 worker.pool.put(node._given)
                 node._given = None
-            edge.readers[0] += m
+            edge.pass_by(m)
             if block._eos:
                 node.finish()
             if not follow:
