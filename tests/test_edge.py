@@ -48,3 +48,15 @@ def test_tags_by_reader_position_and_finished_readers_free_space():
     assert e.space() == 8 and e.open_readers == 1
     e.close()
     assert e.eos
+
+
+def test_items_passed_by_the_ring_count_in_positions_and_tags():
+    # A direct hand-off: the one reader took 5 items straight from the writer.
+    e = Edge(COMPLEX64, 8, shared=False)
+    r = e.add_reader()
+    e.pass_by(5)
+    assert (e.end, e.readers[r], e.space()) == (5, 5, 8)
+    assert e.read(r, 8).size == 0  # nothing waits in the ring
+    e.put(np.arange(3).astype(np.complex64), [Tag(6, "k", 1)])  # items 5, 6, 7 of the stream
+    assert [(t.offset, t.value) for t in e.tags(r, 3)] == [(6, 1)]
+    np.testing.assert_array_equal(e.read(r, 8), [0, 1, 2])
