@@ -120,6 +120,7 @@ class Worker:
                     rt.fail(node.block, e)
                 node.block._node = None
                 node.finish()
+            rt.worker_done()
 
 
 class Runtime:
@@ -128,9 +129,12 @@ class Runtime:
     def __init__(self, fg, order, info):
         self.fg = fg
         self.stopping = False
+        self.finished = False
         self.joined = False  # wait() has seen every worker end
         self.error = None
         self._lock = threading.Lock()
+        self._running = 0
+        self._all_done = threading.Event()
         self.nodes = {b: Node(b, fg.chunk) for b in order}
         for b, node in self.nodes.items():
             b._node = node
@@ -182,13 +186,9 @@ class Runtime:
             self.nodes[d].msg_senders.append(self.nodes[s])
 
     def start(self):
+        self._running = len(self.workers)
         for w in self.workers:
             w.thread.start()
-
-    @property
-    def finished(self) -> bool:
-        """Every worker has ended, its blocks stopped."""
-        return not any(w.thread.is_alive() for w in self.workers)
 
     def fail(self, block, error):
         self.defer(block, error)
@@ -206,14 +206,23 @@ class Runtime:
         for w in self.workers:
             w.wake()
 
+    def worker_done(self):
+        with self._lock:
+            self._running -= 1
+            if self._running == 0:
+                self.finished = True
+                self._all_done.set()
+
     def wait(self, timeout=None, reraise=True) -> bool:
         deadline = None if timeout is None else time.monotonic() + timeout
+        # Short waits keep the main thread responsive to Ctrl-C.
+        while not self._all_done.is_set():
+            left = 0.1 if deadline is None else min(0.1, deadline - time.monotonic())
+            if left <= 0:
+                return False
+            self._all_done.wait(left)
         for w in self.workers:
-            while w.thread.is_alive():  # short joins keep the main thread responsive to Ctrl-C
-                left = 0.1 if deadline is None else min(0.1, deadline - time.monotonic())
-                if left <= 0:
-                    return False
-                w.thread.join(left)
+            w.thread.join()
         self.joined = True
         if reraise and self.error is not None:
             name, err = self.error
