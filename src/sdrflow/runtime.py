@@ -215,7 +215,9 @@ class Runtime:
 
     def wait(self, timeout=None, reraise=True) -> bool:
         deadline = None if timeout is None else time.monotonic() + timeout
-        # Short waits keep the main thread responsive to Ctrl-C.
+        # Short waits keep the main thread responsive to Ctrl-C. On an event, not Thread.join:
+        # a Ctrl-C or SIGTERM that interrupts join() can mark a running thread as ended
+        # (CPython 3.11, bpo-45274's fix), and the stop would then not wait for the sinks.
         while not self._all_done.is_set():
             left = 0.1 if deadline is None else min(0.1, deadline - time.monotonic())
             if left <= 0:
