@@ -2,7 +2,7 @@
 
 Sources
     SignalSource, NoiseSource, VectorSource, FileSource, SigMFSource, WAVSource, FMStationSource,
-    BandSource, QueueSource, ModeSSource, OOKSource,
+    FMBandSource, BandSource, QueueSource, ModeSSource, OOKSource,
     RtlSdrSource, RtlTcpSource
 Sinks
     NullSink, VectorSink, FileSink, SigMFSink, WAVSink, MessageSink, PCMSink, AudioSink,
@@ -80,6 +80,7 @@ _MODULES = {
     "FloatToInt16": "float_to_int16",
     "FMDemod": "fm_demod",
     "FMStationSource": "fm_station_source",
+    "FMBandSource": "fm_band_source",
     "FreqXlatingFilter": "freq_xlating_filter",
     "FSKDemod": "fsk_demod",
     "Head": "head",
@@ -155,7 +156,7 @@ __all__ = ["IFFT", "ModeSOutput", "ModeSSource", "SweepSink", "ChannelScanner", 
            "Conjugate",
            "CostasLoop", "DCBlocker", "Decibels", "Deemphasis", "Deinterleave",
            "DifferentialDecoder", "FFT", "FileSink", "FileSource", "FIRFilter", "FLL",
-           "FloatToComplex", "FloatToInt16", "FMDemod", "FMStationSource", "FreqXlatingFilter",
+           "FloatToComplex", "FloatToInt16", "FMDemod", "FMStationSource", "FMBandSource", "FreqXlatingFilter",
            "FSKDemod", "Head", "HighpassFilter", "HilbertTransform", "IIRFilter", "Int16ToFloat",
            "Interleave", "InterpolatingFIRFilter", "IQToComplex", "LowpassFilter", "Magnitude",
            "MagPhaseToComplex", "MagSquared", "MessageSink", "ModeSDecoder", "ModeSDemod",

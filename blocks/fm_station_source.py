@@ -215,19 +215,26 @@ class FMStationSource(Block):
         cn = 10 ** (self.cnr_db / 10)
         self._sigma = np.float32(self.amplitude * np.sqrt(self.sample_rate / (self.noise_bandwidth * cn) / 2))
 
+    def on_air(self, start: int, out) -> bool:
+        """Write the station's noiseless signal for samples ``start``… of the stream into
+        ``out``; False (``out`` untouched) while it lies beyond the band. For ``FMBandSource``,
+        which adds several stations; call ``start`` first."""
+        if abs(self.offset) + self.deviation >= self.sample_rate / 2:
+            return False
+        fm_tones(start, self.sample_rate, self._freqs, self._amps, self._phases,
+                 self._steps, self.deviation, self.offset, np.float32(self.amplitude), out)
+        if self._rds is not None:
+            chips, dev = self._rds
+            rds_rotate(start, self.sample_rate, chips, dev, 0.3, out)
+        return True
+
     def work(self, n):
         if self._total is not None:
             n = min(n, self._total - self._n)
             if n <= 0:
                 return None
         out = self.buffer(n, np.complex64)
-        if abs(self.offset) + self.deviation < self.sample_rate / 2:
-            fm_tones(self._n, self.sample_rate, self._freqs, self._amps, self._phases,
-                     self._steps, self.deviation, self.offset, np.float32(self.amplitude), out)
-            if self._rds is not None:
-                chips, dev = self._rds
-                rds_rotate(self._n, self.sample_rate, chips, dev, 0.3, out)
-        else:  # tuned away: noise alone
+        if not self.on_air(self._n, out):  # tuned away: noise alone
             out[:] = 0
         noise = self.scratch(2 * n, np.float32)
         self._rng.standard_normal(out=noise, dtype=np.float32)

@@ -5,6 +5,8 @@
                                      on 57 kHz), seconds, seed
     sim:am | sim:nbfm | sim:usb | sim:lsb   one station of that kind at the frequency asked
     sim:band                         three stations (AM, NBFM, USB) at known offsets
+    sim:fmband                       an FM band of seven stations, 88.3–107.4 MHz, six with RDS,
+                                     each at its own frequency wherever the source is tuned
     sim:adsb                         1090 MHz Mode S traffic of two aircraft in flight (DF17), 2 Msps
     sim:ook?snr=26&interval=1        a 433 MHz Sensible Living sensor (RadioHead ASK, 1000 bit/s)
                                      sending its reading every second, 250 kHz
@@ -34,7 +36,7 @@ from .units import si
 
 FORMS = __doc__.split("\n\n")[1]
 FILE_FORMATS = ("cu8", "cs8", "cs16", "cf32")
-SIM_KINDS = ("fm", "am", "nbfm", "usb", "lsb", "band", "adsb", "ook")
+SIM_KINDS = ("fm", "fmband", "am", "nbfm", "usb", "lsb", "band", "adsb", "ook")
 #: What ``sim:ook`` sends: house 2, module 24621, sensor type 1, one sensor, no alarm, value
 #: 1000, battery 2960 mV, as a real Sensible Living sensor sent in rtl_433's test capture.
 SENSIBLE_LIVING = bytes([2, 0x60, 0x2D, 1, 1, 0, 0x03, 0xE8, 0x01, 0x28])
@@ -185,6 +187,10 @@ def open_source(uri: str, frequency: float | None = None, rate: float | None = N
                                      interval=spec.number("interval", 1.0),
                                      snr_db=spec.number("snr", 26.0), seconds=seconds, seed=seed)
             return OpenedSource(block, rate, 433.92e6 if frequency is None else frequency, spec)
+        if spec.target == "fmband":
+            block = blocks.FMBandSource(rate=rate, frequency=frequency, seconds=seconds,
+                                        seed=seed, noise_db=spec.number("noise", -55.0))
+            return OpenedSource(block, rate, frequency, spec)
         if spec.target == "fm":
             stereo = spec.flag("stereo")
             station = dict(right_tones=(3000.0,), right_levels=(0.5,), tones=(1000.0,),

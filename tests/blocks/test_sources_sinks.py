@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from sdrflow import Flowgraph
-from sdrflow.blocks import (FileSink, FileSource, FMDemod, FMStationSource, Head, MultiplyConst,
+from sdrflow.blocks import (FileSink, FileSource, FMBandSource, FMDemod, FMStationSource, Head,
+                            MultiplyConst,
                             NoiseSource, SignalSource, VectorSink, VectorSource, WAVSink)
 from sdrflow.testing import assert_chunk_invariant, run_block
 
@@ -82,6 +83,40 @@ def test_a_retuned_fm_station_stays_on_its_frequency_and_leaves_the_band():
             source.set_frequency(bad)
     source.set_frequency(np.int64(98_500_000))  # numpy numbers are numbers
     assert source.offset == 0
+
+
+def channel_db(y, offset, rate=2.4e6):
+    """Power (dBFS) within ±100 kHz of ``offset``: one FM channel."""
+    spec = np.abs(np.fft.fft(y)) ** 2 / len(y) ** 2
+    f = np.fft.fftfreq(len(y), 1 / rate)
+    return 10 * np.log10(spec[np.abs(f - offset) < 100e3].sum())
+
+
+def test_fm_band_shows_the_stations_in_view_at_their_levels_over_its_noise_floor():
+    source = FMBandSource(frequency=98.7e6, seconds=0.05, quantize=False)
+    seen = collect(source, 120_000)
+    assert channel_db(seen.data, -200e3) == pytest.approx(-14, abs=0.3)  # 98.5 MHz
+    assert channel_db(seen.data, 200e3) == pytest.approx(-26, abs=0.3)   # 98.9 MHz
+    assert channel_db(seen.data, 600e3) == pytest.approx(-55, abs=1)     # nobody at 99.3
+    assert {t.key: t.value for t in seen.tags} == {"rx_freq": 98.7e6, "rx_rate": 2.4e6}
+    source = FMBandSource(frequency=98.7e6, seconds=0.05, quantize=False)
+    source.set_frequency(np.float64(88.3e6))  # the classical station at the centre
+    moved = collect(source, 120_000).data
+    assert channel_db(moved, 0) == pytest.approx(-18, abs=0.3)
+    assert channel_db(moved, -400e3) == pytest.approx(-55, abs=1)  # nobody at 87.9
+    assert source.names[88.3e6] == "CLASSIC" and source.names[107.4e6] is None
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(stations=[(98e6, -20.0)]), "a station is"),
+    (dict(stations=[(98e6, 3.0, 1000.0, None)]), "below 0"),
+    (dict(stations=[(98e6, -20.0, 1000.0, {"ps": "A~B"})]), "character"),
+    (dict(seconds=0), "seconds must be > 0"),
+    (dict(frequency="98.5M"), "frequency must be > 0 Hz"),
+])
+def test_fm_band_refuses_what_it_cannot_simulate(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        FMBandSource(**kwargs)
 
 
 def test_fm_station_deviation_and_cnr_are_what_was_asked():

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from sdrflow import Flowgraph
-from sdrflow.blocks import (BandSource, FileSink, FileSource, FMStationSource, MessageSink,
+from sdrflow.blocks import (BandSource, FileSink, FileSource, FMBandSource, FMStationSource,
+                            MessageSink,
                             ModeSSource, ModeSDemod, ModeSDecoder, NoiseSource, OOKDemod,
                             OOKSource, RadioHeadDecoder, RDSDecoder, RDSDemod, SigMFSink,
                             SigMFSource, SignalSource, VectorSource, WAVSink, WAVSource)
@@ -23,6 +24,7 @@ AUDIO = (0.5 * np.sin(2 * np.pi * 440 * np.arange(20_000) / 48e3)).astype(np.flo
 SOURCES = {
     "FMStationSource": lambda: FMStationSource(seed=3),
     "FMStationSource with RDS": lambda: FMStationSource(seed=3, rds={"ps": "TEST"}),
+    "FMBandSource": lambda: FMBandSource(frequency=98.7e6, seed=3),  # two stations in view
     "NoiseSource": lambda: NoiseSource(rate=1e6, seed=5),
     "SignalSource": lambda: SignalSource(1234.5, rate=48e3),
     "VectorSource": lambda: VectorSource(np.arange(777, dtype=np.float32), rate=1, repeat=True),

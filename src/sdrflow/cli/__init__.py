@@ -9,6 +9,7 @@
     sdrflow info FILE                   format, rate, centre, duration, SigMF captures
     sdrflow devices                     attached RTL-SDR dongles
     sdrflow scan -f 88M:108M:10k        rtl_power's job: CSV of power per bin, --png heat map
+    sdrflow stations                    the FM band's stations: frequency, power, RDS name, text
     sdrflow spectrum --source URI -o P  a picture: averaged spectrum above a waterfall
     sdrflow graph SCRIPT [--mermaid]    the flowgraph as Graphviz dot or Mermaid
     sdrflow view [--source URI]         spectrum, waterfall and receivers in the browser (:8073)
@@ -30,7 +31,7 @@ from .core import INTERRUPTED, USAGE, interrupted_code
 from .run import describe_block, run_flowgraph  # noqa: F401  (used by flowgraph scripts)
 
 COMMANDS = {"run": "run", "listen": "listen", "serve": "serve", "record": "record",
-            "info": "record", "devices": "record", "graph": "graph", "view": "view", "scan": "scan", "spectrum": "spectrum", "bench": "bench", "keygen": "keygen", "blocks": "run"}
+            "info": "record", "devices": "record", "graph": "graph", "view": "view", "scan": "scan", "stations": "stations", "spectrum": "spectrum", "bench": "bench", "keygen": "keygen", "blocks": "run"}
 
 
 def main(argv=None) -> int:
