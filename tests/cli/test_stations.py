@@ -97,3 +97,16 @@ def test_ctrl_c_while_listening_prints_what_was_heard_and_exits_130():
     out, err = finish(p, 60)
     assert p.returncode == 130, err
     assert out.splitlines()[1].split()[:3] == ["107.40", "-20.0", "-"], (out, err)
+
+
+def test_a_recording_is_searched_over_the_band_it_holds(tmp_path):
+    rec = tmp_path / "band_98.7M_2400k.cu8"  # centre and rate from the name, as rtl_433 reads
+    p = sdrflow("record", "--source", "sim:fmband", "-f", "98.7M", "-o", str(rec),
+                "--seconds", "4")
+    assert p.returncode == 0, p.stderr
+    p = sdrflow("stations", "--source", str(rec), "--json")
+    assert p.returncode == 0, p.stderr
+    found = [json.loads(line) for line in p.stdout.splitlines()]
+    assert [(s["frequency"], s["ps"]) for s in found] == [(98.5e6, "SDRFLOW "),
+                                                         (98.9e6, "ROCK 989")]
+    assert "in 97.74–99.66 MHz" in p.stderr  # ±0.4 of the rate around its centre

@@ -27,8 +27,9 @@ AWAY = 150e3   # a station is the strongest channel within ±AWAY (stations sit 
 
 def parser():
     ap = argparse.ArgumentParser(prog="sdrflow stations", description=__doc__.splitlines()[0])
-    ap.add_argument("-f", "--range", default="87.5M:108M",
-                    help="LOWER:UPPER in Hz to search (87.5M:108M, the FM band)")
+    ap.add_argument("-f", "--range", default=None,
+                    help="LOWER:UPPER in Hz to search (87.5M:108M, the FM band; a recording: "
+                         "what it holds)")
     ap.add_argument("--source", default="rtl",
                     help="rtl, rtl:SERIAL, rtl_tcp:HOST:PORT, sim:fmband, a recording … (rtl)")
     ap.add_argument("-s", "--rate", type=si, default=2.4e6, help="source sample rate (2.4M)")
@@ -75,6 +76,16 @@ def groups(stations, rate: float):
         out.append((centre, group))
         rest = [f for f in rest if f not in group]
     return out
+
+
+def default_range(source, rate):
+    """The FM band, or what a source that cannot retune (a recording) holds of it."""
+    from ..sources import open_source
+
+    opened = open_source(source, frequency=97.75e6, rate=rate)  # opens nothing yet
+    if "ctrl" in opened.block.message_inputs or not opened.frequency:
+        return 87.5e6, 108e6
+    return opened.frequency - 0.4 * opened.rate, opened.frequency + 0.4 * opened.rate
 
 
 def sweep(source, lower, upper, rate, gain):
@@ -158,7 +169,8 @@ def main_stations(argv) -> int:
 
     args = parser().parse_args(argv)
     try:
-        lower, upper, _ = parse_range(f"{args.range}:25k")
+        lower, upper = default_range(args.source, args.rate) if args.range is None else \
+            parse_range(f"{args.range}:25k")[:2]
         if not 0 < args.seconds <= 3600:
             raise ValueError(f"--seconds must be in (0, 3600], got {args.seconds:g}")
         freqs, db, code = sweep(args.source, lower, upper, args.rate, args.gain)
