@@ -53,6 +53,10 @@ class RtlTcpSource(Block):
     outputs = [Port("out", COMPLEX64)]
     message_inputs = ("ctrl",)
     own_thread = True  # reads wait on the network
+    #: Seconds after a retune that may still hold samples from before it: the server's buffers
+    #: and the network's (a sweep skips them; 10 ms, enough for a local dongle, left ghosts of
+    #: the previous hop's stations over rtl_tcp).
+    retune_settle = 0.2
 
     def __init__(self, frequency: float, rate: float = 2.4e6, host: str = "127.0.0.1",
                  port: int = 1234, gain: float | None = None, correction_ppm: int = 0,

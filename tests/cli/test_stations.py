@@ -110,3 +110,24 @@ def test_a_recording_is_searched_over_the_band_it_holds(tmp_path):
     assert [(s["frequency"], s["ps"]) for s in found] == [(98.5e6, "SDRFLOW "),
                                                          (98.9e6, "ROCK 989")]
     assert "in 97.74–99.66 MHz" in p.stderr  # ±0.4 of the rate around its centre
+
+
+def test_stations_through_rtl_tcp_finds_no_ghosts_of_the_hop_before():
+    # `sdrflow serve` shares the simulated band as SDR++ would see a dongle. Samples from before
+    # a retune still come for a while over the network; a sweep that took them found the
+    # previous hop's stations again, 1.9 MHz off (88.75, 90.25, 93.65, 97.15 MHz).
+    from sdrflow.cli.serve import build
+
+    fg, sink = build("sim:fmband", port=0, frequency=98.7e6)
+    fg.start()
+    try:
+        p = sdrflow("stations", "--source", f"rtl_tcp:127.0.0.1:{sink.port}", "-f", "88M:99.4M",
+                    "--json")
+    finally:
+        fg.stop()
+        fg.wait()
+    assert p.returncode == 0, p.stderr
+    found = [json.loads(line) for line in p.stdout.splitlines()]
+    assert [(s["frequency"], s.get("ps", "").rstrip()) for s in found] == [
+        (88.3e6, "CLASSIC"), (91.7e6, "JAZZ 917"), (95.2e6, "NEWS 24"), (98.5e6, "SDRFLOW"),
+        (98.9e6, "ROCK 989")]

@@ -64,6 +64,7 @@ def build(source, lower, upper, bin_size, interval, rate, crop, sweeps, gain, on
     sweeper.seconds_per_hop = max(interval / len(hops), 1e-3)
     opened = open_source(source, frequency=hops[0][0], rate=rate, gain=gain)
     sweeper.reach = getattr(opened.block, "check_frequency", None)
+    sweeper.settle = max(sweeper.settle, getattr(opened.block, "retune_settle", 0.0))
     if len(hops) > 1 and "ctrl" not in opened.block.message_inputs:
         raise ValueError(f"{source} cannot be retuned, and {lower / 1e6:g}–{upper / 1e6:g} MHz "
                          f"needs {len(hops)} hops at {rate:g} S/s: narrow the range, or sweep a "
