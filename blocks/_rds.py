@@ -144,14 +144,15 @@ def af_code(khz: int) -> int:
 
 
 def station_groups(pi: int, ps: str, radiotext: str, pty: int = 0, tags=(), af=(),
-                   stereo: bool = False) -> list:
+                   stereo: bool = False, others=()) -> list:
     """One cycle of groups for a station: the programme service name (four 0A groups) and the
     radiotext (2A groups, four characters each, ended by a carriage return when shorter than
     64), PS groups between RT groups as stations send them. ``af``: alternative frequencies
     in kHz, a method A list in block C of the 0A groups (their count first); ``stereo`` sets
     the decoder identification's stereo flag (PS segment 3). With RadioText+
     ``tags`` (from ``rtplus_tags``) the cycle ends with a 3A group giving RT+ the group type
-    12A and a 12A group of the tags (an item running)."""
+    12A and a 12A group of the tags (an item running). ``others``: (PI, PS name) of other
+    networks the station announces, four 14A groups each (variants 0–3, the name)."""
     if len(af) > 25:
         raise ValueError(f"a method A list holds at most 25 alternative frequencies, "
                          f"got {len(af)}")
@@ -183,6 +184,12 @@ def station_groups(pi: int, ps: str, radiotext: str, pty: int = 0, tags=(), af=(
                    [pi, 0xC000 | b_common | 1 << 3 | t1 >> 3,
                     (t1 & 7) << 13 | s1 << 7 | (n1 - 1) << 1 | t2 >> 5,
                     (t2 & 0x1F) << 11 | s2 << 5 | (n2 - 1)]]
+    for other, name in others:
+        if not (isinstance(other, int) and 0 < other <= 0xFFFF):
+            raise ValueError(f"another network's PI is 1–0xFFFF, got {other!r}")
+        name = encode_text(name.ljust(8)[:8])
+        groups += [[pi, 0xE000 | b_common | v, name[2 * v] << 8 | name[2 * v + 1], other]
+                   for v in range(4)]
     return groups
 
 
@@ -274,7 +281,11 @@ class GroupParser:
     Also, as redsea names them: ``ta``, ``is_music`` and ``di`` (one decoder identification
     flag per 0A/0B group) from a PS group, and ``alt_frequencies_a`` (a list in kHz) or
     ``alt_frequencies_b`` once a 0A group completes a list; ``has_linkage`` and ``country``,
-    ``tmc_id`` or ``ews`` from a 1A group; ``pty_name`` once 10A groups complete it;
+    ``tmc_id``, ``language`` or ``ews`` from a 1A group, and ``prog_item_number`` with
+    ``prog_item_started`` (``day``, ``time``) from either kind of group 1; ``other_network``
+    (``pi``, ``tp`` and, as 14A groups bring them, ``ps``, ``alt_frequencies``,
+    ``kilohertz``, ``has_linkage``, ``linkage_set``, ``prog_type``, ``ta``, the programme item,
+    ``broadcaster_data``) from group 14; ``pty_name`` once 10A groups complete it;
     ``open_data_app`` (``oda_group``, ``app_name``, ``app_id``) from a 3A group, which says
     which group type carries an application; and
     ``radiotext_plus`` (``item_running``, ``item_toggle``, ``tags``: the content type and
@@ -293,6 +304,7 @@ class GroupParser:
         self._rtplus_item = None  # (toggle, running) of RT+: a change clears the radiotext
         self._af, self._af_expected, self._lf_mf = [], 0, False  # an AF list coming in
         self._ptyn, self._ptyn_ab = [None] * 2, None  # the programme type name's two halves
+        self._eon_ps, self._eon_af = {}, {}  # by other network's PI: its name and AF list
 
     def feed(self, blocks, c_prime: bool = False) -> dict | None:
         a, b, c, d = blocks
@@ -325,8 +337,13 @@ class GroupParser:
             self._program_service(b, d, out)
         elif kind == 2:
             self._radiotext(b, c, d, version, out)
-        elif kind == 1 and version == 0 and c is not None:
-            self._slow_labelling(c, out)
+        elif kind == 1:
+            if version == 0 and c is not None:
+                self._slow_labelling(c, out)
+            if d:  # 0: no programme item
+                _programme_item(d, out)
+        elif kind == 14 and d is not None:
+            out["other_network"] = self._other_network(b, c, d, version)
         elif kind == 4 and version == 0 and c is not None and d is not None:
             out["clock_time"] = _clock_time(b, c, d)
         elif kind == 10 and version == 0 and c is not None and d is not None:
@@ -374,8 +391,55 @@ class GroupParser:
             out["country"] = row[nibble - 1] if row and nibble else "--"
         elif variant == 1:
             out["tmc_id"] = c & 0xFFF
+        elif variant == 3:
+            out["language"] = LANGUAGES.get(c & 0xFF, "")
         elif variant == 7:
             out["ews"] = c & 0xFFF
+
+    def _other_network(self, b, c, d, version) -> dict:
+        """Group 14 (enhanced other networks): what this station says of another, whose PI is
+        block D. 14B only flags its traffic announcement; 14A's variant (block B's last four
+        bits) says what block C holds: two characters of its PS name (0–3), two codes of its
+        alternative frequencies (4), its frequency beside one of this station's (5–9), its
+        linkage (12), programme type and traffic announcement (13), its programme item (14)
+        or the broadcaster's own bits (15)."""
+        on = {"pi": f"0x{d:04X}", "tp": bool(b >> 4 & 1)}
+        if version == 1:
+            on["ta"] = bool(b >> 3 & 1)
+            return on
+        if c is None:
+            return on
+        variant = b & 0xF
+        if variant <= 3:
+            ps = self._eon_ps.setdefault(d, [None] * 4)
+            ps[variant] = _chars(c)
+            if all(ps):
+                on["ps"] = "".join(ps)
+        elif variant == 4:
+            count, freqs = self._eon_af.get(d, (0, []))
+            for code in (c >> 8, c & 0xFF):
+                if 225 <= code <= 249:
+                    count, freqs = code - 224, []
+                elif 1 <= code <= 204 and count and len(freqs) < count:
+                    freqs.append(87500 + 100 * code)
+            self._eon_af[d] = (count, freqs)
+            if count and len(freqs) == count:
+                on["alt_frequencies"] = freqs
+                self._eon_af[d] = (0, [])
+        elif 5 <= variant <= 9 and 1 <= (c & 0xFF) <= 204:
+            on["kilohertz"] = 87500 + 100 * (c & 0xFF)
+        elif variant == 12:
+            on["has_linkage"] = bool(c >> 15)
+            if c >> 15 and c & 0xFFF:
+                on["linkage_set"] = c & 0xFFF
+        elif variant == 13:
+            on["prog_type"] = (PTY_RBDS if self.rbds else PTY_RDS)[c >> 11 & 0x1F]
+            on["ta"] = bool(c & 1)
+        elif variant == 14 and c:
+            _programme_item(c, on)
+        elif variant == 15:
+            on["broadcaster_data"] = f"{c:04X}"
+        return on
 
     def _alternative_frequencies(self, c, out):
         """Block C of a 0A group: two codes of the station's list of alternative frequencies,
@@ -461,6 +525,30 @@ class GroupParser:
                 out.setdefault("tags", []).append({"content-type": RTPLUS_TYPES[kind],
                                                    "data": text})
         return out
+
+
+#: Languages by the code of a 1A group's variant 3 (IEC 62106, the standard's spellings).
+LANGUAGES = dict(enumerate("""Unknown Albanian Breton Catalan Croatian Welsh Czech Danish German
+    English Spanish Esperanto Estonian Basque Faroese French Frisian Irish Gaelic Galician
+    Icelandic Italian Lappish Latin Latvian Luxembourgian Lithuanian Hungarian Maltese Dutch
+    Norwegian Occitan Polish Portuguese Romanian Romansh Serbian Slovak Slovene Finnish Swedish
+    Turkish Flemish Walloon""".split()))
+LANGUAGES[0x40] = "Background"
+LANGUAGES.update(enumerate("""Zulu Vietnamese Uzbek Urdu Ukrainian Thai Telugu Tatar Tamil
+    Tadzhik Swahili SrananTongo Somali Sinhalese Shona Serbo-Croat Ruthenian Russian Quechua
+    Pushtu Punjabi Persian Papamiento Oriya Nepali Ndebele Marathi Moldovian Malaysian Malagasay
+    Macedonian Laotian Korean Khmer Kazakh Kannada Japanese Indonesian Hindi Hebrew Hausa Gurani
+    Gujurati Greek Georgian Fulani Dari Churash Chinese Burmese Bulgarian Bengali Belorussian
+    Bambora Azerbaijan Assamese Armenian Arabic Amharic""".split(), 0x45))
+
+
+def _programme_item(pin: int, out: dict) -> None:
+    """A programme item number (block D of group 1, or of a 14A group's variant 14): the day
+    of the month, hour and minute the item was to start; nothing for an impossible time."""
+    day, hour, minute = pin >> 11, pin >> 6 & 0x1F, pin & 0x3F
+    if day >= 1 and hour <= 24 and minute <= 59:
+        out["prog_item_number"] = pin
+        out["prog_item_started"] = {"day": day, "time": f"{hour:02d}:{minute:02d}"}
 
 
 def _clock_time(b, c, d) -> str:

@@ -9,8 +9,9 @@ FM_BAND = (
                             "radiotext": "Sonatas and symphonies, all day long"}),
     (91.7e6, -22.0, 660.0, {"pi": 0x5302, "ps": "JAZZ 917", "pty": 24,
                             "radiotext": "Late-night jazz on 91.7"}),
-    (95.2e6, -20.0, 880.0, {"pi": 0x5303, "ps": "NEWS 24", "pty": 1,
-                            "radiotext": "The news, every hour on the hour"}),
+    (95.2e6, -20.0, 880.0, {"pi": 0x5303, "ps": "NEWS 24", "pty": 1,  # announces its sister
+                            "radiotext": "The news, every hour on the hour",
+                            "others": [(0x5301, "CLASSIC")]}),
     (98.5e6, -14.0, 1000.0, {}),  # the simulated station of sim:fm, its defaults
     (98.9e6, -26.0, 1200.0, {"pi": 0x5304, "ps": "ROCK 989", "pty": 11,
                              "radiotext": "Loud guitars from 98.9"}),
@@ -41,7 +42,8 @@ class FMBandSource(Block):
     stations : sequence
         (frequency Hz, level dBFS, tone Hz, rds) per station: ``rds`` is FMStationSource's
         dict (``{}`` its defaults) or None for a station without RDS. The default,
-        ``FM_BAND``, holds seven stations from 88.3 to 107.4 MHz, one without RDS.
+        ``FM_BAND``, holds seven stations from 88.3 to 107.4 MHz, one without RDS; NEWS 24
+        (95.2 MHz) announces its sister CLASSIC (88.3 MHz) as another network.
     noise_db : float
         Noise power in dBFS within 200 kHz (one FM channel): a station's carrier-to-noise
         ratio is its level minus this.

@@ -49,12 +49,13 @@ class FMStationSource(Block):
     rds : dict, optional
         Add RDS on 57 kHz: ``{"pi": 0x5DF0, "ps": "SDRFLOW", "radiotext": "…", "pty": 10,
         "tags": {"item.artist": "…", "item.title": "…"}, "af": [88100, 101300],
-        "deviation": 2000}``; give any of them, the others keep these defaults (the
-        radiotext's is a line about the station, and its RadioText+ tags name two parts of it,
-        ``{}`` for none; ``af`` lists alternative frequencies in kHz, ``[]`` for none). Text
-        is in RDS's character set (accents, €; not ~ or –). The station sends its PS name
-        and radiotext in turn, over and over: biphase chips, differentially coded, BPSK on
-        the subcarrier, ``deviation`` Hz of the carrier's swing.
+        "others": [(0x5301, "CLASSIC")], "deviation": 2000}``; give any of them, the others
+        keep these defaults (the radiotext's is a line about the station, and its RadioText+
+        tags name two parts of it, ``{}`` for none; ``af`` lists alternative frequencies in
+        kHz, ``[]`` for none; ``others`` names other networks it announces in 14A groups,
+        none by default). Text is in RDS's character set (accents, €; not ~ or –). The
+        station sends its PS name and radiotext in turn, over and over: biphase chips,
+        differentially coded, BPSK on the subcarrier, ``deviation`` Hz of the carrier's swing.
 
     Example: ``FMStationSource(rate=2.4e6, tones=(1000, 3000), cnr_db=30, seconds=2)``
     """
@@ -112,7 +113,7 @@ class FMStationSource(Block):
         settings = {"pi": 0x5DF0, "ps": "SDRFLOW", "pty": 10, "deviation": 2000.0,
                     "radiotext": "sdrflow's simulated station: a 1 kHz and a 3 kHz tone",
                     "tags": {"item.artist": "sdrflow", "item.title": "a 1 kHz and a 3 kHz tone"},
-                    "af": [88100, 101300]}
+                    "af": [88100, 101300], "others": []}
         if "radiotext" in rds and "tags" not in rds:
             settings["tags"] = {}  # the default tags are parts of the default radiotext
         unknown = set(rds) - set(settings)
@@ -141,11 +142,16 @@ class FMStationSource(Block):
         if not isinstance(settings["af"], (list, tuple)):
             raise ValueError(f"FMStationSource: rds af is a list of frequencies in kHz like "
                              f"[88100, 101300], got {settings['af']!r}")
+        if not isinstance(settings["others"], (list, tuple)) or not all(
+                isinstance(o, (list, tuple)) and len(o) == 2 for o in settings["others"]):
+            raise ValueError(f"FMStationSource: rds others is a list of (PI, PS name) of other "
+                             f"networks, like [(0x5301, 'CLASSIC')], got {settings['others']!r}")
         try:
             groups = station_groups(pi, settings["ps"], settings["radiotext"], pty, tags,
-                                    settings["af"], stereo=self.right_tones is not None)
-        except ValueError as e:
-            raise ValueError(f"FMStationSource: rds af: {e}") from e
+                                    settings["af"], stereo=self.right_tones is not None,
+                                    others=settings["others"])
+        except (ValueError, TypeError, AttributeError) as e:
+            raise ValueError(f"FMStationSource: rds af or others: {e}") from e
         bits = np.concatenate([group_bits(g) for g in groups] * 2)  # two cycles: see below
         # Differential coding; over two cycles the sequence repeats whatever the parity.
         sent = np.bitwise_xor.accumulate(bits).astype(np.int8)

@@ -161,8 +161,9 @@ def test_groups_of_a_real_station_read_as_redsea_reads_them(real_data):
     """KUFX (KFOX, 98.5 MHz, San Jose), 1124 groups logged by RDS Spy: every line redsea
     wrote (aligned on the group types) has the same PI, call letters, group, TP, programme
     type, TA, music flag, decoder identification, linkage and country (1A), clock time, open
-    data applications and RadioText+ items and tags; the programme service names and the radiotext redsea
-    completed are ours too."""
+    data applications and RadioText+ items and tags, and neither of us finds a language, a
+    programme item or another network (KUFX sends none); the programme service names and the
+    radiotext redsea completed are ours too."""
     parser = GroupParser(rbds=True)
     groups = list(spy_groups(real_data / SPY))
     ours = [parser.feed(g) or {} for g in groups]
@@ -173,7 +174,7 @@ def test_groups_of_a_real_station_read_as_redsea_reads_them(real_data):
     for i, j, size in match.get_matching_blocks():
         for g, o, t in zip(groups[i:i + size], ours[i:i + size], theirs[j:j + size]):
             for key in ("pi", "callsign", "group", "tp", "prog_type", "ta", "is_music",
-                        "clock_time"):
+                        "clock_time", "language", "prog_item_number", "other_network"):
                 assert o.get(key) == t.get(key), (key, o, t)
             if g[0] is not None:  # one group without block A redsea leaves out: the
                 assert o.get("di") == t.get("di"), (o, t)  # next 0A pairs with ours
@@ -327,6 +328,45 @@ def test_slow_labelling_names_the_country_the_tmc_provider_and_a_warning():
     assert out[2]["tmc_id"] == 0x123 and out[3]["ews"] == 0xABC and not out[3]["has_linkage"]
 
 
+def test_group_1_gives_the_language_and_when_the_programme_item_started():
+    parser = GroupParser()
+    pin = 28 << 11 | 14 << 6 | 30  # the 28th, 14:30
+    groups = [[0xD201, 0x1000, 0x3009, pin], [0xD201, 0x1000, 0x3009, pin],
+              [0xD201, 0x1800, 0xD201, pin], [0xD201, 0x1000, 0x3045, 0],
+              [0xD201, 0x1000, 0x3009, 0 << 11 | 14 << 6 | 30]]
+    out = [parser.feed(g) for g in groups][1:]
+    assert out[0]["language"] == "English" and out[0]["prog_item_number"] == pin
+    assert out[0]["prog_item_started"] == {"day": 28, "time": "14:30"}
+    assert out[1]["prog_item_started"] == {"day": 28, "time": "14:30"}  # 1B: the item only
+    assert out[2]["language"] == "Zulu" and "prog_item_number" not in out[2]  # 0: no item
+    assert "prog_item_number" not in out[3]  # day 0 is no date
+
+
+def test_other_networks_of_group_14_build_up_their_name_frequencies_and_type():
+    parser = GroupParser()
+    on = 0x5302
+    word = lambda text: ord(text[0]) << 8 | ord(text[1])  # noqa: E731
+
+    def eon(variant, c, tp=1):
+        return [0x5301, 0xE000 | tp << 4 | variant, c, on]
+
+    groups = [eon(15, 0xBEEF), *[eon(v, word("JAZZ 917"[2 * v:2 * v + 2])) for v in range(4)],
+              eon(4, 226 << 8 | 42), eon(4, 47 << 8 | 205), eon(7, 10 << 8 | 42),
+              eon(12, 0x8123), eon(13, 24 << 11 | 1), eon(14, 3 << 11 | 8 << 6 | 5),
+              [0x5301, 0xE808, None, on]]
+    parser.feed(groups[0])  # its PI, confirmed by the next group
+    out = [parser.feed(g)["other_network"] for g in groups]
+    assert all(o["pi"] == "0x5302" for o in out) and out[1]["tp"]
+    assert out[0]["broadcaster_data"] == "BEEF"
+    assert [o.get("ps") for o in out[1:5]] == [None, None, None, "JAZZ 917"]
+    assert out[6]["alt_frequencies"] == [91700, 92200] and "alt_frequencies" not in out[5]
+    assert out[7]["kilohertz"] == 91700
+    assert (out[8]["has_linkage"], out[8]["linkage_set"]) == (True, 0x123)
+    assert (out[9]["prog_type"], out[9]["ta"]) == ("Jazz music", True)
+    assert out[10]["prog_item_started"] == {"day": 3, "time": "08:05"}
+    assert out[11] == {"pi": "0x5302", "tp": False, "ta": True}  # 14B: its announcement only
+
+
 @pytest.mark.parametrize("tags, message", [
     ({"item.title": "Nope"}, "is not a part of the radiotext"),
     ({"item.title": 3}, "is not a part of the radiotext"),
@@ -350,6 +390,14 @@ def receive(cnr_db, seconds=8.0, seed=1, rds=None):
     fg.connect((decoder, "out"), (sink, "in"))
     fg.run()
     return decoder.counters(), sink.messages
+
+
+def test_another_network_the_station_announces_is_named_through_the_air():
+    counters, messages = receive(30, seconds=6, rds={"others": [(0x5301, "CLASSIC")]})
+    others = [m["other_network"] for m in messages if "other_network" in m]
+    assert others and all(o["pi"] == "0x5301" for o in others)
+    assert {o["ps"] for o in others if "ps" in o} == {"CLASSIC "}
+    assert counters["blocks_bad"] == 0
 
 
 def test_the_simulated_station_is_received_whole_at_30_db():
@@ -397,6 +445,9 @@ def test_a_real_multiplex_into_the_channel_filter_gives_its_complex_band():
     ({"tags": "Blurry"}, "rds tags are a dict"),
     ({"af": 88100}, "rds af is a list of frequencies in kHz"),
     ({"af": [88150]}, "87600–107900 kHz in steps of 100 kHz"),
+    ({"others": [0x5301]}, "rds others is a list of \\(PI, PS name\\)"),
+    ({"others": [(0x10000, "X")]}, "another network's PI is 1–0xFFFF"),
+    ({"others": [(0x5301, "~")]}, "RDS's character set has no '~'"),
 ])
 def test_bad_rds_settings_are_refused_where_they_are_made(rds, message):
     with pytest.raises(ValueError, match=message):

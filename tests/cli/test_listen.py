@@ -129,6 +129,14 @@ def test_rds_json_logs_every_group_beside_the_audio(tmp_path):
     assert read_wav(out)[1] == 48000
 
 
+def test_a_station_of_the_simulated_band_names_the_sister_network_it_announces(tmp_path):
+    p = sdrflow("listen", "--source", "sim:fmband", "-f", "95.2M", "--rds", "--seconds", "5",
+                "-o", str(tmp_path / "news.wav"))
+    assert p.returncode == 0, p.stderr
+    assert b"RDS: ps 'NEWS 24 '" in p.stderr  # the band's station at 95.2 MHz, tuned beside it
+    assert b"RDS: other network 0x5301 'CLASSIC '" in p.stderr  # from its 14A groups
+
+
 def test_no_dongle_fails_with_exit_code_1():
     p = sdrflow("listen", "-f", "98.5M", "-o", "-", "--seconds", "1")
     assert p.returncode == 1 and b"no RTL-SDR found" in p.stderr and p.stdout == b""

@@ -234,6 +234,11 @@ def _rds_lines():
             song = playing(fields)
             if song:
                 news.append(("playing", f"playing {song!r}"))
+            if "language" in fields:
+                news.append(("language", f"language {fields['language']}"))
+            other = fields.get("other_network", {})
+            if "ps" in other:
+                news.append((other["pi"], f"other network {other['pi']} {other['ps']!r}"))
             for key, text in news:
                 if self._said.get(key) != text:
                     self._said[key] = text
