@@ -1,7 +1,8 @@
 import numpy as np
 
-from sdrflow.block import COMPLEX64, Block, Port
-from sdrflow.kernels.sim import quantize_u8
+from sdrflow.block import COMPLEX64, Port
+
+from ._sim import SimulatedAir
 
 #: The stations of the simulated band: (frequency Hz, level dBFS, tone Hz, RDS or None).
 FM_BAND = (
@@ -21,7 +22,7 @@ FM_BAND = (
 )
 
 
-class FMBandSource(Block):
+class FMBandSource(SimulatedAir):
     """A simulated broadcast FM band as an RTL-SDR tuned anywhere in it would deliver it.
 
     Several ``FMStationSource`` stations, each at its own frequency with its own RDS (or
@@ -99,49 +100,24 @@ class FMBandSource(Block):
 
     def set_frequency(self, frequency: float) -> None:
         """Retune the 'receiver': the stations stay where they are on the air."""
+        super().set_frequency(frequency)
         for st in self.stations:
-            st.set_frequency(frequency)  # refuses what is not a frequency, naming it
-        try:
-            self.frequency = float(frequency)
-        except (TypeError, ValueError):
-            raise ValueError(f"FMBandSource: frequency must be > 0 Hz, got {frequency!r}") from None
-        if isinstance(frequency, bool) or not 0 < self.frequency < float("inf"):
-            raise ValueError(f"FMBandSource: frequency must be > 0 Hz, got {frequency!r}")
-        self._retuned = True
+            st.set_frequency(frequency)
 
     def start(self, rate):
         for st in self.stations:
             st.start(None)
-        self._n = 0
-        self._total = None if self.seconds is None else int(round(self.seconds * self.sample_rate))
-        self._rng = np.random.default_rng(self.seed)
         # Noise power per complex sample: noise_db within 200 kHz, spread over the whole rate.
-        power = 10 ** (self.noise_db / 10) * self.sample_rate / 200e3
-        self._sigma = np.float32(np.sqrt(power / 2))
+        self.start_air(np.sqrt(10 ** (self.noise_db / 10) * self.sample_rate / 200e3 / 2))
 
     def work(self, n):
-        if self._total is not None:
-            n = min(n, self._total - self._n)
-            if n <= 0:
-                return None
+        n = self.samples(n)
+        if not n:
+            return None
         out = self.buffer(n, np.complex64)
         out[:] = 0
         one = self.scratch(n, np.complex64)
         for st in self.stations:
             if st.on_air(self._n, one):
                 out += one
-        noise = self.scratch(2 * n, np.float32, key=1)
-        self._rng.standard_normal(out=noise, dtype=np.float32)
-        f = out.view(np.float32)
-        f += noise * self._sigma
-        if self.quantize:
-            quantize_u8(f, np.float32(127.5), f)
-        if self._n == 0:
-            self.add_tag(0, "rx_rate", self.sample_rate)
-        if self._n == 0 or self._retuned:
-            self._retuned = False
-            self.add_tag(0, "rx_freq", self.frequency)
-        self._n += n
-        if self._total is not None and self._n >= self._total:
-            self.end_of_stream()
-        return out
+        return self.deliver(out)

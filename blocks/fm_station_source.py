@@ -1,10 +1,12 @@
 import numpy as np
 
-from sdrflow.block import COMPLEX64, Block, Port
-from sdrflow.kernels.sim import fm_tones, quantize_u8, rds_rotate, tone_steps
+from sdrflow.block import COMPLEX64, Port
+from sdrflow.kernels.sim import fm_tones, rds_rotate, tone_steps
+
+from ._sim import SimulatedAir
 
 
-class FMStationSource(Block):
+class FMStationSource(SimulatedAir):
     """A simulated broadcast FM station as an RTL-SDR would deliver it.
 
     Mono (or stereo) audio of known tones, pre-emphasised with ``tau``, scaled so the peak
@@ -88,7 +90,6 @@ class FMStationSource(Block):
         self.noise_bandwidth, self.tau, self.seconds = float(noise_bandwidth), float(tau), seconds
         self.quantize, self.frequency, self.seed = bool(quantize), float(frequency), seed
         self._station = self.frequency + self.offset  # where it is on the air
-        self._retuned = False
         self.right_tones = None if right_tones is None else np.atleast_1d(np.asarray(right_tones, float))
         self.right_levels = None if right_levels is None else np.atleast_1d(np.asarray(right_levels, float))
         if (self.right_tones is None) != (self.right_levels is None) or (
@@ -202,24 +203,14 @@ class FMStationSource(Block):
 
     def set_frequency(self, frequency: float) -> None:
         """Retune the 'receiver': the station stays where it is on the air."""
-        try:
-            value = float(frequency)
-        except (TypeError, ValueError):
-            value = float("nan")
-        if isinstance(frequency, bool) or not 0 < value < float("inf"):
-            raise ValueError(f"FMStationSource: frequency must be > 0 Hz, got {frequency!r}")
-        self.frequency = value
+        super().set_frequency(frequency)
         self.offset = self._station - self.frequency
-        self._retuned = True
 
     def start(self, rate):
-        self._n = 0
         self._steps = tone_steps(self.sample_rate, self._freqs)
-        self._total = None if self.seconds is None else int(round(self.seconds * self.sample_rate))
-        self._rng = np.random.default_rng(self.seed)
         # Noise power per complex sample so that C/N = cnr_db within noise_bandwidth.
         cn = 10 ** (self.cnr_db / 10)
-        self._sigma = np.float32(self.amplitude * np.sqrt(self.sample_rate / (self.noise_bandwidth * cn) / 2))
+        self.start_air(self.amplitude * np.sqrt(self.sample_rate / (self.noise_bandwidth * cn) / 2))
 
     def on_air(self, start: int, out) -> bool:
         """Write the station's noiseless signal for samples ``start``… of the stream into
@@ -235,25 +226,10 @@ class FMStationSource(Block):
         return True
 
     def work(self, n):
-        if self._total is not None:
-            n = min(n, self._total - self._n)
-            if n <= 0:
-                return None
+        n = self.samples(n)
+        if not n:
+            return None
         out = self.buffer(n, np.complex64)
         if not self.on_air(self._n, out):  # tuned away: noise alone
             out[:] = 0
-        noise = self.scratch(2 * n, np.float32)
-        self._rng.standard_normal(out=noise, dtype=np.float32)
-        f = out.view(np.float32)
-        f += noise * self._sigma
-        if self.quantize:
-            quantize_u8(f, np.float32(127.5), f)
-        if self._n == 0:
-            self.add_tag(0, "rx_rate", self.sample_rate)
-        if self._n == 0 or self._retuned:
-            self._retuned = False
-            self.add_tag(0, "rx_freq", self.frequency)
-        self._n += n
-        if self._total is not None and self._n >= self._total:
-            self.end_of_stream()
-        return out
+        return self.deliver(out)
