@@ -30,9 +30,12 @@ class RtlTcpServerSink(Block):
     offset tuning, bias tee) are sent out of message port ``ctrl`` as ``{"frequency":
     Hz}``-style messages — connect it to the source's ``ctrl`` — when the source can apply
     them (``controls``); the rest are logged and ignored. A new sample rate, once the source
-    applies it, comes back as an ``rx_rate`` tag on the stream. A slow client makes counted
-    drops (``samples_dropped``), never an unbounded queue; samples with no client connected
-    are counted too.
+    applies it, comes back as an ``rx_rate`` tag on the stream. After a client's retune the
+    samples from before it are not sent (``samples_stale``): what was queued, and what comes
+    until the source's ``rx_freq`` tag at the new frequency (at most half a second, for a
+    source that refused it), so the client sees the new frequency from its first sample. A
+    slow client makes counted drops (``samples_dropped``), never an unbounded queue; samples
+    with no client connected are counted too.
 
     Signature: complex64 ->
 
@@ -66,6 +69,7 @@ class RtlTcpServerSink(Block):
         self.buffer_seconds = float(buffer_seconds)
         self._server = None
         self.clients = self.samples_sent = self.samples_dropped = self.samples_unserved = 0
+        self.samples_stale = 0
         self.ignored = collections.deque(maxlen=100)  # the latest client commands ignored
 
     # -- start and stop -----------------------------------------------------------------------
@@ -76,6 +80,7 @@ class RtlTcpServerSink(Block):
         self._queued = 0
         self._cond = threading.Condition()
         self._client = None
+        self._awaiting = None  # (frequency a client asked for, samples still to wait for it)
         self._gain_mode_manual = False
         self._quit = threading.Event()
         try:
@@ -100,10 +105,27 @@ class RtlTcpServerSink(Block):
 
     # -- the stream ---------------------------------------------------------------------------
     def work(self, x):
-        for _, key, value in self.input_tags():
+        tags = self.input_tags()
+        for _, key, value in tags:
             if key == "rx_rate" and value != self._rate:  # the source applied a client's rate
                 self._rate = float(value)
                 self._limit = max(int(self.buffer_seconds * self._rate) * 2, 65536)
+        with self._cond:
+            awaiting = self._awaiting
+        if awaiting is not None:  # a client retuned: what the source made before is stale
+            wanted, left = awaiting
+            at = next((i for i, key, value in tags if key == "rx_freq"
+                       and abs(value - wanted) < 1), None)
+            stale = len(x) if at is None else at
+            stale = min(stale, left)
+            self.samples_stale += stale
+            x = x[stale:]
+            with self._cond:
+                if self._awaiting == awaiting:  # not retuned again meanwhile
+                    self._awaiting = None if at is not None or stale == left else \
+                        (wanted, left - stale)
+            if not len(x):
+                return
         if self._client is None:
             self.samples_unserved += len(x)
             return
@@ -122,6 +144,7 @@ class RtlTcpServerSink(Block):
     def counters(self) -> dict:
         return {"clients": self.clients, "samples_sent": self.samples_sent,
                 "samples_dropped": self.samples_dropped, "samples_unserved": self.samples_unserved,
+                "samples_stale": self.samples_stale,
                 "queued_bytes": self._queued if self._server else 0}
 
     # -- clients ------------------------------------------------------------------------------
@@ -142,6 +165,7 @@ class RtlTcpServerSink(Block):
             finally:
                 with self._cond:
                     self._client = None
+                    self.samples_dropped += self._queued // 2  # queued for the one who left
                     self._queue.clear()
                     self._queued = 0
                 conn.close()
@@ -234,6 +258,12 @@ class RtlTcpServerSink(Block):
         if message is None or not set(message) <= self.controls:
             self._ignore(f"{name} {signed}")
             return
+        if name == "frequency":
+            with self._cond:  # what is queued, and what comes until the source says, is stale
+                self.samples_stale += self._queued // 2
+                self._queue.clear()
+                self._queued = 0
+                self._awaiting = (float(value), int(self._rate / 2))
         self.post("ctrl", message)
 
     def _ignore(self, what):

@@ -172,3 +172,25 @@ def test_serve_command_binds_loopback_and_says_so():
     _, err = finish(p, 120)
     assert p.returncode == 0, err
     assert "as rtl_tcp on 127.0.0.1:" in err
+
+
+def test_after_a_clients_retune_the_server_sends_nothing_from_before_it(served):
+    # A sweep over the served band, skipping only a local dongle's 10 ms after each hop: the
+    # samples the server held from before a hop went out anyway, and it found the previous
+    # hop's stations again (88.75, 90.25, 93.65, 97.15 MHz). Now they are counted, not sent.
+    import numpy as np
+
+    from sdrflow.cli.scan import build as sweep
+    from sdrflow.cli.stations import find_stations
+
+    _, sink = served("sim:fmband", frequency=98.7e6)
+    rows = []
+    fg, sweeper = sweep(f"rtl_tcp:127.0.0.1:{sink.port}", 88e6, 99.4e6, 25e3, 1.0, 2.4e6, 0.2, 1,
+                        None, lambda t, lo, hi, step, samples, db: rows.append((lo, step, db)))
+    sweeper.settle = 0.01
+    fg.run()
+    freqs = [lo + (k + 0.5) * step for lo, step, db in sorted(rows) for k in range(len(db))]
+    db = [v for _, _, values in sorted(rows) for v in values]
+    found, _ = find_stations(np.array(freqs), np.array(db), 10)
+    assert [f for f, _ in found] == [88.3e6, 91.7e6, 95.2e6, 98.5e6, 98.9e6]
+    assert sink.counters()["samples_stale"] > 0
