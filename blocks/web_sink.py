@@ -342,8 +342,10 @@ class _Warnings(logging.Handler):
 
 class _RDSToPage(Block):
     """Sends a page what its receiver's RDS says, when it changes: ``{"type": "rds",
-    "generation": …, "pi": …, "ps": …, "playing": …}`` (``playing``: what RadioText+ says is
-    playing); a retune (a new generation) starts afresh."""
+    "generation": …, "pi": …, "ps": …, "playing": …, "af": […], "others": {…}}``
+    (``playing``: what RadioText+ says is playing; ``af``: the alternative frequencies in kHz;
+    ``others``: the names of other networks it announces, by PI); a retune (a new generation)
+    starts afresh."""
 
     message_inputs = ("in",)
     KEYS = ("pi", "callsign", "prog_type", "ps", "radiotext")
@@ -361,6 +363,13 @@ class _RDSToPage(Block):
         song = playing(fields)
         if song:
             news["playing"] = song
+        af = fields.get("alt_frequencies_a") or \
+            fields.get("alt_frequencies_b", {}).get("same_programme")
+        if af:
+            news["af"] = af
+        other = fields.get("other_network", {})
+        if "ps" in other:
+            news["others"] = {**self.said.get("others", {}), other["pi"]: other["ps"]}
         if any(self.said.get(k) != v for k, v in news.items()):
             self.said.update(news)
             self.page.send({"type": "rds", "generation": self.generation, **self.said})

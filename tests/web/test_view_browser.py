@@ -330,15 +330,27 @@ def test_a_wbfm_receiver_shows_its_stations_rds_and_a_tune_clears_it(browser, rb
         open_page(browser, sink)
         browser.execute_script("document.getElementById('mode').value = 'wbfm'; tune(0)")
         wait_for(browser, "const r = window.sdrflow.rds; return r && r.ps === 'SDRFLOW ' && "
-                          "r.radiotext && r.playing", "the station's name, radiotext and song")
+                          "r.radiotext && r.playing && r.af", "the station's name, radiotext, "
+                          "song and alternative frequencies")
         shown = browser.find_element("id", "rds").text
         text = "sdrflow's simulated station: a 1 kHz and a 3 kHz tone"
-        assert shown == f"{station} · {text} · ♪ sdrflow – a 1 kHz and a 3 kHz tone"
+        assert shown == (f"{station} · {text} · ♪ sdrflow – a 1 kHz and a 3 kHz tone · "
+                         f"also on 88.1 MHz, 101.3 MHz")  # its alternative frequencies
         frames = browser.execute_script("tune(600000); return window.sdrflow.frames")
         # Nothing is at +600 kHz: the old station's RDS is gone and stays gone.
         wait_for(browser, f"return window.sdrflow.frames >= {frames + 50}", "50 more frames")
         assert browser.execute_script("return window.sdrflow.rds") is None
         assert browser.find_element("id", "rds").text == ""
+
+
+def test_a_station_of_the_fm_band_shows_the_sister_station_it_announces(browser):
+    with own_view("sim:fmband", 95.8e6) as (fg, sink):  # NEWS 24 at 95.2 MHz is 600 kHz below
+        open_page(browser, sink)
+        browser.execute_script("document.getElementById('mode').value = 'wbfm'; tune(-600000)")
+        wait_for(browser, "const r = window.sdrflow.rds; return r && r.ps === 'NEWS 24 ' && "
+                          "r.radiotext && r.others", "the station's name and its sister")
+        assert browser.find_element("id", "rds").text == (
+            "NEWS 24 · News · The news, every hour on the hour · sister stations CLASSIC")
 
 
 def test_a_slow_page_loses_frames_counted_never_a_growing_queue():

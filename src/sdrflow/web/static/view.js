@@ -89,8 +89,13 @@ function onJSON(msg) {
   } else if (msg.type === "rds") {  // what the WBFM receiver's station says of itself
     if (msg.generation !== state.generation) return;  // from before the last tune
     state.rds = msg;
+    const mhz = (khz) => khz >= 87600 ? (khz / 1000).toFixed(1) + " MHz" : khz + " kHz";
+    const others = Object.values(msg.others || {}).map((name) => name.trim());
     $("rds").textContent = [msg.callsign, msg.ps && msg.ps.trim(), msg.prog_type, msg.radiotext,
-                            msg.playing && "♪ " + msg.playing].filter(Boolean).join(" · ");
+                            msg.playing && "♪ " + msg.playing,
+                            msg.af && "also on " + msg.af.map(mhz).join(", "),
+                            others.length && "sister stations " + others.join(", ")
+                           ].filter(Boolean).join(" · ");
   } else if (msg.type === "error") {
     $("status").textContent = "error: " + msg.message;
   }
