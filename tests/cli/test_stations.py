@@ -86,6 +86,13 @@ def test_stations_refuses_with_the_exit_code_and_a_reason(args, code, message):
     assert p.stdout == ""
 
 
+def test_a_recording_too_short_to_sweep_is_refused(tmp_path):
+    (tmp_path / "short_98.7M_2400k.cu8").write_bytes(bytes(100))  # 50 samples
+    p = sdrflow("stations", "--source", str(tmp_path / "short_98.7M_2400k.cu8"))
+    assert p.returncode == 2 and "ended before the sweep measured a whole hop" in p.stderr
+    assert "Traceback" not in p.stderr and p.stdout == ""
+
+
 def test_ctrl_c_while_listening_prints_what_was_heard_and_exits_130():
     p = subprocess.Popen([sys.executable, "-m", "sdrflow.cli", "stations", "--source",
                           "sim:fmband", "-f", "107M:108M", "--seconds", "3600"],

@@ -3,8 +3,8 @@
     sdrflow stations [-f 87.5M:108M] [--source rtl] [--seconds 5] [-l 10] [--rbds] [--json]
 
 First one sweep of the range (``scan``'s, 25 kHz bins) finds the channels that stand ``-l`` dB
-above the band's noise floor (the 20th percentile of its channels): on a 50 kHz grid, the power within ±100 kHz, a station where it
-is the greatest within ±150 kHz. Then the source tunes to each group of stations that fits in
+above the band's noise floor (the 20th percentile of its channels): on a 50 kHz grid, the
+power within ±100 kHz, a station where it is the greatest within ±150 kHz. Then the source tunes to each group of stations that fits in
 its band and listens to the whole group at once, a broadcast FM receiver and an RDS decoder
 per station, until every station of the group has said its name and its radiotext, or
 ``--seconds`` of signal have passed. One line per station on stdout, in frequency order.
@@ -70,7 +70,7 @@ def groups(stations, rate: float):
     out, rest = [], sorted(stations)
     while rest:
         centre = rest[0] + reach
-        while any(abs(f - centre) < GRID for f in rest if abs(f - centre) <= reach):
+        while any(abs(f - centre) < GRID for f in rest):
             centre -= GRID  # off a station's carrier, still holding the first
         group = [f for f in rest if abs(f - centre) <= reach]
         out.append((centre, group))
@@ -179,6 +179,10 @@ def main_stations(argv) -> int:
         return refused_code(e) if isinstance(e, GraphError) else USAGE
     if code != OK:
         return code
+    if not len(freqs):
+        sys.stderr.write(f"error: {args.source} ended before the sweep measured a whole hop: "
+                         f"nothing to search\n")
+        return USAGE
     found, floor = find_stations(freqs, db, args.level)
     sys.stderr.write(f"{len(found)} station{'s' * (len(found) != 1)} {args.level:g} dB above "
                      f"the band's floor ({floor:.1f} dB a channel) in {lower / 1e6:g}–"
