@@ -31,7 +31,9 @@ from .core import INTERRUPTED, USAGE, interrupted_code
 from .run import describe_block, run_flowgraph  # noqa: F401  (used by flowgraph scripts)
 
 COMMANDS = {"run": "run", "listen": "listen", "serve": "serve", "record": "record",
-            "info": "record", "devices": "record", "graph": "graph", "view": "view", "scan": "scan", "stations": "stations", "spectrum": "spectrum", "bench": "bench", "keygen": "keygen", "blocks": "run"}
+            "info": "record", "devices": "record", "graph": "graph", "view": "view",
+            "scan": "scan", "stations": "stations", "spectrum": "spectrum", "bench": "bench",
+            "keygen": "keygen", "blocks": "run"}
 
 
 def main(argv=None) -> int:

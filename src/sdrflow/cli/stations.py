@@ -3,11 +3,12 @@
     sdrflow stations [-f 87.5M:108M] [--source rtl] [--seconds 5] [-l 10] [--rbds] [--json]
 
 First one sweep of the range (``scan``'s, 25 kHz bins) finds the channels that stand ``-l`` dB
-above the band's noise floor (the 20th percentile of its channels): on a 50 kHz grid, the
-power within ±100 kHz, a station where it is the greatest within ±150 kHz. Then the source tunes to each group of stations that fits in
-its band and listens to the whole group at once, a broadcast FM receiver and an RDS decoder
-per station, until every station of the group has said its name and its radiotext, or
-``--seconds`` of signal have passed. One line per station on stdout, in frequency order.
+above the band's noise floor (the 20th percentile of its channels): on a 50 kHz grid, the power
+within ±100 kHz, a station where it is the greatest within ±150 kHz. Then the source tunes to
+each group of stations that fits in its band and listens to the whole group at once, a broadcast
+FM receiver and an RDS decoder per station, until every station of the group has said its name
+and its radiotext, or ``--seconds`` of signal have passed. One line per station on stdout, in
+frequency order.
 """
 from __future__ import annotations
 
