@@ -203,6 +203,13 @@ def playing(fields: dict) -> str | None:
     return " – ".join(t["data"] for t in tags)
 
 
+def alternative_frequencies(fields: dict) -> list | None:
+    """The alternative frequencies (kHz) a group completed: a method A list, or the same
+    programme's frequencies of a method B list; None when it completed none."""
+    return (fields.get("alt_frequencies_a")
+            or fields.get("alt_frequencies_b", {}).get("same_programme"))
+
+
 #: North American stations with three-letter call signs, by PI code (NRSC-4).
 THREE_LETTER = dict((int(pi, 16), name) for pi, name in zip(*[iter("""
     9950 KEX 9951 KFH 9952 KFI 9953 KGA 9954 KGO 9955 KGU 9956 KGW 9957 KGY 9958 KID 9959 KIT

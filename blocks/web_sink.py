@@ -355,7 +355,7 @@ class _RDSToPage(Block):
         self.said, self.generation = {}, None
 
     def handle_message(self, port, fields):
-        from ._rds import playing
+        from ._rds import alternative_frequencies, playing
 
         if self.info["generation"] != self.generation:
             self.said, self.generation = {}, self.info["generation"]
@@ -363,8 +363,7 @@ class _RDSToPage(Block):
         song = playing(fields)
         if song:
             news["playing"] = song
-        af = fields.get("alt_frequencies_a") or \
-            fields.get("alt_frequencies_b", {}).get("same_programme")
+        af = alternative_frequencies(fields)
         if af:
             news["af"] = af
         other = fields.get("other_network", {})

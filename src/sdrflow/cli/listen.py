@@ -212,7 +212,7 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
 def _rds_lines():
     """A block that writes what RDS says on stderr, a line each time something changes."""
     from sdrflow import Block
-    from sdrflow.blocks._rds import playing
+    from sdrflow.blocks._rds import alternative_frequencies, playing
 
     class RDSLines(Block):
         message_inputs = ("in",)
@@ -226,8 +226,7 @@ def _rds_lines():
             news += [(k, f"{k} {fields[k]!r}") for k in ("ps", "radiotext") if k in fields]
             if "clock_time" in fields:
                 news.append(("clock_time", f"clock {fields['clock_time']}"))
-            af = (fields.get("alt_frequencies_a")
-                  or fields.get("alt_frequencies_b", {}).get("same_programme"))
+            af = alternative_frequencies(fields)
             if af:
                 news.append(("af", "alternative frequencies " + ", ".join(
                     f"{f / 1000:g} MHz" if f >= 87600 else f"{f} kHz" for f in af)))
