@@ -481,6 +481,14 @@ def test_tags_pass_fan_out_and_worker_boundaries():
     assert [(t.offset, t.key) for t in b.tags] == [(1234, "k")]
 
 
+def test_a_tagging_source_called_directly_outside_a_flowgraph_gives_its_samples():
+    """Outside a graph a block's helpers still work: tags go nowhere, buffers are arrays."""
+    src = VectorSource(ramp(10), rate=1e3, tags=[Tag(3, "k", 1)])
+    src.start(None)
+    assert np.array_equal(src.work(4), ramp(4))
+    assert np.array_equal(src.work(100), ramp(10)[4:])
+
+
 # -- messages ------------------------------------------------------------------------------------
 class Counter(Block):
     """Posts a message every time it has seen 1000 items."""

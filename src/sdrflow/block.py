@@ -268,8 +268,10 @@ class Block:
         return x[:whole]
 
     def add_tag(self, index: int, key: str, value, port: int = 0) -> None:
-        """Attach ``key=value`` to output item ``index`` of the array this ``work`` returns."""
-        self._node.add_tag(port, index, key, value)
+        """Attach ``key=value`` to output item ``index`` of the array this ``work`` returns
+        (outside a flowgraph, when ``work`` is called directly, tags go nowhere)."""
+        if self._node is not None:
+            self._node.add_tag(port, index, key, value)
 
     def input_tags(self, port: int = 0) -> list:
         """Tags on the current input arrays, as (index in the array, key, value)."""
