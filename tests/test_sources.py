@@ -40,6 +40,8 @@ def test_rtl_forms_reach_the_source_without_opening_anything():
     assert (block.device, block.gain, block.correction_ppm, block.bias_tee, block.direct_sampling,
             block.rtl_agc, block.buffer_seconds) == ("00000001", 30.0, 1, True, "q", True, 1.0)
     assert open_source("rtl:1?freq=100M&rate=1.024M").block.sample_rate == 1.024e6
+    assert open_source("rtl?sim=fmband", frequency=95.2e6).block.driver.air is not None
+    assert open_source("rtl?sim=yes", frequency=95.2e6).block.driver.air is None
     tcp = open_source("rtl_tcp:pi.local", frequency=98.5e6).block
     assert isinstance(tcp, RtlTcpSource) and (tcp.host, tcp.port) == ("pi.local", 1234)
     tcp = open_source("rtl_tcp:192.0.2.7:1235?gain=20", frequency=98.5e6).block
@@ -73,6 +75,8 @@ def test_zmq_form():
     ("nope://x", "unknown source"), ("sim:tv", "unknown simulation"), ("rtl_tcp:", "HOST or HOST:PORT"),
     ("rtl?colour=red", "unknown option"), ("file:", "needs a path"), ("", "empty source name"),
     ("rec.xyz", "cannot tell the format"), ("missing.cu8", "no such file"),
+    ("rtl?sim=band", r"sim='band' is 1 \(a station in a loop\) or fmband"),
+    ("rtl?bias=maybe", "option bias='maybe' must be 1 or 0"),
 ])
 def test_malformed_names_show_the_accepted_forms(uri, message):
     with pytest.raises(SourceError, match=message) as refused:

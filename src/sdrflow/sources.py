@@ -17,6 +17,7 @@
     rtl?sim=1                        a simulated dongle (real rate, jitter, async reader) playing
                                      an FM station a quarter of the rate below its centre
                                      (at the centre below 400 kHz)
+    rtl?sim=fmband                   a simulated dongle hearing sim:fmband's band where it is tuned
     rtl_tcp:HOST[:PORT][?gain=30&ppm=1]
     file:PATH?rate=2.4M&format=cu8&freq=98.5M&repeat=1
     PATH                             format from the extension: .cu8 .cs8 .cs16 .cf32 .wav .sigmf-meta
@@ -42,6 +43,10 @@ SIM_KINDS = ("fm", "fmband", "am", "nbfm", "usb", "lsb", "band", "adsb", "ook")
 SENSIBLE_LIVING = bytes([2, 0x60, 0x2D, 1, 1, 0, 0x03, 0xE8, 0x01, 0x28])
 #: The stations of ``sim:band``: (offset Hz, modulation, level dBFS, tone Hz).
 BAND = ((-400_000, "am", -30.0, 1000), (150_000, "nbfm", -40.0, 700), (600_000, "usb", -35.0, 1500))
+
+
+_FLAGS = {"1": True, "true": True, "yes": True, "on": True, "": True,
+          "0": False, "false": False, "no": False, "off": False}
 
 
 class SourceError(ValueError):
@@ -72,11 +77,9 @@ class SourceSpec:
         value = self.options.get(key)
         if value is None:
             return default
-        if value.lower() in ("1", "true", "yes", "on", ""):
-            return True
-        if value.lower() in ("0", "false", "no", "off"):
-            return False
-        raise SourceError(f"option {key}={value!r} must be 1 or 0")
+        if value.lower() not in _FLAGS:
+            raise SourceError(f"option {key}={value!r} must be 1 or 0")
+        return _FLAGS[value.lower()]
 
 
 @dataclass
@@ -217,8 +220,15 @@ def open_source(uri: str, frequency: float | None = None, rate: float | None = N
             index = spec.target.isdigit() and len(spec.target) <= 3 and \
                 (spec.target == "0" or not spec.target.startswith("0"))
             device = int(spec.target) if index else spec.target
-            driver = None
-            if spec.flag("sim"):
+            driver, sim = None, spec.options.get("sim")
+            if sim == "fmband":
+                from .testing import StandInDongle
+
+                driver = StandInDongle(air=lambda r: blocks.FMBandSource(rate=r))
+            elif sim is not None and sim.lower() not in _FLAGS:
+                raise SourceError(f"{uri}: sim={sim!r} is 1 (a station in a loop) or fmband "
+                                  f"(the simulated FM band)")
+            elif spec.flag("sim"):
                 from .testing import StandInDongle
 
                 # A quarter of the rate below the centre where a broadcast station fits there

@@ -170,6 +170,12 @@ class StandInDongle:
     tuner : str
         The tuner it reports (``"R820T"``, ``"E4000"``, ``"FC2580"`` …), with that tuner's gain
         table.
+    air : callable, optional
+        What the antenna hears, instead of ``data``: ``air(rate)`` makes a simulated radio
+        (``FMBandSource``, or another ``SimulatedAir``) that the dongle tunes wherever it is
+        tuned and remakes at a new sample rate. Each USB buffer is made at the frequency in
+        force when it began to fill, so after a retune the rest of the buffer in flight (up
+        to one, 7 ms at 2.4 MS/s) is still the old frequency, as on a real dongle.
     """
 
     serials = ("00000001",)
@@ -179,7 +185,7 @@ class StandInDongle:
 
     def __init__(self, data=None, jitter: float = 0.002, unplug_after: int | None = None,
                  stall: tuple | None = None, busy: bool = False, seed: int = 0,
-                 refuse: tuple | None = None, tuner: str = "R820T"):
+                 refuse: tuple | None = None, tuner: str = "R820T", air=None):
         from sdrflow.blocks._rtl import TUNERS
 
         if tuner not in TUNERS.values():
@@ -190,7 +196,8 @@ class StandInDongle:
             data = np.stack([k % 256, k // 256 % 256], axis=1).astype(np.uint8).ravel()
         self.data = np.ascontiguousarray(data, np.uint8)
         self.jitter, self.unplug_after, self.stall, self.busy = jitter, unplug_after, stall, busy
-        self.refuse, self.tuner = refuse, tuner
+        self.refuse, self.tuner, self.air = refuse, tuner, air
+        self._heard = None  # (rate, the radio air(rate) made)
         self.rng = np.random.default_rng(seed)
         self.settings: list = []  # (setting, value, samples sent when it was made)
         self.sent = 0
@@ -259,21 +266,39 @@ class StandInDongle:
                 self.stall = None
             take = n if self.unplug_after is None else min(n, self.unplug_after - self.sent)
             due = t0 + late + (self.sent - base + take) / rate + self.rng.uniform(0, self.jitter)
+            chunk = self._hear(take, rate) if self.air else self._play(take)
             wait = due - time.monotonic()
             if wait > 0 and self._cancel.wait(wait):
                 break
-            chunk = bytearray(2 * take)
-            start, done = 2 * self.sent % len(self.data), 0
-            while done < 2 * take:  # the loop of data, wrapped
-                k = min(2 * take - done, len(self.data) - start)
-                chunk[done:done + k] = self.data[start:start + k].data
-                done, start = done + k, 0
             self.arrivals.append((self.sent + take, time.monotonic()))
             callback((ctypes.c_ubyte * len(chunk)).from_buffer(chunk), context)
             self.sent += take
             for k, event in self._waiters:
                 if self.sent >= k:
                     event.set()
+
+    def _play(self, take):
+        """The next ``take`` samples of the loop of ``data``."""
+        chunk = bytearray(2 * take)
+        start, done = 2 * self.sent % len(self.data), 0
+        while done < 2 * take:  # the loop, wrapped
+            k = min(2 * take - done, len(self.data) - start)
+            chunk[done:done + k] = self.data[start:start + k].data
+            done, start = done + k, 0
+        return chunk
+
+    def _hear(self, take, rate):
+        """``take`` samples of the air, as cu8 bytes, at the frequency tuned now."""
+        if self._heard is None or self._heard[0] != rate:
+            radio = self.air(rate)
+            radio.start(None)
+            self._heard = (rate, radio)
+        radio = self._heard[1]
+        tuned = float(self.__dict__.get("center_freq", radio.frequency))
+        if tuned != radio.frequency:
+            radio.set_frequency(tuned)
+        iq = radio.work(take).view(np.float32)
+        return bytearray(np.clip(np.rint(iq * 127.5 + 127.5), 0, 255).astype(np.uint8))
 
     def cancel_read_async(self):
         self._cancel.set()

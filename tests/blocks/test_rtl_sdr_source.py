@@ -5,11 +5,22 @@ import time
 import numpy as np
 import pytest
 
-from sdrflow import Block, BlockError, Flowgraph, GraphError, Port, COMPLEX64, FLOAT32
+from sdrflow import Block, BlockError, Flowgraph, GraphError, Port, COMPLEX64
 from sdrflow.blocks import Head, NullSink, RtlSdrSource, VectorSink, WBFMStereoReceiver
 from sdrflow.testing import StandInDongle
 
 ramp_index = StandInDongle.sample_index
+
+
+@pytest.fixture(autouse=True, scope="module")
+def warm():
+    """A short stream first: in a fresh process the source's first call loads its kernel from
+    Numba's cache (half a second), while the dongle goes on sending, and a retune posted after
+    some samples would come after the dongle's last one (tests run alone failed so)."""
+    fg = Flowgraph()
+    fg.connect(RtlSdrSource(100e6, driver=StandInDongle(unplug_after=16384)), NullSink())
+    with pytest.raises(BlockError, match="unplugged"):
+        fg.run()
 
 
 def test_no_dongle_is_a_clear_error_at_start():
@@ -147,6 +158,44 @@ def test_retune_by_message_while_streaming_tags_the_first_new_sample():
     assert ("center_freq", 101100000) in [(n, v) for n, v, _ in dongle.settings]
 
 
+class Tuned:
+    """What a test dongle hears: every sample says where the dongle was tuned, I = (f − 125
+    MHz) / 100 MHz: −0.25 at 100 MHz, +0.25 at 150 MHz."""
+
+    frequency = 0.0
+
+    def __init__(self, rate):
+        self.rate = rate
+
+    def start(self, rate):
+        pass
+
+    def set_frequency(self, frequency):
+        self.frequency = frequency
+
+    def work(self, n):
+        return np.full(n, (self.frequency - 125e6) / 100e6, np.complex64)
+
+
+def test_after_a_retune_at_most_the_usb_buffer_in_flight_is_from_the_old_frequency():
+    """The stand-in dongle hearing the air (``air=``) makes each USB buffer at the frequency
+    tuned when it began to fill, as the tuner does: after a retune, the source's ``rx_freq``
+    tag comes first, then what is left of the buffer in flight from before, then only the new
+    frequency. Sweeps (``scan``, ``stations``) skip ``settle`` (10 ms) past the tag for it."""
+    dongle = StandInDongle(air=Tuned, unplug_after=400_000)
+    src, sink, fg = streaming(dongle, 100_000)
+    fg.post(src, "ctrl", {"frequency": 150e6})
+    with pytest.raises(BlockError, match="unplugged"):
+        fg.wait()
+    tuned = np.where(sink.data.real < 0, 100, 150)  # MHz
+    tag = [t for t in sink.tags if t.key == "rx_freq"][1]
+    assert tag.value == 150e6 and len(sink.data) == 400_000
+    assert set(tuned[:tag.offset]) == {100}
+    stale = int(np.argmax(tuned[tag.offset:] != 100))
+    assert stale <= RtlSdrSource.USB_SAMPLES < 0.01 * 2.4e6
+    assert set(tuned[tag.offset + stale:]) == {150}
+
+
 def test_a_frequency_beyond_this_dongles_tuner_is_refused_and_the_stream_goes_on():
     """An R820T has no PLL values above 1766 MHz: librtlsdr would fail the setter and pyrtlsdr
     close the device under the running stream. The source refuses the retune first, naming the
@@ -219,12 +268,7 @@ def test_the_capture_ring_holds_its_seconds_at_any_rate_a_client_sets():
 
 def test_gain_and_ppm_change_while_streaming():
     dongle = StandInDongle(unplug_after=200_000)
-    src = RtlSdrSource(100e6, driver=dongle)
-    fg = Flowgraph(chunk=16384)
-    fg.connect(src, NullSink())
-    reached = dongle.when_sent(50_000)
-    fg.start()
-    assert reached.wait(30)
+    src, _, fg = streaming(dongle, 50_000)
     fg.post(src, "ctrl", {"gain": 40, "correction_ppm": -3})
     with pytest.raises(BlockError, match="unplugged"):
         fg.wait()

@@ -119,6 +119,19 @@ def test_a_recording_is_searched_over_the_band_it_holds(tmp_path):
     assert "in 97.74–99.66 MHz" in p.stderr  # ±0.4 of the rate around its centre
 
 
+def test_stations_on_a_dongle_hearing_the_band_finds_each_station_once():
+    # The stand-in dongle at pyrtlsdr's boundary hears the simulated band where it is tuned,
+    # and after each retune delivers the rest of the USB buffer in flight from the frequency
+    # before it, as a real dongle does: the sweep must let that pass, or it finds the previous
+    # hop's stations again.
+    p = sdrflow("stations", "--source", "rtl?sim=fmband", "-f", "88M:99.4M", "--json")
+    assert p.returncode == 0, p.stderr
+    found = [json.loads(line) for line in p.stdout.splitlines()]
+    assert [(s["frequency"], s.get("ps", "").rstrip()) for s in found] == [
+        (88.3e6, "CLASSIC"), (91.7e6, "JAZZ 917"), (95.2e6, "NEWS 24"), (98.5e6, "SDRFLOW"),
+        (98.9e6, "ROCK 989")]
+
+
 def test_stations_through_rtl_tcp_finds_no_ghosts_of_the_hop_before():
     # `sdrflow serve` shares the simulated band as SDR++ would see a dongle. Samples from before
     # a retune still come for a while over the network; a sweep that took them found the
