@@ -25,12 +25,13 @@ def test_unknown_block_command_and_script_are_clear_errors(tmp_path):
     assert p.returncode == 2 and "no block 'Nope'" in p.stderr
     p = sdrflow("frobnicate")
     assert p.returncode == 2 and "unknown command" in p.stderr
-    p = sdrflow("run", str(tmp_path / "missing.py"))
-    assert p.returncode != 0 and "no such flowgraph script" in p.stderr
-    empty = tmp_path / "empty.py"
-    empty.write_text("x = 1\n")
-    p = sdrflow("run", str(empty))
-    assert p.returncode != 0 and "has no build(**params)" in p.stderr
+    for command in ("run", "graph"):
+        p = sdrflow(command, str(tmp_path / "missing.py"))
+        assert p.returncode == 2 and "error: no such flowgraph script" in p.stderr
+        empty = tmp_path / "empty.py"
+        empty.write_text("x = 1\n")
+        p = sdrflow(command, str(empty))
+        assert p.returncode == 2 and "has no build(**params)" in p.stderr
 
 
 def test_a_reader_that_is_gone_ends_a_command_quietly():

@@ -93,6 +93,20 @@ def test_pictures_without_matplotlib_name_the_extra(monkeypatch, capsys, tmp_pat
     assert "pip install 'sdrflow[plot]'" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", [
+    ["spectrum", "--source", "sim:fmband", "-o"],
+    ["scan", "--source", "sim:fmband", "-f", "98M:99M:25k", "-1", "-o", "-", "--png"],
+    ["bench", "MultiplyConst", "--png"]])
+def test_a_picture_matplotlib_cannot_write_is_refused_before_anything_runs(command, tmp_path):
+    # Before, spectrum and scan ran their source and then failed in savefig with a traceback.
+    p = sdrflow(*command, str(tmp_path / "band.txt"))
+    assert p.returncode == 2 and p.stdout == ""
+    assert "band.txt: a picture's name ends in one of" in p.stderr and ".png" in p.stderr
+    p = sdrflow(*command, str(tmp_path / "missing" / "band.png"))
+    assert p.returncode == 2 and p.stdout == ""
+    assert "missing does not exist; create it first" in p.stderr
+
+
 @pytest.mark.parametrize("sweeps", [1, 2, 3, 7])
 def test_heat_map_draws_any_number_of_sweeps(tmp_path, sweeps):
     import numpy as np

@@ -16,7 +16,7 @@ import argparse
 import json
 import sys
 
-from .core import USAGE, si
+from .core import USAGE, need_matplotlib, si
 
 
 def main_bench(argv) -> int:
@@ -41,6 +41,8 @@ def main_bench(argv) -> int:
                   for c in args.chunk.replace(" ", "").split(",")]
         if any(c < 1 for c in chunks):
             raise ValueError("chunk sizes must be >= 1")
+        if args.png:
+            need_matplotlib(args.png)
         result = bench_block(args.block, chunks, args.seconds, args.rate, args.repeats,
                              compare_gnuradio=args.compare == "gnuradio")
     except ValueError as e:
@@ -61,11 +63,7 @@ def main_bench(argv) -> int:
             print(f"  GNU Radio 3.10:   {result['gnuradio_msps']:.1f} Msps  "
                   f"(sdrflow ×{best / result['gnuradio_msps']:.2f})")
     if args.png:
-        try:
-            import matplotlib
-        except ImportError:
-            sys.stderr.write("error: pictures need matplotlib: pip install 'sdrflow[plot]'\n")
-            return USAGE
+        import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 

@@ -2,6 +2,7 @@
 so that Ctrl-C, SIGTERM and SIGHUP stop it cleanly (sinks flush and close)."""
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
@@ -132,9 +133,18 @@ class progress:
         return False
 
 
-def need_matplotlib() -> None:
-    """Pictures need the ``plot`` extra; without it, a clear error naming it."""
+def need_matplotlib(path: str) -> None:
+    """Before anything runs, what a picture at ``path`` needs: the ``plot`` extra, a format
+    matplotlib writes (from the extension) and a folder that exists; a ValueError saying
+    which is missing."""
     try:
-        import matplotlib  # noqa: F401
+        from matplotlib.backend_bases import FigureCanvasBase
     except ImportError as e:
         raise ValueError("pictures need matplotlib: pip install 'sdrflow[plot]'") from e
+    kinds = FigureCanvasBase.get_supported_filetypes()
+    if os.path.splitext(path)[1].lstrip(".").lower() not in kinds:
+        raise ValueError(f"{path}: a picture's name ends in one of "
+                         f"{' '.join('.' + k for k in sorted(kinds))}")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ValueError(f"{path}: folder {folder} does not exist; create it first")

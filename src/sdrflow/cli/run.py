@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import inspect
+import os
 import re
 import sys
 
@@ -122,17 +123,22 @@ def run_flowgraph(build, argv=None, prog=None) -> int:
 
 
 def _load_script(path: str):
+    """The script's module; a path that is no flowgraph script exits 2 (bad usage), saying why."""
+    if not os.path.isfile(path):
+        _refuse(f"no such flowgraph script: {path}")
     spec = importlib.util.spec_from_file_location("sdrflow_script", path)
     if spec is None:
-        raise SystemExit(f"error: cannot load {path}: is it a Python file?")
+        _refuse(f"cannot load {path}: is it a Python file?")
     module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except FileNotFoundError:
-        raise SystemExit(f"error: no such flowgraph script: {path}")
+    spec.loader.exec_module(module)  # the script's own errors show as they are
     if not callable(getattr(module, "build", None)):
-        raise SystemExit(f"error: {path} has no build(**params) function returning a Flowgraph")
+        _refuse(f"{path} has no build(**params) function returning a Flowgraph")
     return module
+
+
+def _refuse(message):
+    sys.stderr.write(f"error: {message}\n")
+    raise SystemExit(USAGE)
 
 
 #: Example values for required parameters, so an entry can show a block's real ports.

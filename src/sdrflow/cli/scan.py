@@ -89,7 +89,7 @@ def main_scan(argv) -> int:
         lower, upper, bin_size = parse_range(args.range)
         crop = float(args.crop.rstrip("%")) / (100 if args.crop.endswith("%") or float(args.crop.rstrip("%")) > 1 else 1)
         if args.png:
-            need_matplotlib()
+            need_matplotlib(args.png)
         def on_row(t, lo, hi, step, samples, db):
             stamp = datetime.datetime.fromtimestamp(t)
             line = (f"{stamp:%Y-%m-%d}, {stamp:%H:%M:%S}, {lo:.0f}, {hi:.0f}, {step:.2f}, "

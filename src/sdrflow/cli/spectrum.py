@@ -73,7 +73,7 @@ def main_spectrum(argv) -> int:
         sys.stderr.write(f"error: --fft must be a power of two >= 16, got {args.fft}\n")
         return USAGE
     try:
-        need_matplotlib()
+        need_matplotlib(args.output)
     except ValueError as e:
         sys.stderr.write(f"error: {e}\n")
         return USAGE
