@@ -14,7 +14,7 @@ import argparse
 import os
 import sys
 
-from .core import FAILED, OK
+from .core import FAILED, OK, USAGE
 
 
 def main_keygen(argv) -> int:
@@ -26,6 +26,11 @@ def main_keygen(argv) -> int:
     ap.add_argument("name")
     ap.add_argument("--dir", default=".", help="where to write the two files (.)")
     args = ap.parse_args(argv)
+    if not args.name.strip() or os.path.basename(args.name) != args.name or args.name in ".." \
+            or args.name.startswith("."):
+        sys.stderr.write(f"error: NAME is the key's plain name (a host or part: dongle, laptop), "
+                         f"got {args.name!r}; --dir says where the files go\n")
+        return USAGE
     secret = os.path.join(args.dir, f"{args.name}.key_secret")
     if os.path.exists(secret):
         sys.stderr.write(f"error: {secret} exists; keys are not overwritten\n")
