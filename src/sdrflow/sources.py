@@ -22,6 +22,7 @@
     file:PATH?rate=2.4M&format=cu8&freq=98.5M&repeat=1
     PATH                             format from the extension: .cu8 .cs8 .cs16 .cf32 .wav .sigmf-meta
     zmq+tcp://HOST:PORT?rate=2.4M&pattern=sub|pull   a stream from another sdrflow or GNU Radio
+                                     (&timeout=5: it ends after 5 s without a frame)
 
 Numbers take SI suffixes everywhere (98.5M, 2.4M, 250k). ``open_source`` returns the source
 block with the rate and centre frequency it runs at.
@@ -254,7 +255,12 @@ def open_source(uri: str, frequency: float | None = None, rate: float | None = N
         cls = {"sub": blocks.ZMQSubSource, "pull": blocks.ZMQPullSource}.get(pattern)
         if cls is None:
             raise SourceError(f"{uri}: pattern must be sub or pull, got {pattern!r}")
-        block = cls(spec.target, rate=rate, pass_tags=spec.flag("tags", True))
+        timeout = spec.number("timeout")
+        if timeout is not None and not timeout > 0:
+            raise SourceError(f"{uri}: timeout is the seconds without a frame that end the "
+                              f"stream, > 0; got {timeout:g}")
+        block = cls(spec.target, rate=rate, pass_tags=spec.flag("tags", True),
+                    idle_timeout=timeout)
         return OpenedSource(block, rate, frequency, spec)
     # a recording
     path = spec.target

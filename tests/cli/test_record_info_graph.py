@@ -30,6 +30,25 @@ def test_record_raw_formats_hold_exactly_the_samples_asked(tmp_path, ext, dtype,
     assert len(data) == (250_000 if dtype == np.complex64 else 500_000)
     info = json.loads(sdrflow("info", str(out), "--json").stdout)
     assert info["samples"] == 250_000 and info["format"] == ext[1:]
+    assert f"recorded 250000 samples (0.104 s) to {out}\n" in p.stderr
+
+
+def test_record_says_when_the_source_ended_before_the_length_asked(tmp_path):
+    rec = tmp_path / "short.cu8"
+    assert sdrflow("record", "--source", "sim", "-o", str(rec), "-n", "10k").returncode == 0
+    out = tmp_path / "copy.cu8"
+    p = sdrflow("record", "--source", str(rec), "-s", "2.4M", "-o", str(out), "-n", "20k")
+    assert p.returncode == 0 and out.stat().st_size == 20_000
+    assert "recorded 10000 samples (0.00417 s) to " in p.stderr
+    assert "; the source ended before the 20000 asked" in p.stderr
+    # A ZeroMQ stream that never comes: ?timeout= ends it (before, the option was accepted
+    # and ignored, and the command waited for ever).
+    p = sdrflow("record", "--source", "zmq+tcp://127.0.0.1:9?rate=2.4M&timeout=0.5", "-o",
+                str(out), "-n", "10k")
+    assert p.returncode == 0 and "recorded 0 samples" in p.stderr and out.stat().st_size == 0
+    p = sdrflow("record", "--source", "zmq+tcp://127.0.0.1:9?rate=2.4M&timeout=-1", "-o",
+                str(out), "-n", "10k")
+    assert p.returncode == 2 and "timeout is the seconds without a frame" in p.stderr
 
 
 def test_record_iq_wav_as_sdr_programs_do_and_play_it_back(tmp_path):
@@ -129,6 +148,7 @@ def test_record_stopped_by_sigterm_leaves_valid_sigmf(tmp_path, length):
     meta = json.loads(out.read_text())
     assert meta["global"]["core:hw"] == "RTL-SDR" and meta["captures"][0]["core:frequency"] == 98.5e6
     assert data.stat().st_size % 8 == 0
+    assert f"recorded {data.stat().st_size // 8} samples " in err  # what the file holds
 
 
 def test_real_recordings_named_as_rtl_433_names_them_need_no_rate(real_data, tmp_path):

@@ -110,10 +110,19 @@ def main_record(argv) -> int:
     sys.stderr.write(f"Recording {args.source} at {opened.rate:g} S/s to {args.output}\n")
     try:
         with progress(fg, opened.block, total, "samples", quiet=args.quiet):
-            return run_graph(fg, stats=args.stats)
+            code = run_graph(fg, stats=args.stats)
     except (ValueError, GraphError) as e:  # refused at start: no dongle, an output it cannot write
         sys.stderr.write(f"error: {e}\n")
         return refused_code(e)
+    if not args.quiet:  # what the file holds, however the run ended
+        sink = next(b for b in reversed(fg.blocks) if not b.outputs)
+        written = next(r["items_in"] for r in fg.stats() if r["block"] == sink.name)
+        to_file = args.output != "-"  # on standard output the reader may have left (| head)
+        short = f"; the source ended before the {total} asked" \
+            if total and written < total and code == OK and to_file else ""
+        sys.stderr.write(f"recorded {written} samples ({written / opened.rate:.3g} s) to "
+                         f"{args.output if to_file else 'standard output'}{short}\n")
+    return code
 
 
 def describe(path: str) -> dict:
