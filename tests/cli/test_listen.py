@@ -138,8 +138,13 @@ def test_a_station_of_the_simulated_band_names_the_sister_network_it_announces(t
 
 
 def test_no_dongle_fails_with_exit_code_1():
-    p = sdrflow("listen", "-f", "98.5M", "-o", "-", "--seconds", "1")
-    assert p.returncode == 1 and b"no RTL-SDR found" in p.stderr and p.stdout == b""
+    # And it does not claim to be tuned first: the status line comes once the source opened.
+    for source in ("rtl", "rtl_tcp:127.0.0.1:9"):
+        p = sdrflow("listen", "--source", source, "-f", "98.5M", "-o", "-", "--seconds", "1")
+        assert p.returncode == 1 and p.stdout == b"" and b"Tuned to" not in p.stderr
+        assert b"no RTL-SDR found" in p.stderr or b"cannot connect to rtl_tcp" in p.stderr
+    p = sdrflow("record", "--source", "rtl", "-f", "98.5M", "-o", "-", "-n", "1k")
+    assert p.returncode == 1 and p.stdout == b"" and b"Recording" not in p.stderr
 
 
 def test_scanning_stops_on_the_busy_channel_like_rtl_fm(tmp_path):

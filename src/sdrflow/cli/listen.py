@@ -260,9 +260,10 @@ def main_listen(argv) -> int:
     except (ValueError, GraphError) as e:
         sys.stderr.write(f"error: {e}\n")
         return USAGE
-    sys.stderr.write(status + "\n")
     try:
-        return run_graph(fg, stats=args.stats)
+        fg.start()
     except (ValueError, GraphError) as e:  # refused at start: no dongle, busy, no sound card …
         sys.stderr.write(f"error: {e}\n")
         return refused_code(e)
+    sys.stderr.write(status + "\n")  # once it is true: the source opened, tuned
+    return run_graph(fg, stats=args.stats)

@@ -107,13 +107,14 @@ def main_record(argv) -> int:
     except (ValueError, GraphError) as e:
         sys.stderr.write(f"error: {e}\n")
         return USAGE
-    sys.stderr.write(f"Recording {args.source} at {opened.rate:g} S/s to {args.output}\n")
     try:
-        with progress(fg, opened.block, total, "samples", quiet=args.quiet):
-            code = run_graph(fg, stats=args.stats)
+        fg.start()
     except (ValueError, GraphError) as e:  # refused at start: no dongle, an output it cannot write
         sys.stderr.write(f"error: {e}\n")
         return refused_code(e)
+    sys.stderr.write(f"Recording {args.source} at {opened.rate:g} S/s to {args.output}\n")
+    with progress(fg, opened.block, total, "samples", quiet=args.quiet):
+        code = run_graph(fg, stats=args.stats)
     if not args.quiet:  # what the file holds, however the run ended
         sink = next(b for b in reversed(fg.blocks) if not b.outputs)
         written = next(r["items_in"] for r in fg.stats() if r["block"] == sink.name)
