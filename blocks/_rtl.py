@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from sdrflow.kernels.convert import u8_to_c64
+from sdrflow.kernels.convert import u8_table, u8_to_c64
 
 TUNERS = {0: "unknown", 1: "E4000", 2: "FC0012", 3: "FC0013", 4: "FC2580", 5: "R820T", 6: "R828D"}
 #: R820T/R828D gain steps in tenths of a dB, as librtlsdr lists them.
@@ -92,6 +92,16 @@ def cu8_out(block, raw, lut) -> np.ndarray:
     out = block.buffer(len(raw) // 2, np.complex64)
     u8_to_c64(raw, lut, out)
     return out
+
+
+def conversion_table() -> np.ndarray:
+    """cu8's lookup table, with the conversion kernel loaded: a source calls it in ``start``,
+    before its stream flows, or its first ``work`` loads the kernel (0.3–0.5 s from Numba's
+    cache in a fresh process, longer on a slow host) while the dongle or the server goes on
+    sending into buffers: samples lost from the ring, or seconds of stale ones queued up."""
+    lut = u8_table()
+    u8_to_c64(np.zeros(2, np.uint8), lut, np.empty(1, np.complex64))
+    return lut
 
 
 def host_time(t: float) -> tuple:

@@ -6,10 +6,10 @@ import numpy as np
 
 from sdrflow.block import COMPLEX64, Block, Port
 from sdrflow.errors import SourceFailed
-from sdrflow.kernels.convert import u8_table
 
 from ._rtl import (DIRECT_SAMPLING, MAX_RATE, TUNERS, CaptureRing, check_rtl_rate,
-                   check_rtl_tuning, check_tuner_range, cu8_out, host_time, snap_gain)
+                   check_rtl_tuning, check_tuner_range, conversion_table, cu8_out, host_time,
+                   snap_gain)
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +130,7 @@ class RtlSdrSource(Block):
                                f"--source file:REC.cu8 or rtl_tcp ({e})") from e
 
     def start(self, rate):
+        self._lut = conversion_table()  # before the dongle streams into the ring
         self._sdr = sdr = self._open()
         try:
             self.tuner = TUNERS.get(sdr.get_tuner_type(), "unknown")
@@ -150,7 +151,6 @@ class RtlSdrSource(Block):
         except (OSError, ValueError) as e:
             self._close()
             raise ValueError(f"the RTL-SDR refused the settings: {e}") from e
-        self._lut = u8_table()
         top = MAX_RATE if self.rate_changes else self.sample_rate
         self._ring = CaptureRing(max(int(self.buffer_seconds * top), self.USB_SAMPLES))
         self._failure, self._cancelled = None, False

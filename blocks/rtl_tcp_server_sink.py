@@ -20,6 +20,9 @@ COMMANDS = {0x01: "frequency", 0x02: "rate", 0x03: "gain_mode", 0x04: "gain",
             0x0d: "gain_index", 0x0e: "bias_tee"}
 
 
+SEND_BUFFER = 128 * 1024
+
+
 class RtlTcpServerSink(Block):
     """Serves its input to rtl_tcp clients (SDR++, SDR#, GQRX, rtl_tcp clients, RtlTcpSource).
 
@@ -31,9 +34,11 @@ class RtlTcpServerSink(Block):
     Hz}``-style messages — connect it to the source's ``ctrl`` — when the source can apply
     them (``controls``); the rest are logged and ignored. A new sample rate, once the source
     applies it, comes back as an ``rx_rate`` tag on the stream. After a client's retune the
-    samples from before it are not sent (``samples_stale``): what was queued, and what comes
-    until the source's ``rx_freq`` tag at the new frequency (at most half a second, for a
-    source that refused it), so the client sees the new frequency from its first sample. A
+    samples from before it are not sent (``samples_stale``): what was queued, the rest of what
+    was going out, and what comes until the source's ``rx_freq`` tag at the new frequency (at
+    most half a second, for a source that refused it). The socket's send buffer is kept small
+    (128 KiB), so little of the old frequency is past reach in the kernel when a client that
+    fell behind retunes; ``RtlTcpSource`` drops what reached its own socket. A
     slow client makes counted drops (``samples_dropped``), never an unbounded queue; samples
     with no client connected are counted too.
 
@@ -79,7 +84,7 @@ class RtlTcpServerSink(Block):
         self._queue = collections.deque()
         self._queued = 0
         self._cond = threading.Condition()
-        self._client = None
+        self._client, self._cut = None, False
         self._awaiting = None  # (frequency a client asked for, samples still to wait for it)
         self._gain_mode_manual = False
         self._quit = threading.Event()
@@ -171,6 +176,11 @@ class RtlTcpServerSink(Block):
                 conn.close()
 
     def _session(self, conn):
+        # A small send buffer keeps what a slow client has not taken in the queue here, where
+        # a retune drops it, rather than in the kernel's (megabytes: seconds of stale samples
+        # after a retune). 128 KiB (Linux doubles it) is 55 ms at 2.4 MS/s, and carries the
+        # stream over 40 ms of round trip.
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
         tuner, gains = self.tuner()
         conn.sendall(b"RTL0" + struct.pack(">II", tuner, gains))
         gone = threading.Event()
@@ -187,8 +197,8 @@ class RtlTcpServerSink(Block):
                         continue
                     data = self._queue.popleft()
                     self._queued -= len(data)
-                self._send(conn, data, gone)
-                self.samples_sent += len(data) // 2
+                    self._cut = False  # set by a retune from now on: the rest of data is stale
+                self.samples_sent += self._send(conn, data, gone) // 2
         finally:
             gone.set()
             try:
@@ -197,16 +207,28 @@ class RtlTcpServerSink(Block):
                 pass
             reader.join(timeout=2)
 
-    def _send(self, conn, data, gone):
-        """Send all of ``data``, waiting in short steps so a stop or a departure is noticed
-        (a client that stops reading blocks only this thread; the queue drops meanwhile)."""
-        view = memoryview(data)
+    def _send(self, conn, data, gone) -> int:
+        """Send ``data``, waiting in short steps so a stop or a departure is noticed (a client
+        that stops reading blocks only this thread; the queue drops meanwhile); returns the
+        bytes sent. A command waiting to be read goes first: after a retune the rest of
+        ``data`` is stale and dropped, whole samples only, so the stream stays aligned."""
+        view, sent = memoryview(data), 0
         while view.nbytes:
             if self._quit.is_set() or gone.is_set():
                 raise OSError("stopping")
-            _, writable, _ = select.select([], [conn], [], 0.2)
-            if writable:
-                view = view[conn.send(view):]
+            readable, writable, _ = select.select([conn], [conn], [], 0.2)
+            if readable and not gone.is_set():  # the reader applies it first
+                gone.wait(0.001)
+                continue
+            with self._cond:  # no command is applied while a piece goes out
+                if self._cut:
+                    keep = sent % 2  # the Q of a sample whose I went out
+                    self.samples_stale += (view.nbytes - keep) // 2
+                    view, self._cut = view[:keep], False
+                if writable and view.nbytes:
+                    k = conn.send(view)
+                    view, sent = view[k:], sent + k
+        return sent
 
     def _commands(self, conn, gone):
         buf = b""
@@ -215,16 +237,17 @@ class RtlTcpServerSink(Block):
                 readable, _, _ = select.select([conn], [], [], 0.2)
                 if not readable:
                     continue
-                part = conn.recv(64)
+                with self._cond:  # read and applied before the sender sends more (_send)
+                    part = conn.recv(64)
+                    buf += part
+                    while len(buf) >= 5:
+                        code, value = struct.unpack(">BI", buf[:5])
+                        buf = buf[5:]
+                        self._apply(code, value)
             except OSError:
                 break
             if not part:
                 break
-            buf += part
-            while len(buf) >= 5:
-                code, value = struct.unpack(">BI", buf[:5])
-                buf = buf[5:]
-                self._apply(code, value)
         gone.set()
 
     def _apply(self, code, value):
@@ -262,7 +285,7 @@ class RtlTcpServerSink(Block):
             with self._cond:  # what is queued, and what comes until the source says, is stale
                 self.samples_stale += self._queued // 2
                 self._queue.clear()
-                self._queued = 0
+                self._queued, self._cut = 0, True
                 self._awaiting = (float(value), int(self._rate / 2))
         self.post("ctrl", message)
 

@@ -7,9 +7,9 @@ import numpy as np
 
 from sdrflow.block import COMPLEX64, Block, Port
 from sdrflow.errors import SourceFailed
-from sdrflow.kernels.convert import u8_table
 
-from ._rtl import TUNERS, check_rtl_rate, check_rtl_tuning, cu8_out, host_time, tuner_reaches
+from ._rtl import (TUNERS, check_rtl_rate, check_rtl_tuning, conversion_table, cu8_out,
+                   host_time, tuner_reaches)
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,10 @@ class RtlTcpSource(Block):
     and ``rx_time``. When the server closes the connection, or sends nothing for ``timeout``
     seconds (an unplugged dongle), the stream ends, sinks keep what arrived, and the run fails
     with the reason (exit code 1); ``samples`` counts what arrived.
+
+    At a retune, what the socket already holds came from before it and is discarded, counted
+    in ``samples_stale``: a client that fell behind (a graph loading its kernels, a stall) has
+    up to seconds of it in the kernel's buffers, far more than ``retune_settle`` covers.
 
     Signature: -> complex64
 
@@ -67,8 +71,8 @@ class RtlTcpSource(Block):
             raise ValueError(f"RtlTcpSource: timeout must be > 0 s, got {timeout!r}")
         self.frequency, self.gain, self.correction_ppm = float(frequency), gain, int(correction_ppm)
         self.host, self.port, self.timeout = host, int(port), float(timeout)
-        self.tuner, self.gain_count, self.samples = None, 0, 0
-        self._sock = None
+        self.tuner, self.gain_count, self.samples, self.samples_stale = None, 0, 0, 0
+        self._sock, self._odd = None, None
 
     def output_rate(self, rate):
         return self.sample_rate
@@ -86,7 +90,34 @@ class RtlTcpSource(Block):
                              f"{self.tuner} tuner ({reach}); rtl_tcp would stay where it was")
         self.frequency = float(frequency)
         self._command(SET_FREQUENCY, int(round(frequency)))
+        self._drop_received()
         self._retuned = True
+
+    def _drop_received(self) -> None:
+        """Discard what the socket holds now, until it has nothing more at once: all of it
+        came before the retune just sent (on one host this empties the server's send buffer
+        too). I/Q pairs stay aligned; 16 MB at most, so no server can hold it here."""
+        sock = self._sock
+        if sock is None:
+            return
+        dropped, last = (0, None) if self._odd is None else (1, self._odd)
+        self._odd = None
+        budget, scratch = 16 << 20, bytearray(65536)
+        timeout = sock.gettimeout()
+        sock.setblocking(False)
+        try:
+            while dropped < budget:
+                got = sock.recv_into(scratch)
+                if not got:  # closed: the next read sees it too
+                    break
+                dropped, last = dropped + got, scratch[got - 1]
+        except (BlockingIOError, InterruptedError):
+            pass
+        finally:
+            sock.settimeout(timeout)
+        if dropped % 2:  # the last byte is the I of a sample still to come
+            self._odd, dropped = last, dropped - 1
+        self.samples_stale += dropped // 2
 
     def set_gain(self, gain) -> None:
         self.gain = gain
@@ -99,6 +130,8 @@ class RtlTcpSource(Block):
         self._command(SET_CORRECTION, self.correction_ppm)
 
     def start(self, rate):
+        self._lut = conversion_table()  # before the server sends
+        self._odd, self.samples_stale = None, 0
         try:
             self._sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
         except OSError as e:
@@ -137,8 +170,6 @@ class RtlTcpSource(Block):
         if self.correction_ppm:
             self.set_correction_ppm(self.correction_ppm)
         self._sock.settimeout(0.1)  # short waits, so a stop is noticed
-        self._lut = u8_table()
-        self._odd = None
         self._last_data = time.monotonic()
         self._retuned, self._first = False, True
         self.samples = 0
@@ -185,6 +216,10 @@ class RtlTcpSource(Block):
         if self._sock is not None:
             self._sock.close()
             self._sock = None
+
+    def counters(self) -> dict:
+        """Samples received and delivered (``samples``), and discarded at retunes."""
+        return {"samples": self.samples, "samples_stale": self.samples_stale}
 
     def stop(self):
         self._close()

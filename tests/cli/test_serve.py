@@ -194,3 +194,66 @@ def test_after_a_clients_retune_the_server_sends_nothing_from_before_it(served):
     found, _ = find_stations(np.array(freqs), np.array(db), 10)
     assert [f for f, _ in found] == [88.3e6, 91.7e6, 95.2e6, 98.5e6, 98.9e6]
     assert sink.counters()["samples_stale"] > 0
+
+
+def test_a_client_that_fell_behind_gets_less_from_before_a_retune_than_the_settle():
+    """A client whose graph stalls (kernels loading, a slow block) stops reading; behind it
+    the server's queue and the sockets' buffers fill with seconds of samples. At a retune the
+    server drops its queue and what the dongle made before it, the client what its socket
+    holds, and the server's send buffer is small: what comes from the old frequency after
+    the client's ``rx_freq`` tag is less than ``retune_settle``, which sweeps skip. Before,
+    the kernels' buffers held 0.6 s of it and a sweep over rtl_tcp found ghosts."""
+    import threading
+
+    import numpy as np
+
+    from sdrflow import COMPLEX64, Block, Port
+    from sdrflow.blocks import RtlSdrSource, RtlTcpServerSink
+    from sdrflow.testing import StandInDongle
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1] / "blocks"))
+    from test_rtl_sdr_source import Tuned  # every sample says where the dongle was tuned
+
+    dongle = RtlSdrSource(100e6, driver=StandInDongle(air=Tuned))
+    server = RtlTcpServerSink(0, controls={"frequency"})
+    srv = Flowgraph(chunk=16384)
+    srv.connect(dongle, server)
+    srv.connect((server, "ctrl"), (dongle, "ctrl"))
+
+    class Stall(Block):
+        """Holds the client's graph, once, until the dongle is 0.5 s ahead of the client."""
+
+        inputs, outputs, passthrough = [Port("in", COMPLEX64)], [Port("out", COMPLEX64)], True
+        armed, held = threading.Event(), threading.Event()
+
+        def work(self, x):
+            if self.armed.is_set() and not self.held.is_set():
+                wait_for(lambda: dongle.counters()["samples_delivered"] - client.samples
+                         >= 1_200_000, "the client 0.5 s behind")
+                self.held.set()
+            return x
+
+    client = RtlTcpSource(100e6, port=0)
+    sink = VectorSink()
+    cli = Flowgraph(chunk=16384)
+    cli.connect(client, Head(4_800_000), Stall(), sink)
+    srv.start()
+    try:
+        client.port = server.port
+        cli.start()
+        wait_for(lambda: client.samples > 240_000, "the stream flowing")
+        Stall.armed.set()
+        wait_for(Stall.held.is_set, "the stall")
+        cli.post(client, "ctrl", {"frequency": 150e6})
+        cli.wait()
+    finally:
+        cli.stop()
+        srv.stop()
+        srv.wait()
+    tuned = np.where(sink.data.real < 0, 100, 150)  # MHz
+    tag = [t for t in sink.tags if t.key == "rx_freq"][-1]
+    assert tag.value == 150e6 and set(tuned[:tag.offset]) == {100}
+    stale = int(np.argmax(tuned[tag.offset:] != 100))
+    assert 0 < stale < RtlTcpSource.retune_settle * 2.4e6, stale
+    assert set(tuned[tag.offset + stale:]) == {150}
+    assert client.counters()["samples_stale"] > 0 and server.counters()["samples_stale"] > 0
