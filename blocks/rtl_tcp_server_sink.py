@@ -183,6 +183,7 @@ class RtlTcpServerSink(Block):
         conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
         tuner, gains = self.tuner()
         conn.sendall(b"RTL0" + struct.pack(">II", tuner, gains))
+        conn.setblocking(False)  # a send never waits while holding the lock (_send)
         gone = threading.Event()
         reader = threading.Thread(target=self._commands, args=(conn, gone), daemon=True)
         reader.start()
@@ -226,7 +227,10 @@ class RtlTcpServerSink(Block):
                     self.samples_stale += (view.nbytes - keep) // 2
                     view, self._cut = view[:keep], False
                 if writable and view.nbytes:
-                    k = conn.send(view)
+                    try:
+                        k = conn.send(view)
+                    except BlockingIOError:  # the room select saw has gone meanwhile
+                        k = 0
                     view, sent = view[k:], sent + k
         return sent
 
@@ -244,6 +248,8 @@ class RtlTcpServerSink(Block):
                         code, value = struct.unpack(">BI", buf[:5])
                         buf = buf[5:]
                         self._apply(code, value)
+            except BlockingIOError:  # readiness that went (the socket does not wait)
+                continue
             except OSError:
                 break
             if not part:
