@@ -202,7 +202,7 @@ def test_a_client_that_fell_behind_gets_less_from_before_a_retune_than_the_settl
     server drops its queue and what the dongle made before it, the client what its socket
     holds, and the server's send buffer is small: what comes from the old frequency after
     the client's ``rx_freq`` tag is less than ``retune_settle``, which sweeps skip. Before,
-    the kernels' buffers held 0.6 s of it and a sweep over rtl_tcp found ghosts."""
+    the kernel's buffers held 0.38–0.75 s of it, and a sweep over rtl_tcp found ghosts."""
     import threading
 
     import numpy as np
