@@ -218,7 +218,8 @@ class RtlTcpSource(Block):
             self._sock = None
 
     def counters(self) -> dict:
-        """Samples received and delivered (``samples``), and discarded at retunes."""
+        """Samples received and delivered (``samples``), and discarded at retunes, the first
+        tune in ``start`` included (what the server sent before it, at its old frequency)."""
         return {"samples": self.samples, "samples_stale": self.samples_stale}
 
     def stop(self):
