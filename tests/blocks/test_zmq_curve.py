@@ -105,8 +105,8 @@ def test_misconfigured_curve_is_refused_where_it_is_made(keys):
                        capture_output=True, text=True)
     assert p.returncode == 1 and "not overwritten" in p.stderr
     for name in ("", "../server", "sub/laptop", ".hidden"):
-        p = subprocess.run([sys.executable, "-m", "sdrflow.cli", "keygen", name, "--dir", str(keys)],
-                           capture_output=True, text=True)
+        p = subprocess.run([sys.executable, "-m", "sdrflow.cli", "keygen", name, "--dir",
+                            str(keys)], capture_output=True, text=True)
         assert p.returncode == 2 and "NAME is the key's plain name" in p.stderr, name
     assert not (keys.parent / "server.key").exists() and not (keys / "sub").exists()
     assert not (keys / ".key").exists() and not (keys / ".hidden.key").exists()
