@@ -289,6 +289,8 @@ class StandInDongle:
 
     def _hear(self, take, rate):
         """``take`` samples of the air, as cu8 bytes, at the frequency tuned now."""
+        from .kernels.convert import c64_to_int_iq
+
         if self._heard is None or self._heard[0] != rate:
             radio = self.air(rate)
             radio.start(None)
@@ -297,8 +299,10 @@ class StandInDongle:
         tuned = float(self.__dict__.get("center_freq", radio.frequency))
         if tuned != radio.frequency:
             radio.set_frequency(tuned)
-        iq = radio.work(take).view(np.float32)
-        return bytearray(np.clip(np.rint(iq * 127.5 + 127.5), 0, 255).astype(np.uint8))
+        cu8 = np.empty(2 * take, np.uint8)
+        half, top = np.float32(127.5), np.float32(255)
+        c64_to_int_iq(radio.work(take), half, half, np.float32(0), top, cu8)  # as FileSink
+        return bytearray(cu8)
 
     def cancel_read_async(self):
         self._cancel.set()
