@@ -76,6 +76,7 @@ def test_groups_hold_every_station_within_reach_and_off_the_centre():
 
 @pytest.mark.parametrize("args, code, message", [
     (["-f", "108M:88M"], 2, "LOWER < UPPER"),
+    (["-f", "88M"], 2, "-f 88M: write LOWER:UPPER"),  # was "-f 88M:25k: write LOWER:UPPER:BIN"
     (["--seconds", "0"], 2, "--seconds must be in"),
     (["--source", "nowhere.cu8"], 2, "no such file"),
     ([], 1, "no RTL-SDR found"),  # no dongle here

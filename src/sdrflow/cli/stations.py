@@ -164,14 +164,24 @@ def _line(f, db, heard):
             f"{heard.get('prog_type', '-'):<22} {heard.get('radiotext', '-')}")
 
 
+def _range(text):
+    """``-f LOWER:UPPER`` (scan's form without its bin, which is 25 kHz here)."""
+    from .scan import parse_range
+
+    try:
+        return parse_range(f"{text}:25k")[:2]
+    except ValueError:
+        raise ValueError(f"-f {text}: write LOWER:UPPER with 0 < LOWER < UPPER, e.g. "
+                         f"87.5M:108M") from None
+
+
 def main_stations(argv) -> int:
     from ..errors import GraphError
-    from .scan import parse_range
 
     args = parser().parse_args(argv)
     try:
         lower, upper = default_range(args.source, args.rate) if args.range is None else \
-            parse_range(f"{args.range}:25k")[:2]
+            _range(args.range)
         if not 0 < args.seconds <= 3600:
             raise ValueError(f"--seconds must be in (0, 3600], got {args.seconds:g}")
         freqs, db, code = sweep(args.source, lower, upper, args.rate, args.gain)
