@@ -53,8 +53,33 @@ def test_rtl_fms_device_and_bias_tee_letters_choose_and_power_the_dongle(tmp_pat
     fg.run()
     dongle = fg.listen_parts["source"].driver
     assert ("bias_tee", True) in [(name, value) for name, value, _ in dongle.settings]
-    with pytest.raises(ValueError, match="-d and -T choose and power a dongle on this host"):
+    with pytest.raises(ValueError, match="-d, -T, -E direct and -E offset choose and set up"):
         build(98.5e6, source="sim", device="1", output=out)
+
+
+def test_rtl_fms_direct_and_offset_options_reach_the_dongle(tmp_path):
+    fg, status = build(7.1e6, mode="am", source="rtl?sim=1", direct=True, offset_tuning=True,
+                       output=str(tmp_path / "hf.wav"), seconds=0.2)
+    assert "on rtl?sim=1&direct=i&offset=1;" in status  # rtl_fm's -E direct: the I branch
+    fg.run()
+    settings = [(name, value) for name, value, _ in fg.listen_parts["source"].driver.settings]
+    assert ("direct_sampling", 1) in settings and ("offset_tuning", True) in settings
+    with pytest.raises(ValueError, match="outside the RTL-SDR tuners' range"):
+        build(7.1e6, mode="am", source="rtl?sim=1", output=str(tmp_path / "hf.wav"))
+
+
+def test_dc_blocking_takes_out_what_a_mistuned_station_leaves_in_fm_audio(tmp_path):
+    """rtl_fm's -E dc: 10 kHz off a station of the simulated band, FM audio sits at
+    −10/75 of full scale on average; blocked, at nothing."""
+    means = []
+    for dc_block in (False, True):
+        out = tmp_path / f"dc{dc_block}.wav"
+        fg, _ = build(98.51e6, source="rtl?sim=fmband", output=str(out), seconds=1.5,
+                      dc_block=dc_block)
+        fg.run()
+        means.append(read_wav(out)[0][48000:, 0].mean())
+    assert abs(means[0] / 32767 + 10 / 75) < 0.02
+    assert abs(means[1]) < 1e-3 * 32767
 
 
 def test_stereo_separates_left_and_right(tmp_path):
@@ -79,8 +104,9 @@ def test_narrow_modes_recover_the_simulated_tone(tmp_path, mode, tone):
     assert sinad_db(pcm[24000:, 0], 48e3, (tone,)) >= 20
 
 
-def test_raw_audio_to_stdout_for_aplay():
-    p = sdrflow("listen", "--source", "sim", "-f", "98.5M", "-o", "-", "--seconds", "1")
+@pytest.mark.parametrize("output", [["-o", "-"], ["-"]])  # rtl_fm's way: last on the line
+def test_raw_audio_to_stdout_for_aplay(output):
+    p = sdrflow("listen", "--source", "sim", "-f", "98.5M", "-E", "dc", "--seconds", "1", *output)
     assert p.returncode == 0, p.stderr
     pcm = np.frombuffer(p.stdout, "<i2").astype(float)
     assert len(pcm) == 48000
@@ -110,6 +136,10 @@ def test_the_simulated_dongle_at_3_2_msps_drops_nothing_through_listen(tmp_path)
     (["-f", "98.5M", "--rds-json", "-", "-o", "-", "--source", "sim"], b"both want stdout"),
     (["-f", "98.5M", "--rds-json", "/nonexistent/dir/g.jsonl", "--source", "sim", "-o", "-"],
      b"/nonexistent/dir/g.jsonl"),
+    (["-f", "98.5M", "-E", "edge", "--source", "sim"], b"-E edge: there rtl_fm's -f names"),
+    (["-f", "98.5M", "-E", "deemp", "-E", "none", "--source", "sim"], b"contradict each other"),
+    (["-f", "98.5M", "-E", "direct", "--source", "sim"], b"--source sim says otherwise"),
+    (["-f", "98.5M", "-o", "a.wav", "b.wav", "--source", "sim"], b"two outputs, -o a.wav and"),
 ])
 def test_bad_input_is_refused_before_anything_opens(args, message):
     p = sdrflow("listen", *args)

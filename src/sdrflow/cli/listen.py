@@ -2,6 +2,7 @@
 
     sdrflow listen -f 98.5M -M wbfm --stereo                 # dongle → sound card
     sdrflow listen -f 98.5M -M wbfm -o - | aplay -r 48000 -f S16_LE -t raw
+    sdrflow listen -f 7.2M -M am -E direct -E dc - | aplay -r 48000 -f S16_LE -t raw   # HF
     sdrflow listen -f 446.00625M -M fm -l -40 -o pmr.wav --seconds 60
     sdrflow listen --source sim -f 98.5M -o fm.wav --seconds 5   # no dongle needed
     sdrflow listen -f 98.5M --rbds -o -  | aplay …               # and its RBDS name and text
@@ -18,6 +19,8 @@ import sys
 from .core import USAGE, refused_code, run_graph, si
 
 DEFAULT_RATE = 2.4e6
+#: rtl_fm's -E options that listen takes, and its own "none".
+ENABLE = ("deemp", "none", "dc", "direct", "offset", "edge")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -50,12 +53,17 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("-l", "--squelch", type=float, default=None,
                     help="squelch level in dBFS of channel power, e.g. -40 (off)")
     ap.add_argument("-r", "--audio-rate", type=si, default=48e3, help="audio rate (48k)")
-    ap.add_argument("-E", "--emphasis", choices=("deemp", "none"), default=None,
-                    help="de-emphasis: on for wbfm, off for fm unless 'deemp'")
+    ap.add_argument("-E", dest="enable", action="append", default=[], choices=ENABLE,
+                    help="rtl_fm's options, one -E each: deemp (de-emphasis: on for wbfm, off "
+                         "for fm unless asked), none (no de-emphasis, even for wbfm), dc (block "
+                         "DC on the audio), direct (direct sampling of the I branch, for HF), "
+                         "offset (the E4000's offset tuning)")
     ap.add_argument("--tau", type=float, default=75e-6, help="de-emphasis time constant (75e-6; 50e-6 in Europe)")
     ap.add_argument("--source", default="rtl", help="sim, rtl, rtl:SERIAL, rtl_tcp:HOST:PORT, FILE … (rtl)")
     ap.add_argument("-o", "--output", default=None,
                     help="'-' raw S16LE to stdout, FILE.wav, FILE.raw; the sound card when absent")
+    ap.add_argument("filename", nargs="?", default=None,
+                    help="as -o, where rtl_fm takes it: last on the line ('-' for stdout)")
     ap.add_argument("--seconds", type=si, default=None, help="stop after this much input")
     ap.add_argument("--stats", action="store_true", help="print counters at the end (stderr)")
     return ap
@@ -81,11 +89,12 @@ def frequencies(values) -> list:
 def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, ppm=0,
           squelch=None, audio_rate=48e3, emphasis=None, tau=75e-6, source="rtl", output=None,
           seconds=None, audio_backend=None, chunk=16384, rds=None, device=None,
-          bias_tee=False, rds_json=None):
+          bias_tee=False, rds_json=None, dc_block=False, direct=False, offset_tuning=False):
     """The listening flowgraph; returns (flowgraph, a status line). Everything is checked
     before anything opens a device, a socket or a file. ``rds``: "rds" or "rbds" adds the
     RDS decoder, its findings on stderr; ``rds_json`` a file (or "-") for every group too.
-    ``device`` and ``bias_tee`` are rtl_fm's -d and -T, for a dongle on this host."""
+    ``device`` and ``bias_tee`` are rtl_fm's -d and -T, ``direct`` and ``offset_tuning`` its
+    -E direct and -E offset, for a dongle on this host; ``dc_block`` its -E dc."""
     from sdrflow import Flowgraph
     from sdrflow import blocks as b
 
@@ -107,14 +116,16 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
             raise ValueError(f"-f {f:g}: a station's frequency is a positive number of Hz "
                              f"(98.5M, 446.00625M)")
     spec = parse(source)
-    if device is not None or bias_tee:
+    dongle = {"bias": bias_tee and "1", "direct": direct and "i", "offset": offset_tuning and "1"}
+    if device is not None or any(dongle.values()):
         if spec.kind != "rtl" or (device is not None and spec.target != "0"):
-            raise ValueError(f"-d and -T choose and power a dongle on this host; --source "
-                             f"{source} says otherwise (give one or the other)")
+            raise ValueError(f"-d, -T, -E direct and -E offset choose and set up a dongle on "
+                             f"this host; --source {source} says otherwise (give one or the "
+                             f"other)")
         base, _, query = source.partition("?")
         options = [query] if query else []
-        if bias_tee and "bias" not in spec.options:
-            options.append("bias=1")
+        options += [f"{key}={value}" for key, value in dongle.items()
+                    if value and key not in spec.options]
         source = (f"rtl:{device}" if device is not None else base) + \
             ("?" + "&".join(options) if options else "")
         spec = parse(source)
@@ -172,7 +183,13 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
                           stereo=stereo, squelch_db=squelch, tau=deemph)
     except ValueError as e:  # a station beyond the band: say where the band came from
         raise ValueError(f"{e}; the {opened.named}" if opened.named else str(e)) from e
-    outputs = len(rx.audio)
+    audio = rx.audio
+    if dc_block:  # rtl_fm's -E dc: on the demodulated audio
+        blockers = [b.DCBlocker() for _ in audio]
+        for end, dc in zip(audio, blockers):
+            fg.connect(end, dc)
+        audio = [(dc, 0) for dc in blockers]
+    outputs = len(audio)
     if output is None:
         sink = b.AudioSink(channels=outputs, latency=0.05, backend=audio_backend)
         where = "the sound card"
@@ -185,7 +202,7 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
     else:
         raise ValueError(f"-o takes '-', FILE.wav or FILE.raw, got {output!r}")
     ports = ["in"] if outputs == 1 else ["left", "right"]
-    for (blk, port), name in zip(rx.audio, ports):
+    for (blk, port), name in zip(audio, ports):
         fg.connect((blk, port), (sink, name))
     scanner = None
     if scanning:
@@ -252,11 +269,23 @@ def main_listen(argv) -> int:
 
     args = parser().parse_args(argv)
     try:
+        enable = set(args.enable)
+        if "edge" in enable:
+            raise ValueError("-E edge: there rtl_fm's -f names the channel's lower edge; here "
+                             "-f names its middle: give that (the lower edge plus half the "
+                             "channel's width) without -E edge")
+        if {"deemp", "none"} <= enable:
+            raise ValueError("-E deemp and -E none contradict each other: give one")
+        emphasis = "deemp" if "deemp" in enable else ("none" if "none" in enable else None)
+        if args.filename is not None and args.output not in (None, args.filename):
+            raise ValueError(f"two outputs, -o {args.output} and {args.filename}: give one")
         fg, status = build(args.frequency, args.mode, args.stereo, args.rate, args.gain, args.ppm,
-                           args.squelch, args.audio_rate, args.emphasis, args.tau, args.source,
-                           args.output, args.seconds,
+                           args.squelch, args.audio_rate, emphasis, args.tau, args.source,
+                           args.output or args.filename, args.seconds,
                            rds="rbds" if args.rbds else ("rds" if args.rds else None),
-                           device=args.device, bias_tee=args.bias_tee, rds_json=args.rds_json)
+                           device=args.device, bias_tee=args.bias_tee, rds_json=args.rds_json,
+                           dc_block="dc" in enable, direct="direct" in enable,
+                           offset_tuning="offset" in enable)
     except (ValueError, GraphError) as e:
         sys.stderr.write(f"error: {e}\n")
         return USAGE
