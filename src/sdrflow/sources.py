@@ -150,6 +150,24 @@ def with_option(uri: str, key: str, value) -> str:
     return f"{uri}{'&' if '?' in uri else '?'}{key}={value}"
 
 
+def on_dongle(uri: str, letters: str, device=None, **options) -> str:
+    """``uri`` with the rtl tools' dongle letters applied: ``device`` (``-d``) and options
+    such as ``bias=1`` (``-T``), those given in ``uri`` winning. A ValueError, naming
+    ``letters``, unless ``uri`` is a dongle on this host (and the device the same)."""
+    options = {key: value for key, value in options.items() if value}
+    if device is None and not options:
+        return uri
+    spec = parse(uri)
+    if spec.kind != "rtl" or (device is not None and spec.target != "0"):
+        raise ValueError(f"{letters}: for a dongle on this host, which --source {uri} is "
+                         f"not (give one or the other)")
+    if device is not None:
+        uri = f"rtl:{device}" + uri[len(uri.partition("?")[0]):]
+    for key, value in options.items():
+        uri = with_option(uri, key, value)
+    return uri
+
+
 def file_format(path: str, given: str | None = None) -> str:
     """The sample format of a recording, from ``given`` or the file's extension."""
     if given:

@@ -127,6 +127,31 @@ def test_record_refuses_a_length_it_cannot_keep(tmp_path, args, message):
     assert p.returncode == 2 and message in p.stderr and "Traceback" not in p.stderr
 
 
+def test_rtl_sdrs_command_line_works_as_it_is(tmp_path):
+    """rtl_sdr -f 98.5M -s 2.4M -n 48k -p 3 -d 0 FILE: the file last, the ppm and the device
+    reach the dongle."""
+    from sdrflow.cli.record import build_record
+
+    out = tmp_path / "rtl_sdr.cu8"
+    p = sdrflow("record", "--source", "rtl?sim=1", "-f", "98.5M", "-s", "2.4M", "-n", "48k",
+                "-p", "3", "-d", "0", str(out))
+    assert p.returncode == 0 and out.stat().st_size == 96_000, p.stderr
+    assert f"Recording rtl:0?sim=1 at 2.4e+06 S/s to {out}" in p.stderr
+    fg, _, opened = build_record("rtl?sim=1", str(out), 98.5e6, 2.4e6, samples=48_000, ppm=3)
+    fg.run()
+    assert ("freq_correction", 3) in [setting[:2] for setting in opened.block.driver.settings]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-o", "a.cu8", "b.cu8"], "two outputs, -o a.cu8 and b.cu8: give one"),
+    ([], "give the file to write: -o FILE, or FILE last as rtl_sdr takes it"),
+    (["-d", "1", "x.cu8"], "-d: for a dongle on this host, which --source sim is not"),
+])
+def test_record_refuses_outputs_and_dongle_letters_that_do_not_add_up(tmp_path, args, message):
+    p = sdrflow("record", "--source", "sim", "-n", "1k", *args, cwd=tmp_path)
+    assert p.returncode == 2 and message in p.stderr and list(tmp_path.iterdir()) == []
+
+
 def test_record_refuses_a_sigmf_archive_name_and_says_what_to_give(tmp_path):
     p = sdrflow("record", "--source", "sim", "-o", str(tmp_path / "r.sigmf"), "--seconds", "0.1")
     assert p.returncode == 2 and "r.sigmf-meta" in p.stderr and "archive" in p.stderr

@@ -56,6 +56,19 @@ def test_bad_ranges_are_refused(args, message):
     assert p.returncode == 2 and message in p.stderr
 
 
+def test_rtl_powers_command_line_works_as_it_is(tmp_path):
+    """rtl_power -f … -i … -1 FILE: the file last (stdout without one); -d on a simulation is
+    refused, as it names a dongle."""
+    out = tmp_path / "band.csv"
+    p = sdrflow("scan", "--source", "sim:band?at=100M", "-f", "99M:101.5M:10k", "-i", "0.2",
+                "-1", "-p", "1", str(out))
+    assert p.returncode == 0 and len(read_csv(out)) == 2, p.stderr
+    p = sdrflow("scan", "--source", "sim:band?at=100M", "-f", "99M:101.5M:10k", "-1", "-d", "1")
+    assert p.returncode == 2 and "-d: for a dongle on this host" in p.stderr
+    p = sdrflow("scan", "--source", "sim", "-f", "99M:101.5M:10k", "-1", "-o", "a.csv", "b.csv")
+    assert p.returncode == 2 and "two outputs" in p.stderr
+
+
 def test_a_refused_scan_leaves_no_file_and_names_sources_that_retune(tmp_path):
     out, recording = tmp_path / "band.csv", tmp_path / "rec.cu8"
     recording.write_bytes(bytes(range(256)) * 100)  # a recording cannot be retuned

@@ -148,3 +148,20 @@ def need_matplotlib(path: str) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise ValueError(f"{path}: folder {folder} does not exist; create it first")
+
+
+def add_output(ap, help: str) -> None:
+    """``-o FILE``, or ``FILE`` last on the line, where rtl_fm, rtl_sdr and rtl_power take it;
+    ``output_of(ap, args)`` reads the two as one."""
+    ap.add_argument("-o", "--output", default=None, help=help)
+    ap.add_argument("filename", nargs="?", default=None,
+                    help="as -o, last on the line as the rtl-sdr tools take it")
+
+
+def output_of(ap, args, default: str | None = None) -> str | None:
+    """The output ``add_output`` gave, ``default`` when neither form was used; both, naming
+    different files, is a usage error (exit 2)."""
+    if args.filename is not None and args.output not in (None, args.filename):
+        ap.error(f"two outputs, -o {args.output} and {args.filename}: give one")
+    given = args.output if args.output is not None else args.filename
+    return default if given is None else given

@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .core import USAGE, refused_code, run_graph, si
+from .core import USAGE, add_output, output_of, refused_code, run_graph, si
 
 DEFAULT_RATE = 2.4e6
 #: rtl_fm's -E options that listen takes, and its own "none".
@@ -60,10 +60,7 @@ def parser() -> argparse.ArgumentParser:
                          "offset (the E4000's offset tuning)")
     ap.add_argument("--tau", type=float, default=75e-6, help="de-emphasis time constant (75e-6; 50e-6 in Europe)")
     ap.add_argument("--source", default="rtl", help="sim, rtl, rtl:SERIAL, rtl_tcp:HOST:PORT, FILE … (rtl)")
-    ap.add_argument("-o", "--output", default=None,
-                    help="'-' raw S16LE to stdout, FILE.wav, FILE.raw; the sound card when absent")
-    ap.add_argument("filename", nargs="?", default=None,
-                    help="as -o, where rtl_fm takes it: last on the line ('-' for stdout)")
+    add_output(ap, "'-' raw S16LE to stdout, FILE.wav, FILE.raw; the sound card when absent")
     ap.add_argument("--seconds", type=si, default=None, help="stop after this much input")
     ap.add_argument("--stats", action="store_true", help="print counters at the end (stderr)")
     return ap
@@ -99,7 +96,7 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
     from sdrflow import blocks as b
 
     from ..receivers import add_rds, add_receiver, check_mode
-    from ..sources import open_source, parse, with_option
+    from ..sources import on_dongle, open_source, parse, with_option
     from sdrflow.blocks._rtl import check_rtl_rate, check_tuner_range
 
     check_mode(mode)
@@ -115,20 +112,9 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
         if not f > 0:
             raise ValueError(f"-f {f:g}: a station's frequency is a positive number of Hz "
                              f"(98.5M, 446.00625M)")
+    source = on_dongle(source, "-d, -T, -E direct and -E offset", device, bias=bias_tee and 1,
+                       direct=direct and "i", offset=offset_tuning and 1)
     spec = parse(source)
-    dongle = {"bias": bias_tee and "1", "direct": direct and "i", "offset": offset_tuning and "1"}
-    if device is not None or any(dongle.values()):
-        if spec.kind != "rtl" or (device is not None and spec.target != "0"):
-            raise ValueError(f"-d, -T, -E direct and -E offset choose and set up a dongle on "
-                             f"this host; --source {source} says otherwise (give one or the "
-                             f"other)")
-        base, _, query = source.partition("?")
-        options = [query] if query else []
-        options += [f"{key}={value}" for key, value in dongle.items()
-                    if value and key not in spec.options]
-        source = (f"rtl:{device}" if device is not None else base) + \
-            ("?" + "&".join(options) if options else "")
-        spec = parse(source)
     live = spec.kind in ("rtl", "rtl_tcp", "sim")
     if live:
         if rate < 225e3:  # rtl_fm's -s 170k or -s 24k: its channel rate, not the dongle's
@@ -267,7 +253,9 @@ def _rds_lines():
 def main_listen(argv) -> int:
     from ..errors import GraphError
 
-    args = parser().parse_args(argv)
+    ap = parser()
+    args = ap.parse_args(argv)
+    audio_out = output_of(ap, args)
     try:
         enable = set(args.enable)
         if "edge" in enable:
@@ -277,11 +265,9 @@ def main_listen(argv) -> int:
         if {"deemp", "none"} <= enable:
             raise ValueError("-E deemp and -E none contradict each other: give one")
         emphasis = "deemp" if "deemp" in enable else ("none" if "none" in enable else None)
-        if args.filename is not None and args.output not in (None, args.filename):
-            raise ValueError(f"two outputs, -o {args.output} and {args.filename}: give one")
         fg, status = build(args.frequency, args.mode, args.stereo, args.rate, args.gain, args.ppm,
                            args.squelch, args.audio_rate, emphasis, args.tau, args.source,
-                           args.output or args.filename, args.seconds,
+                           audio_out, args.seconds,
                            rds="rbds" if args.rbds else ("rds" if args.rds else None),
                            device=args.device, bias_tee=args.bias_tee, rds_json=args.rds_json,
                            dc_block="dc" in enable, direct="direct" in enable,

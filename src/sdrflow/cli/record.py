@@ -2,6 +2,7 @@
 a recording holds, and which dongles are attached.
 
     sdrflow record --source rtl -f 98.5M -s 2.4M -o fm.cu8 --seconds 10
+    sdrflow record -f 98.5M -s 2.4M -n 24M -p 1 -d 0 fm.cu8   # rtl_sdr's line, as it is
     sdrflow record --source sim -f 98.5M -o station.sigmf-meta --seconds 2
     sdrflow info station.sigmf-meta
     sdrflow devices
@@ -13,7 +14,7 @@ import json
 import os
 import sys
 
-from .core import FAILED, OK, USAGE, refused_code, run_graph, si
+from .core import FAILED, OK, USAGE, add_output, output_of, refused_code, run_graph, si
 
 FORMATS = {".cu8": "cu8", ".cs8": "cs8", ".cs16": "cs16", ".cf32": "cf32"}
 WIDTH = {"cu8": 2, "cs8": 2, "cs16": 4, "cf32": 8}
@@ -23,14 +24,16 @@ def record_parser():
     ap = argparse.ArgumentParser(prog="sdrflow record", description="Record any source to "
                                  ".cu8, .cs8, .cs16, .cf32, SigMF (.sigmf-meta) or I/Q WAV.")
     ap.add_argument("--source", default="rtl", help="what to record (rtl)")
-    ap.add_argument("-o", "--output", required=True,
-                    help="FILE.cu8|.cs8|.cs16|.cf32|.sigmf-meta|.wav (16-bit stereo, I left, Q "
-                         "right, as SDR# and SDR++ record baseband), or - for standard output")
+    add_output(ap, "FILE.cu8|.cs8|.cs16|.cf32|.sigmf-meta|.wav (16-bit stereo, I left, Q "
+                   "right, as SDR# and SDR++ record baseband), or - for standard output")
     ap.add_argument("--format", choices=sorted(WIDTH), default=None,
                     help="with -o -: the samples' format on standard output (cu8, rtl_sdr's)")
     ap.add_argument("-f", "--frequency", type=si, default=None, help="centre frequency")
     ap.add_argument("-s", "--rate", type=si, default=None, help="sample rate (2.4M for radios)")
     ap.add_argument("-g", "--gain", type=si, default=None, help="tuner gain in dB (automatic)")
+    ap.add_argument("-p", "--ppm", type=int, default=None, help="crystal correction in ppm")
+    ap.add_argument("-d", "--device", default=None,
+                    help="the dongle, by index or serial (as --source rtl:D)")
     length = ap.add_mutually_exclusive_group()
     length.add_argument("--seconds", type=si, default=None,
                         help="stop after this long (0: until stopped, as without it)")
@@ -42,7 +45,7 @@ def record_parser():
 
 
 def build_record(source, output, frequency=None, rate=None, gain=None, seconds=None, samples=None,
-                 format=None):
+                 format=None, ppm=None):
     from sdrflow import Flowgraph
     from sdrflow import blocks as b
 
@@ -72,7 +75,7 @@ def build_record(source, output, frequency=None, rate=None, gain=None, seconds=N
     samples = samples or None
     if spec.kind == "sim" and seconds is None and samples is None:
         raise ValueError("the simulation is endless: give --seconds or --samples (more than 0)")
-    opened = open_source(source, frequency=frequency, rate=rate, gain=gain,
+    opened = open_source(source, frequency=frequency, rate=rate, gain=gain, ppm=ppm,
                          seconds=seconds if spec.kind == "sim" else None)
     total = int(samples) if samples is not None else \
         int(round(seconds * opened.rate)) if seconds is not None else None
@@ -100,10 +103,19 @@ def main_record(argv) -> int:
     from ..errors import GraphError
     from .core import progress
 
-    args = record_parser().parse_args(argv)
+    from ..sources import on_dongle
+
+    ap = record_parser()
+    args = ap.parse_args(argv)
+    args.output = output_of(ap, args)
+    if args.output is None:
+        ap.error("give the file to write: -o FILE, or FILE last as rtl_sdr takes it "
+                 "(- for standard output)")
     try:
+        args.source = on_dongle(args.source, "-d", args.device)
         fg, total, opened = build_record(args.source, args.output, args.frequency, args.rate,
-                                         args.gain, args.seconds, args.samples, args.format)
+                                         args.gain, args.seconds, args.samples, args.format,
+                                         args.ppm)
     except (ValueError, GraphError) as e:
         sys.stderr.write(f"error: {e}\n")
         return USAGE

@@ -1,6 +1,7 @@
 """``sdrflow scan``: rtl_power's job — sweep a range, write power per bin as CSV, draw it.
 
     sdrflow scan -f 88M:108M:10k -i 10s -e 1m -o fm.csv --png fm.png
+    sdrflow scan -f 88M:108M:125k -i 10 -e 1h fm.csv   # rtl_power's line works as it is
     sdrflow scan --source "sim:band?at=100M" -f 99M:101.5M:10k -i 0.2 -1 -o band.csv
 
 CSV rows as rtl_power writes them: ``date, time, Hz low, Hz high, Hz step, samples, dB, dB, …``
@@ -14,7 +15,7 @@ import datetime
 import os
 import sys
 
-from .core import USAGE, need_matplotlib, refused_code, run_graph, si
+from .core import USAGE, add_output, need_matplotlib, output_of, refused_code, run_graph, si
 
 
 def duration(text) -> float:
@@ -33,11 +34,14 @@ def parser():
     ap.add_argument("-e", "--exit", type=duration, default=None, help="stop after this long (1m)")
     ap.add_argument("-1", "--once", action="store_true", help="one sweep, then stop")
     ap.add_argument("-g", "--gain", type=si, default=None, help="tuner gain in dB (automatic)")
+    ap.add_argument("-p", "--ppm", type=int, default=None, help="crystal correction in ppm")
+    ap.add_argument("-d", "--device", default=None,
+                    help="the dongle, by index or serial (as --source rtl:D)")
     ap.add_argument("-c", "--crop", default="20%", help="band edges dropped per hop (20%%)")
     ap.add_argument("-s", "--rate", type=si, default=2.4e6, help="sample rate (2.4M)")
     ap.add_argument("--source", default="rtl", help="what to sweep (rtl)")
     ap.add_argument("--stats", action="store_true", help="print counters at the end (stderr)")
-    ap.add_argument("-o", "--output", default="-", help="CSV file ('-': stdout)")
+    add_output(ap, "CSV file ('-': stdout, as without it)")
     ap.add_argument("--png", default=None, help="draw a heat map (extra 'plot')")
     return ap
 
@@ -52,7 +56,7 @@ def parse_range(text):
     return lower, upper, step
 
 
-def build(source, lower, upper, bin_size, interval, rate, crop, sweeps, gain, on_row):
+def build(source, lower, upper, bin_size, interval, rate, crop, sweeps, gain, on_row, ppm=None):
     from sdrflow import Flowgraph
     from sdrflow.blocks import SweepSink, Throttle
 
@@ -62,7 +66,7 @@ def build(source, lower, upper, bin_size, interval, rate, crop, sweeps, gain, on
     sweeper = SweepSink(lower, upper, bin_size, crop=crop, sweeps=sweeps, on_row=on_row)
     hops = sweeper.plan(rate)
     sweeper.seconds_per_hop = max(interval / len(hops), 1e-3)
-    opened = open_source(source, frequency=hops[0][0], rate=rate, gain=gain)
+    opened = open_source(source, frequency=hops[0][0], rate=rate, gain=gain, ppm=ppm)
     sweeper.reach = getattr(opened.block, "check_frequency", None)
     sweeper.settle = max(sweeper.settle, getattr(opened.block, "retune_settle", 0.0))
     if len(hops) > 1 and "ctrl" not in opened.block.message_inputs:
@@ -82,7 +86,11 @@ def main_scan(argv) -> int:
 
     from ..errors import GraphError
 
-    args = parser().parse_args(argv)
+    from ..sources import on_dongle
+
+    ap = parser()
+    args = ap.parse_args(argv)
+    args.output = output_of(ap, args, "-")
     rows = []
     out = sys.stdout if args.output == "-" else None
     try:
@@ -109,8 +117,9 @@ def main_scan(argv) -> int:
         sweeps = 1 if args.once else None
         if args.exit and not args.once:
             sweeps = max(1, int(round(args.exit / args.interval)))
-        fg, _ = build(args.source, lower, upper, bin_size, args.interval, args.rate, crop, sweeps,
-                      args.gain, on_row)
+        source = on_dongle(args.source, "-d", args.device)
+        fg, _ = build(source, lower, upper, bin_size, args.interval, args.rate, crop, sweeps,
+                      args.gain, on_row, args.ppm)
         created = out is None and not os.path.exists(args.output)
         out = out or open(args.output, "w")  # only once the scan is sure to run
     except (ValueError, GraphError, OSError) as e:
