@@ -174,6 +174,23 @@ def test_serve_command_binds_loopback_and_says_so():
     assert "as rtl_tcp on 127.0.0.1:" in err
 
 
+def test_rtl_tcps_command_line_works_as_it_is(served):
+    """rtl_tcp -a … -p … -f … -P 2 -d 0 -T: the ppm, the device and the bias tee reach the
+    dongle; -T on a simulation is refused, as it names a dongle."""
+    p = subprocess.Popen([sys.executable, "-m", "sdrflow.cli", "serve", "--source", "rtl?sim=1",
+                          "-a", "127.0.0.1", "-p", "0", "-f", "98.5M", "-P", "2", "-d", "0", "-T",
+                          "--seconds", "0.2"], stderr=subprocess.PIPE, text=True)
+    _, err = finish(p, 120)
+    assert p.returncode == 0 and "Serving rtl:0?sim=1&bias=1 as rtl_tcp on 127.0.0.1:" in err, err
+    fg, _ = served("rtl?sim=1&bias=1", ppm=2, seconds=0.2)
+    fg.wait()
+    settings = [setting[:2] for setting in fg.blocks[0].driver.settings]
+    assert ("freq_correction", 2) in settings and ("bias_tee", True) in settings
+    p = subprocess.run([sys.executable, "-m", "sdrflow.cli", "serve", "--source", "sim", "-T"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and "-d and -T: for a dongle on this host" in p.stderr
+
+
 def test_after_a_clients_retune_the_server_sends_nothing_from_before_it(served):
     # A sweep over the served band, skipping only a local dongle's 10 ms after each hop: the
     # samples the server held from before a hop went out anyway, and it found the previous

@@ -1,6 +1,7 @@
 """``sdrflow serve``: rtl_tcp's job, for any source.
 
     sdrflow serve                                  # the dongle on this host, for SDR++ or GQRX
+    sdrflow serve -a 0.0.0.0 -p 1234 -f 100M -g 30 -P 1 -d 0 -T   # rtl_tcp's line, as it is
     sdrflow serve --source sim:band -f 100M        # a test signal generator for those programs
     sdrflow serve --source rec.cu8 -s 2.4M --bind 0.0.0.0 --port 1234
 
@@ -29,13 +30,18 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("-f", "--frequency", type=si, default=100e6, help="initial frequency (100M)")
     ap.add_argument("-s", "--rate", type=si, default=2.4e6, help="sample rate (2.4M)")
     ap.add_argument("-g", "--gain", type=si, default=None, help="tuner gain in dB (automatic)")
+    ap.add_argument("-P", "--ppm", type=int, default=None, help="crystal correction in ppm")
+    ap.add_argument("-d", "--device", default=None,
+                    help="the dongle, by index or serial (as --source rtl:D)")
+    ap.add_argument("-T", "--bias-tee", action="store_true",
+                    help="power the antenna through the dongle's bias tee (as --source rtl?bias=1)")
     ap.add_argument("--seconds", type=si, default=None, help="stop after this much of the source")
     ap.add_argument("--stats", action="store_true", help="print counters at the end (stderr)")
     return ap
 
 
 def build(source="rtl", port=1234, bind="127.0.0.1", frequency=100e6, rate=2.4e6, gain=None,
-          seconds=None):
+          seconds=None, ppm=None):
     """The serving flowgraph and its sink (whose ``port`` is the bound port once started)."""
     from sdrflow import Flowgraph
     from sdrflow import blocks as b
@@ -45,7 +51,7 @@ def build(source="rtl", port=1234, bind="127.0.0.1", frequency=100e6, rate=2.4e6
     spec = parse(source)
     if spec.kind == "file":
         source = with_option(source, "repeat", 1)
-    opened = open_source(source, frequency=frequency, rate=rate, gain=gain,
+    opened = open_source(source, frequency=frequency, rate=rate, gain=gain, ppm=ppm,
                          seconds=seconds if spec.kind == "sim" else None)
     src = opened.block
     if hasattr(src, "rate_changes"):  # nothing here depends on the rate: clients may change it
@@ -75,10 +81,13 @@ def build(source="rtl", port=1234, bind="127.0.0.1", frequency=100e6, rate=2.4e6
 def main_serve(argv) -> int:
     from ..errors import GraphError
 
+    from ..sources import on_dongle
+
     args = parser().parse_args(argv)
     try:
+        args.source = on_dongle(args.source, "-d and -T", args.device, bias=args.bias_tee and 1)
         fg, sink = build(args.source, args.port, args.bind, args.frequency, args.rate, args.gain,
-                         args.seconds)
+                         args.seconds, args.ppm)
     except (ValueError, GraphError) as e:
         sys.stderr.write(f"error: {e}\n")
         return USAGE
