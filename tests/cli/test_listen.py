@@ -57,6 +57,16 @@ def test_rtl_fms_device_and_bias_tee_letters_choose_and_power_the_dongle(tmp_pat
         build(98.5e6, source="sim", device="1", output=out)
 
 
+def test_a_pipe_without_an_output_is_told_the_audio_goes_to_the_sound_card():
+    """rtl_fm writes to stdout when given no file: `listen … | aplay` without `-` gets a note
+    saying where the audio went and how to pipe it; with `-` the pipe gets the audio."""
+    p = sdrflow("listen", "--source", "sim", "-f", "98.5M", "--seconds", "0.2")
+    assert b"note: the audio goes to the sound card, not down the pipe; give -" in p.stderr
+    assert p.stdout == b""
+    p = sdrflow("listen", "--source", "sim", "-f", "98.5M", "--seconds", "0.2", "-")
+    assert b"note:" not in p.stderr and len(p.stdout) == 2 * 9600
+
+
 def test_rtl_fms_direct_and_offset_options_reach_the_dongle(tmp_path):
     fg, status = build(7.1e6, mode="am", source="rtl?sim=1", direct=True, offset_tuning=True,
                        output=str(tmp_path / "hf.wav"), seconds=0.2)

@@ -14,6 +14,8 @@ Status lines go to stderr, so ``-o -`` keeps stdout for the audio.
 from __future__ import annotations
 
 import argparse
+import os
+import stat
 import sys
 
 from .core import USAGE, add_output, output_of, refused_code, run_graph, si
@@ -250,6 +252,14 @@ def _rds_lines():
     return RDSLines()
 
 
+def _piped(stream) -> bool:
+    """Whether ``stream`` is a pipe (``| aplay``), not a terminal or a file."""
+    try:
+        return stat.S_ISFIFO(os.fstat(stream.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError):  # closed, or no file behind it (pytest)
+        return False
+
+
 def main_listen(argv) -> int:
     from ..errors import GraphError
 
@@ -275,6 +285,9 @@ def main_listen(argv) -> int:
     except (ValueError, GraphError) as e:
         sys.stderr.write(f"error: {e}\n")
         return USAGE
+    if audio_out is None and _piped(sys.stdout):  # rtl_fm writes to its stdout when not told
+        sys.stderr.write("note: the audio goes to the sound card, not down the pipe; give - "
+                         "last (or -o -) to send it there\n")
     try:
         fg.start()
     except (ValueError, GraphError) as e:  # refused at start: no dongle, busy, no sound card …
