@@ -8,25 +8,26 @@ import numpy as np
 from sdrflow.block import COMPLEX64, Block, Port
 from sdrflow.errors import SourceFailed
 
-from ._rtl import (TUNERS, check_rtl_rate, check_rtl_tuning, conversion_table, cu8_out,
-                   host_time, tuner_reaches)
+from ._rtl import (DIRECT_SAMPLING, TUNERS, check_rtl_rate, check_rtl_tuning, check_tuner_range,
+                   conversion_table, cu8_out, host_time, tuner_reaches)
 
 log = logging.getLogger(__name__)
 
 # rtl_tcp commands: 1 byte code + u32 big-endian parameter (src/rtl_tcp.c)
 SET_FREQUENCY, SET_RATE, SET_GAIN_MODE, SET_GAIN, SET_CORRECTION = 0x01, 0x02, 0x03, 0x04, 0x05
+SET_AGC, SET_DIRECT_SAMPLING, SET_OFFSET_TUNING, SET_BIAS_TEE = 0x08, 0x09, 0x0A, 0x0E
 
 
 class RtlTcpSource(Block):
     """An RTL-SDR on another host, through ``rtl_tcp``.
 
     Connects, reads the 12-byte ``RTL0`` greeting (tuner type, gain count), sends rate,
-    frequency, gain and correction as 5-byte commands, then converts the cu8 stream to complex64
-    (``(b − 127.5) / 127.5``). Frequency, gain and correction can change while running (message
-    ``{"frequency": Hz}`` …); a retune is tagged ``rx_freq``, the start ``rx_rate``, ``rx_freq``
-    and ``rx_time``. When the server closes the connection, or sends nothing for ``timeout``
-    seconds (an unplugged dongle), the stream ends, sinks keep what arrived, and the run fails
-    with the reason (exit code 1); ``samples`` counts what arrived.
+    frequency, gain, correction and the dongle's switches as 5-byte commands, then converts the
+    cu8 stream to complex64 (``(b − 127.5) / 127.5``). All but the rate can change while
+    running (message ``{"frequency": Hz}`` …); a retune is tagged ``rx_freq``, the start
+    ``rx_rate``, ``rx_freq`` and ``rx_time``. When the server closes the connection, or sends
+    nothing for ``timeout`` seconds (an unplugged dongle), the stream ends, sinks keep what
+    arrived, and the run fails with the reason (exit code 1); ``samples`` counts what arrived.
 
     At a retune, what the socket already holds came from before it and is discarded, counted
     in ``samples_stale``: a client that fell behind (a graph loading its kernels, a stall) has
@@ -50,6 +51,10 @@ class RtlTcpSource(Block):
         Crystal correction in parts per million.
     timeout : float
         Seconds without data after which the stream ends.
+    bias_tee, offset_tuning, rtl_agc : bool
+        Power the antenna; the E4000's offset tuning; the RTL2832's own AGC.
+    direct_sampling : str, optional
+        ``"i"`` or ``"q"``: sample that branch directly, for HF (0–28.8 MHz).
 
     Example: ``RtlTcpSource(98.5e6, rate=2.4e6, host="pi.local", gain=29.7)``
     """
@@ -64,9 +69,15 @@ class RtlTcpSource(Block):
 
     def __init__(self, frequency: float, rate: float = 2.4e6, host: str = "127.0.0.1",
                  port: int = 1234, gain: float | None = None, correction_ppm: int = 0,
-                 timeout: float = 5.0):
+                 timeout: float = 5.0, bias_tee: bool = False, direct_sampling=None,
+                 offset_tuning: bool = False, rtl_agc: bool = False):
         self.sample_rate = check_rtl_rate(rate, "RtlTcpSource")
         check_rtl_tuning(frequency, correction_ppm, "RtlTcpSource")
+        self.direct_sampling = _direct(direct_sampling, "RtlTcpSource")
+        if self.direct_sampling:
+            check_tuner_range(frequency, self.direct_sampling, "RtlTcpSource")
+        self.bias_tee, self.offset_tuning = bool(bias_tee), bool(offset_tuning)
+        self.rtl_agc = bool(rtl_agc)
         if not timeout > 0:
             raise ValueError(f"RtlTcpSource: timeout must be > 0 s, got {timeout!r}")
         self.frequency, self.gain, self.correction_ppm = float(frequency), gain, int(correction_ppm)
@@ -83,6 +94,8 @@ class RtlTcpSource(Block):
 
     def set_frequency(self, frequency: float) -> None:
         check_rtl_tuning(frequency, 0, "RtlTcpSource")
+        if self.direct_sampling:
+            check_tuner_range(frequency, self.direct_sampling, self.name)
         # The greeting names the tuner. Below 28.8 MHz the server may sample directly.
         reach = tuner_reaches(frequency, self.tuner) if frequency > 28.8e6 else None
         if reach:
@@ -129,6 +142,25 @@ class RtlTcpSource(Block):
         self.correction_ppm = int(ppm)
         self._command(SET_CORRECTION, self.correction_ppm)
 
+    def set_direct_sampling(self, mode) -> None:
+        """``"i"``, ``"q"`` or None (the tuner again), as librtlsdr takes it: a frequency for
+        the new mode follows (``{"direct_sampling": "q", "frequency": 7.1e6}``)."""
+        mode = _direct(mode, self.name)
+        self.direct_sampling = mode
+        self._command(SET_DIRECT_SAMPLING, DIRECT_SAMPLING[mode])
+
+    def set_offset_tuning(self, on: bool) -> None:
+        self.offset_tuning = bool(on)
+        self._command(SET_OFFSET_TUNING, int(self.offset_tuning))
+
+    def set_rtl_agc(self, on: bool) -> None:
+        self.rtl_agc = bool(on)
+        self._command(SET_AGC, int(self.rtl_agc))
+
+    def set_bias_tee(self, on: bool) -> None:
+        self.bias_tee = bool(on)
+        self._command(SET_BIAS_TEE, int(self.bias_tee))
+
     def start(self, rate):
         self._lut = conversion_table()  # before the server sends
         self._odd, self.samples_stale = None, 0
@@ -161,6 +193,12 @@ class RtlTcpSource(Block):
         tuner, self.gain_count = struct.unpack(">II", greeting[4:12])
         self.tuner = TUNERS.get(tuner, f"type {tuner}")
         self._command(SET_RATE, int(self.sample_rate))
+        if self.direct_sampling:  # before the frequency, which it changes the meaning of
+            self._command(SET_DIRECT_SAMPLING, DIRECT_SAMPLING[self.direct_sampling])
+        for code, on in ((SET_OFFSET_TUNING, self.offset_tuning), (SET_AGC, self.rtl_agc),
+                         (SET_BIAS_TEE, self.bias_tee)):
+            if on:
+                self._command(code, 1)
         try:
             self.set_frequency(self.frequency)
         except ValueError:
@@ -224,3 +262,10 @@ class RtlTcpSource(Block):
 
     def stop(self):
         self._close()
+
+
+def _direct(mode, who):
+    """Direct sampling as a branch name, ``"i"``, ``"q"`` or None."""
+    if mode not in DIRECT_SAMPLING:
+        raise ValueError(f"{who}: direct_sampling must be None, 'i' or 'q', got {mode!r}")
+    return {0: None, 1: "i", 2: "q"}[DIRECT_SAMPLING[mode]]

@@ -18,7 +18,7 @@
                                      an FM station a quarter of the rate below its centre
                                      (at the centre below 400 kHz)
     rtl?sim=fmband                   a simulated dongle hearing sim:fmband's band where it is tuned
-    rtl_tcp:HOST[:PORT][?gain=30&ppm=1]
+    rtl_tcp:HOST[:PORT][?gain=30&ppm=1&bias=1&direct=q&offset=1&agc=1]
     file:PATH?rate=2.4M&format=cu8&freq=98.5M&repeat=1
     PATH                             format from the extension: .cu8 .cs8 .cs16 .cf32 .wav .sigmf-meta
     zmq+tcp://HOST:PORT?rate=2.4M&pattern=sub|pull   a stream from another sdrflow or GNU Radio
@@ -98,7 +98,7 @@ class OpenedSource:
 _OPTIONS = {
     "sim": {"cnr", "stereo", "rds", "seconds", "seed", "offset", "noise", "at"},
     "rtl": {"gain", "ppm", "bias", "direct", "offset", "agc", "buffer", "rate", "freq", "sim"},
-    "rtl_tcp": {"gain", "ppm", "rate", "freq", "timeout"},
+    "rtl_tcp": {"gain", "ppm", "bias", "direct", "offset", "agc", "rate", "freq", "timeout"},
     "file": {"rate", "format", "freq", "repeat"},
     "zmq": {"rate", "pattern", "tags", "timeout"},
 }
@@ -152,15 +152,19 @@ def with_option(uri: str, key: str, value) -> str:
 
 def on_dongle(uri: str, letters: str, device=None, **options) -> str:
     """``uri`` with the rtl tools' dongle letters applied: ``device`` (``-d``) and options
-    such as ``bias=1`` (``-T``), those given in ``uri`` winning. A ValueError, naming
-    ``letters``, unless ``uri`` is a dongle on this host (and the device the same)."""
+    such as ``bias=1`` (``-T``, named in ``letters``), those given in ``uri`` winning. A
+    ValueError unless ``uri`` is a dongle: on this host for ``device`` (and the same one),
+    on this host or behind rtl_tcp for the options."""
     options = {key: value for key, value in options.items() if value}
     if device is None and not options:
         return uri
     spec = parse(uri)
-    if spec.kind != "rtl" or (device is not None and spec.target != "0"):
-        raise ValueError(f"{letters}: for a dongle on this host, which --source {uri} is "
-                         f"not (give one or the other)")
+    if device is not None and (spec.kind != "rtl" or spec.target != "0"):
+        raise ValueError(f"-d is for a dongle on this host, which --source {uri} is not "
+                         f"(give one or the other)")
+    if spec.kind not in ("rtl", "rtl_tcp"):
+        raise ValueError(f"{letters}: for a dongle, on this host or behind rtl_tcp, which "
+                         f"--source {uri} is not (give one or the other)")
     if device is not None:
         uri = f"rtl:{device}" + uri[len(uri.partition("?")[0]):]
     for key, value in options.items():
@@ -264,7 +268,10 @@ def open_source(uri: str, frequency: float | None = None, rate: float | None = N
                 else (spec.target, "", "1234")
             block = blocks.RtlTcpSource(frequency, rate=rate, host=host.strip("[]"),
                                         port=int(port), gain=gain, correction_ppm=ppm,
-                                        timeout=spec.number("timeout", 5.0))
+                                        timeout=spec.number("timeout", 5.0),
+                                        bias_tee=spec.flag("bias"),
+                                        direct_sampling=spec.options.get("direct") or None,
+                                        offset_tuning=spec.flag("offset"), rtl_agc=spec.flag("agc"))
         return OpenedSource(block, rate, frequency, spec)
     if spec.kind == "zmq":
         if rate is None:

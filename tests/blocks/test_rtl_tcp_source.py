@@ -104,6 +104,33 @@ def test_retune_by_message_sends_the_command_and_tags_it():
     assert freqs == [100e6, 101.1e6]
 
 
+def test_the_dongles_switches_go_as_rtl_tcps_commands():
+    """Direct sampling (before the frequency, whose meaning it changes), offset tuning, RTL
+    AGC and bias tee at start, and by message while running; a frequency that does not suit
+    the mode is refused, where it is made or as a counted rejected message."""
+    with pytest.raises(ValueError, match="direct sampling receives 0–28.8 MHz"):
+        RtlTcpSource(98.5e6, direct_sampling="q")
+    with pytest.raises(ValueError, match="direct_sampling must be None, 'i' or 'q', got 'x'"):
+        RtlTcpSource(7.1e6, direct_sampling="x")
+    server = FakeRtlTcp(np.tile(RAW, 3), pieces=20_000, pace=0.005)
+    src = RtlTcpSource(7.1e6, port=server.port, direct_sampling="q", offset_tuning=True,
+                       rtl_agc=True, bias_tee=True)
+    fg = Flowgraph()
+    fg.connect(src, VectorSink())
+    fg.start()
+    while src.samples == 0:
+        time.sleep(0.01)
+    fg.post(src, "ctrl", {"frequency": 100e6})  # beyond direct sampling's 28.8 MHz
+    fg.post(src, "ctrl", {"direct_sampling": None, "frequency": 100e6})  # back to the tuner
+    fg.post(src, "ctrl", {"bias_tee": False})
+    with pytest.raises(BlockError, match="closed the connection"):
+        fg.wait()
+    assert server.commands[:7] == [(0x02, 2400000), (0x09, 2), (0x0A, 1), (0x08, 1), (0x0E, 1),
+                                   (0x01, 7100000), (0x03, 0)]
+    assert server.commands[7:] == [(0x09, 0), (0x01, 100000000), (0x0E, 0)]
+    assert [r["messages_rejected"] for r in fg.stats() if r["block"] == src.name] == [1]
+
+
 def test_a_frequency_beyond_the_servers_tuner_is_refused_naming_it():
     """The greeting names the server's tuner; rtl_tcp would stay where it was on a frequency
     beyond it while the client tagged the new one. Refused at start, and on a retune."""

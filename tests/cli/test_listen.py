@@ -53,7 +53,7 @@ def test_rtl_fms_device_and_bias_tee_letters_choose_and_power_the_dongle(tmp_pat
     fg.run()
     dongle = fg.listen_parts["source"].driver
     assert ("bias_tee", True) in [(name, value) for name, value, _ in dongle.settings]
-    with pytest.raises(ValueError, match="-E offset: for a dongle on this host"):
+    with pytest.raises(ValueError, match="-d is for a dongle on this host, which --source sim"):
         build(98.5e6, source="sim", device="1", output=out)
 
 
@@ -148,7 +148,8 @@ def test_the_simulated_dongle_at_3_2_msps_drops_nothing_through_listen(tmp_path)
      b"/nonexistent/dir/g.jsonl"),
     (["-f", "98.5M", "-E", "edge", "--source", "sim"], b"-E edge: there rtl_fm's -f names"),
     (["-f", "98.5M", "-E", "deemp", "-E", "none", "--source", "sim"], b"contradict each other"),
-    (["-f", "98.5M", "-E", "direct", "--source", "sim"], b"which --source sim is not"),
+    (["-f", "98.5M", "-E", "direct", "--source", "sim"],
+     b"-E offset: for a dongle, on this host or behind rtl_tcp, which --source sim"),
     (["-f", "98.5M", "-o", "a.wav", "b.wav", "--source", "sim"], b"two outputs, -o a.wav and"),
 ])
 def test_bad_input_is_refused_before_anything_opens(args, message):

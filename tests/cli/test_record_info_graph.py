@@ -145,7 +145,7 @@ def test_rtl_sdrs_command_line_works_as_it_is(tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["-o", "a.cu8", "b.cu8"], "two outputs, -o a.cu8 and b.cu8: give one"),
     ([], "give the file to write: -o FILE, or FILE last as rtl_sdr takes it"),
-    (["-d", "1", "x.cu8"], "-d: for a dongle on this host, which --source sim is not"),
+    (["-d", "1", "x.cu8"], "-d is for a dongle on this host, which --source sim is not"),
 ])
 def test_record_refuses_outputs_and_dongle_letters_that_do_not_add_up(tmp_path, args, message):
     p = sdrflow("record", "--source", "sim", "-n", "1k", *args, cwd=tmp_path)

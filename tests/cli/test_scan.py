@@ -64,7 +64,7 @@ def test_rtl_powers_command_line_works_as_it_is(tmp_path):
                 "-1", "-p", "1", str(out))
     assert p.returncode == 0 and len(read_csv(out)) == 2, p.stderr
     p = sdrflow("scan", "--source", "sim:band?at=100M", "-f", "99M:101.5M:10k", "-1", "-d", "1")
-    assert p.returncode == 2 and "-d: for a dongle on this host" in p.stderr
+    assert p.returncode == 2 and "-d is for a dongle on this host" in p.stderr
     p = sdrflow("scan", "--source", "sim", "-f", "99M:101.5M:10k", "-1", "-o", "a.csv", "b.csv")
     assert p.returncode == 2 and "two outputs" in p.stderr
 

@@ -82,6 +82,24 @@ def test_listen_over_rtl_tcp_tunes_beside_a_served_station_and_reads_its_rds(ser
     assert rate == 48000 and sinad_db(pcm[9600:, 0], 48e3, (1000, 3000)) >= 40
 
 
+def test_listen_over_rtl_tcp_sets_up_the_served_dongle_for_hf(served, tmp_path):
+    """rtl_fm's -T and -E direct, given to listen over rtl_tcp, reach the dongle behind the
+    server: direct sampling before the HF frequency, the bias tee."""
+    from sdrflow.cli.listen import build as listen
+
+    fg, sink = served("rtl?sim=1", frequency=100e6)
+    rx, status = listen(7.1e6, mode="am", source=f"rtl_tcp:127.0.0.1:{sink.port}", direct=True,
+                        bias_tee=True, output=str(tmp_path / "hf.wav"), seconds=0.3)
+    assert f"on rtl_tcp:127.0.0.1:{sink.port}?bias=1&direct=i;" in status
+    rx.run()
+    dongle = fg.blocks[0].driver
+    wait_for(lambda: ("center_freq", 7_700_000) in [s[:2] for s in dongle.settings],
+             "the frequency, sent last, applied")
+    settings = [setting[:2] for setting in dongle.settings]
+    assert settings.index(("direct_sampling", 1)) < settings.index(("center_freq", 7_700_000))
+    assert ("bias_tee", True) in settings
+
+
 def test_commands_reach_the_dongle_and_the_rest_are_ignored(served):
     fg, sink = served("rtl?sim=1", frequency=100e6)
     dongle = next(b for b in fg.blocks if type(b).__name__ == "RtlSdrSource").driver
@@ -188,7 +206,7 @@ def test_rtl_tcps_command_line_works_as_it_is(served):
     assert ("freq_correction", 2) in settings and ("bias_tee", True) in settings
     p = subprocess.run([sys.executable, "-m", "sdrflow.cli", "serve", "--source", "sim", "-T"],
                        capture_output=True, text=True, timeout=120)
-    assert p.returncode == 2 and "-d and -T: for a dongle on this host" in p.stderr
+    assert p.returncode == 2 and "-T: for a dongle, on this host or behind rtl_tcp" in p.stderr
 
 
 def test_after_a_clients_retune_the_server_sends_nothing_from_before_it(served):

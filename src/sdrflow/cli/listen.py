@@ -114,7 +114,7 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
         if not f > 0:
             raise ValueError(f"-f {f:g}: a station's frequency is a positive number of Hz "
                              f"(98.5M, 446.00625M)")
-    source = on_dongle(source, "-d, -T, -E direct and -E offset", device, bias=bias_tee and 1,
+    source = on_dongle(source, "-T, -E direct and -E offset", device, bias=bias_tee and 1,
                        direct=direct and "i", offset=offset_tuning and 1)
     spec = parse(source)
     live = spec.kind in ("rtl", "rtl_tcp", "sim")

@@ -85,7 +85,7 @@ def main_serve(argv) -> int:
 
     args = parser().parse_args(argv)
     try:
-        args.source = on_dongle(args.source, "-d and -T", args.device, bias=args.bias_tee and 1)
+        args.source = on_dongle(args.source, "-T", args.device, bias=args.bias_tee and 1)
         fg, sink = build(args.source, args.port, args.bind, args.frequency, args.rate, args.gain,
                          args.seconds, args.ppm)
     except (ValueError, GraphError) as e:
