@@ -1,7 +1,9 @@
 """`sdrflow listen`: rtl_fm's job on the simulated station, the simulated dongle, and bad input."""
 import json
+import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +67,21 @@ def test_a_pipe_without_an_output_is_told_the_audio_goes_to_the_sound_card():
     assert p.stdout == b""
     p = sdrflow("listen", "--source", "sim", "-f", "98.5M", "--seconds", "0.2", "-")
     assert b"note:" not in p.stderr and len(p.stdout) == 2 * 9600
+
+
+def test_audio_into_dev_null_or_a_named_pipe_goes_raw(tmp_path):
+    """`-o /dev/null` for RDS alone, and a named pipe to a player, as raw S16LE."""
+    p = sdrflow("listen", "--source", "sim", "-f", "98.5M", "--rds", "--seconds", "2", "-o",
+                "/dev/null")
+    assert p.returncode == 0 and b"RDS: ps 'SDRFLOW '" in p.stderr, p.stderr
+    fifo = tmp_path / "audio"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    p = sdrflow("listen", "--source", "sim", "-f", "98.5M", "--seconds", "0.5", str(fifo))
+    reader.join(60)
+    assert p.returncode == 0 and len(got[0]) == 2 * 24000, p.stderr
 
 
 def test_rtl_fms_direct_and_offset_options_reach_the_dongle(tmp_path):

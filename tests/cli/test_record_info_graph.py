@@ -1,9 +1,11 @@
 """`sdrflow record`, `info`, `devices` and `graph`, run as a user runs them."""
 import json
+import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import numpy as np
@@ -125,6 +127,22 @@ def test_record_sigmf_has_rate_frequency_datetime_and_info_shows_them(tmp_path):
 def test_record_refuses_a_length_it_cannot_keep(tmp_path, args, message):
     p = sdrflow("record", *args, "-o", str(tmp_path / "r.cu8"))
     assert p.returncode == 2 and message in p.stderr and "Traceback" not in p.stderr
+
+
+def test_record_into_a_pipe_or_dev_null_writes_raw_samples_as_format_says(tmp_path):
+    """rtl_sdr … /dev/null, to see a dongle keep up; a named pipe to another program."""
+    p = sdrflow("record", "--source", "sim", "-n", "100k", "/dev/null")
+    assert p.returncode == 0 and "recorded 100000 samples (0.0417 s) to /dev/null" in p.stderr
+    fifo = tmp_path / "iq"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    p = sdrflow("record", "--source", "sim", "-n", "100k", "--format", "cs16", "-o", str(fifo))
+    reader.join(60)
+    assert p.returncode == 0 and len(got[0]) == 4 * 100_000, p.stderr
+    p = sdrflow("record", "--source", "sim", "-n", "1k", "--format", "cs16", str(tmp_path / "a.cu8"))
+    assert p.returncode == 2 and "--format is for -o - (standard output) or a pipe" in p.stderr
 
 
 def test_rtl_sdrs_command_line_works_as_it_is(tmp_path):

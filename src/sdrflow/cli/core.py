@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import sys
 import time
 
@@ -165,3 +166,14 @@ def output_of(ap, args, default: str | None = None) -> str | None:
         ap.error(f"two outputs, -o {args.output} and {args.filename}: give one")
     given = args.output if args.output is not None else args.filename
     return default if given is None else given
+
+
+def is_stream(path: str) -> bool:
+    """Whether ``path`` is standard output (``-``) or a file that is not a regular one (a named
+    pipe, ``/dev/null``): written as a raw stream, whatever its name."""
+    if path == "-":
+        return True
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:  # not there yet: a file to create
+        return False

@@ -18,7 +18,7 @@ import os
 import stat
 import sys
 
-from .core import USAGE, add_output, output_of, refused_code, run_graph, si
+from .core import USAGE, add_output, is_stream, output_of, refused_code, run_graph, si
 
 DEFAULT_RATE = 2.4e6
 #: rtl_fm's -E options that listen takes, and its own "none".
@@ -62,7 +62,8 @@ def parser() -> argparse.ArgumentParser:
                          "offset (the E4000's offset tuning)")
     ap.add_argument("--tau", type=float, default=75e-6, help="de-emphasis time constant (75e-6; 50e-6 in Europe)")
     ap.add_argument("--source", default="rtl", help="sim, rtl, rtl:SERIAL, rtl_tcp:HOST:PORT, FILE … (rtl)")
-    add_output(ap, "'-' raw S16LE to stdout, FILE.wav, FILE.raw; the sound card when absent")
+    add_output(ap, "'-' raw S16LE to stdout, FILE.wav, FILE.raw, or a pipe or device "
+                   "(/dev/null) as raw; the sound card when absent")
     ap.add_argument("--seconds", type=si, default=None, help="stop after this much input")
     ap.add_argument("--stats", action="store_true", help="print counters at the end (stderr)")
     return ap
@@ -181,14 +182,14 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
     if output is None:
         sink = b.AudioSink(channels=outputs, latency=0.05, backend=audio_backend)
         where = "the sound card"
-    elif output == "-" or output.lower().endswith((".raw", ".s16", ".pcm")):
+    elif is_stream(output) or output.lower().endswith((".raw", ".s16", ".pcm")):
         sink = b.PCMSink(output, channels=outputs)
         where = "stdout (S16LE)" if output == "-" else output
     elif output.lower().endswith(".wav"):
         sink = b.WAVSink(output, channels=outputs)
         where = output
     else:
-        raise ValueError(f"-o takes '-', FILE.wav or FILE.raw, got {output!r}")
+        raise ValueError(f"-o takes '-', FILE.wav, FILE.raw or a pipe, got {output!r}")
     ports = ["in"] if outputs == 1 else ["left", "right"]
     for (blk, port), name in zip(audio, ports):
         fg.connect((blk, port), (sink, name))

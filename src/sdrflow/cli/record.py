@@ -14,7 +14,8 @@ import json
 import os
 import sys
 
-from .core import FAILED, OK, USAGE, add_output, output_of, refused_code, run_graph, si
+from .core import (FAILED, OK, USAGE, add_output, is_stream, output_of, refused_code,
+                   run_graph, si)
 
 FORMATS = {".cu8": "cu8", ".cs8": "cs8", ".cs16": "cs16", ".cf32": "cf32"}
 WIDTH = {"cu8": 2, "cs8": 2, "cs16": 4, "cf32": 8}
@@ -25,9 +26,10 @@ def record_parser():
                                  ".cu8, .cs8, .cs16, .cf32, SigMF (.sigmf-meta) or I/Q WAV.")
     ap.add_argument("--source", default="rtl", help="what to record (rtl)")
     add_output(ap, "FILE.cu8|.cs8|.cs16|.cf32|.sigmf-meta|.wav (16-bit stereo, I left, Q "
-                   "right, as SDR# and SDR++ record baseband), or - for standard output")
+                   "right, as SDR# and SDR++ record baseband), - for standard output, or a "
+                   "pipe or device (/dev/null) written as --format says")
     ap.add_argument("--format", choices=sorted(WIDTH), default=None,
-                    help="with -o -: the samples' format on standard output (cu8, rtl_sdr's)")
+                    help="with -o - or a pipe: the samples' format (cu8, rtl_sdr's)")
     ap.add_argument("-f", "--frequency", type=si, default=None, help="centre frequency")
     ap.add_argument("-s", "--rate", type=si, default=None, help="sample rate (2.4M for radios)")
     ap.add_argument("-g", "--gain", type=si, default=None, help="tuner gain in dB (automatic)")
@@ -58,12 +60,13 @@ def build_record(source, output, frequency=None, rate=None, gain=None, seconds=N
         raise ValueError(f"-o {output}: a .sigmf file is a SigMF archive, which sdrflow does not "
                          f"write; give {base}.sigmf-meta for a recording (written as "
                          f"{base}.sigmf-meta and {base}.sigmf-data)")
-    sigmf = lower.endswith((".sigmf-meta", ".sigmf-data"))
-    wav = lower.endswith(".wav")
-    if format is not None and output != "-":
-        raise ValueError(f"--format is for -o - (standard output); {output}'s format comes from "
-                         f"its name")
-    fmt = format or "cu8" if output == "-" else \
+    stream = is_stream(output)  # stdout, a named pipe, /dev/null: raw samples, cu8 unless told
+    sigmf = not stream and lower.endswith((".sigmf-meta", ".sigmf-data"))
+    wav = not stream and lower.endswith(".wav")
+    if format is not None and not stream:
+        raise ValueError(f"--format is for -o - (standard output) or a pipe; {output}'s format "
+                         f"comes from its name")
+    fmt = format or "cu8" if stream else \
         None if sigmf or wav else FORMATS.get(os.path.splitext(lower)[1])
     if not sigmf and not wav and fmt is None:
         raise ValueError(f"-o {output}: name the file .cu8, .cs8, .cs16, .cf32, .sigmf-meta or "
