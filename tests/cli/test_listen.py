@@ -122,8 +122,9 @@ def test_stereo_separates_left_and_right(tmp_path):
 @pytest.mark.parametrize("mode, tone", [("fm", 1000), ("am", 1000), ("usb", 1000), ("lsb", 1000)])
 def test_narrow_modes_recover_the_simulated_tone(tmp_path, mode, tone):
     out = tmp_path / f"{mode}.wav"
+    # -l 0 is rtl_fm's "no squelch"; taken as 0 dBFS it closed on every station.
     fg, _ = build(145.5e6, mode=mode, source=f"sim:{'nbfm' if mode == 'fm' else mode}",
-                  output=str(out), seconds=1.5)
+                  output=str(out), seconds=1.5, squelch=0)
     fg.run()
     pcm, rate = read_wav(out)
     assert rate == 48000
@@ -164,6 +165,9 @@ def test_the_simulated_dongle_at_3_2_msps_drops_nothing_through_listen(tmp_path)
     (["-f", "98.5M", "--rds-json", "/nonexistent/dir/g.jsonl", "--source", "sim", "-o", "-"],
      b"/nonexistent/dir/g.jsonl"),
     (["-f", "98.5M", "-E", "edge", "--source", "sim"], b"-E edge: there rtl_fm's -f names"),
+    (["-f", "145.5M", "-M", "fm", "-l", "70", "--source", "sim:nbfm"],  # silence, before
+     b"-l 70: here the squelch is the channel's power in dBFS, below 0"),
+    (["-f", "446.0M", "-f", "446.1M", "-l", "0", "--source", "sim"], b"needs a squelch level"),
     (["-f", "98.5M", "-E", "deemp", "-E", "none", "--source", "sim"], b"contradict each other"),
     (["-f", "98.5M", "-E", "direct", "--source", "sim"],
      b"-E offset: for a dongle, on this host or behind rtl_tcp, which --source sim"),

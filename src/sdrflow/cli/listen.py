@@ -53,7 +53,8 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("-T", "--bias-tee", action="store_true",
                     help="power the antenna through the dongle's bias tee (as --source rtl?bias=1)")
     ap.add_argument("-l", "--squelch", type=float, default=None,
-                    help="squelch level in dBFS of channel power, e.g. -40 (off)")
+                    help="squelch level in dBFS of channel power, e.g. -40 (off; 0 is off, "
+                         "as in rtl_fm)")
     ap.add_argument("-r", "--audio-rate", type=si, default=48e3, help="audio rate (48k)")
     ap.add_argument("-E", dest="enable", action="append", default=[], choices=ENABLE,
                     help="rtl_fm's options, one -E each: deemp (de-emphasis: on for wbfm, off "
@@ -130,6 +131,12 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
                 check_tuner_range(f, spec.options.get("direct"), "listen")
     if seconds is not None and not seconds > 0:
         raise ValueError(f"--seconds must be > 0, got {seconds:g}")
+    if squelch is not None and squelch >= 0:  # rtl_fm's scale, not dBFS: 0 is its "off"
+        if squelch > 0:
+            raise ValueError(f"-l {squelch:g}: here the squelch is the channel's power in dBFS, "
+                             f"below 0 (-l -40 opens on a station at -40 dBFS or more); rtl_fm's "
+                             f"-l {squelch:g} is on its own scale, which has no fixed dBFS")
+        squelch = None
     scanning = len(channels) > 1
     if scanning and squelch is None:
         raise ValueError("scanning several frequencies needs a squelch level (-l, e.g. -l -50)")
