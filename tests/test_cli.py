@@ -85,3 +85,23 @@ def test_a_refusal_at_start_has_the_same_code_in_every_command(tmp_path):
             assert "Traceback" not in p.stderr, (args, p.stderr)
     finally:
         taken.close()
+
+
+def test_every_command_that_opens_a_dongle_takes_the_rtl_tools_letters_for_it(tmp_path):
+    """-d (the dongle) and the ppm letter (-p; rtl_tcp's -P for serve): given with a source
+    that is not a dongle, each command refuses them, saying why, before anything opens."""
+    picture = str(tmp_path / "x.png")
+    commands = {"listen": ["-f", "98.5M", "-o", "-"], "record": ["-n", "1k", "-o", "-"],
+                "scan": ["-f", "99M:100M:10k", "-1"], "serve": ["--port", "0"],
+                "stations": [], "spectrum": ["-o", picture], "view": ["--port", "0"]}
+    for command, args in commands.items():
+        ppm = "-P" if command == "serve" else "-p"
+        p = sdrflow(command, "--source", "sim", *args, "-d", "1")
+        assert p.returncode == 2 and "-d is for a dongle on this host, which --source sim" \
+            in p.stderr, (command, p.stderr)
+        p = sdrflow(command, "--source", "sim", *args, ppm, "5")
+        assert p.returncode == 2 and f"{ppm}" in p.stderr.split(": for a dongle")[0] \
+            and "which --source sim is not" in p.stderr, (command, p.stderr)
+    p = sdrflow("spectrum", "--source", "rtl?sim=1", "-f", "98.5M", "-p", "3", "-d", "0", "-o",
+                picture, "--seconds", "0.2")
+    assert p.returncode == 0 and "wrote" in p.stdout + p.stderr, p.stderr

@@ -154,8 +154,8 @@ def test_rtl_sdrs_command_line_works_as_it_is(tmp_path):
     p = sdrflow("record", "--source", "rtl?sim=1", "-f", "98.5M", "-s", "2.4M", "-n", "48k",
                 "-p", "3", "-d", "0", str(out))
     assert p.returncode == 0 and out.stat().st_size == 96_000, p.stderr
-    assert f"Recording rtl:0?sim=1 at 2.4e+06 S/s to {out}" in p.stderr
-    fg, _, opened = build_record("rtl?sim=1", str(out), 98.5e6, 2.4e6, samples=48_000, ppm=3)
+    assert f"Recording rtl:0?sim=1&ppm=3 at 2.4e+06 S/s to {out}" in p.stderr
+    fg, _, opened = build_record("rtl:0?sim=1&ppm=3", str(out), 98.5e6, 2.4e6, samples=48_000)
     fg.run()
     assert ("freq_correction", 3) in [setting[:2] for setting in opened.block.driver.settings]
 

@@ -58,10 +58,10 @@ def test_bad_ranges_are_refused(args, message):
 
 def test_rtl_powers_command_line_works_as_it_is(tmp_path):
     """rtl_power -f … -i … -1 FILE: the file last (stdout without one); -d on a simulation is
-    refused, as it names a dongle."""
+    refused, as it names a dongle (and -p, tests/test_cli.py)."""
     out = tmp_path / "band.csv"
     p = sdrflow("scan", "--source", "sim:band?at=100M", "-f", "99M:101.5M:10k", "-i", "0.2",
-                "-1", "-p", "1", str(out))
+                "-1", str(out))
     assert p.returncode == 0 and len(read_csv(out)) == 2, p.stderr
     p = sdrflow("scan", "--source", "sim:band?at=100M", "-f", "99M:101.5M:10k", "-1", "-d", "1")
     assert p.returncode == 2 and "-d is for a dongle on this host" in p.stderr

@@ -199,14 +199,15 @@ def test_rtl_tcps_command_line_works_as_it_is(served):
                           "-a", "127.0.0.1", "-p", "0", "-f", "98.5M", "-P", "2", "-d", "0", "-T",
                           "--seconds", "0.2"], stderr=subprocess.PIPE, text=True)
     _, err = finish(p, 120)
-    assert p.returncode == 0 and "Serving rtl:0?sim=1&bias=1 as rtl_tcp on 127.0.0.1:" in err, err
-    fg, _ = served("rtl?sim=1&bias=1", ppm=2, seconds=0.2)
+    assert p.returncode == 0 and "Serving rtl:0?sim=1&ppm=2&bias=1 as rtl_tcp on 127.0.0.1:" \
+        in err, err
+    fg, _ = served("rtl:0?sim=1&ppm=2&bias=1", seconds=0.2)
     fg.wait()
     settings = [setting[:2] for setting in fg.blocks[0].driver.settings]
     assert ("freq_correction", 2) in settings and ("bias_tee", True) in settings
     p = subprocess.run([sys.executable, "-m", "sdrflow.cli", "serve", "--source", "sim", "-T"],
                        capture_output=True, text=True, timeout=120)
-    assert p.returncode == 2 and "-T: for a dongle, on this host or behind rtl_tcp" in p.stderr
+    assert p.returncode == 2 and "-P and -T: for a dongle, on this host or behind" in p.stderr
 
 
 def test_after_a_clients_retune_the_server_sends_nothing_from_before_it(served):

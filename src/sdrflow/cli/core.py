@@ -177,3 +177,11 @@ def is_stream(path: str) -> bool:
         return not stat.S_ISREG(os.stat(path).st_mode)
     except OSError:  # not there yet: a file to create
         return False
+
+
+def add_dongle_letters(ap, ppm: str = "-p") -> None:
+    """The rtl tools' ``-p`` ppm (rtl_tcp's ``-P``) and ``-d`` device; ``on_dongle`` applies
+    them to the source."""
+    ap.add_argument(ppm, "--ppm", type=int, default=None, help="crystal correction in ppm")
+    ap.add_argument("-d", "--device", default=None,
+                    help="the dongle, by index or serial (as --source rtl:D)")

@@ -116,8 +116,8 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
         if not f > 0:
             raise ValueError(f"-f {f:g}: a station's frequency is a positive number of Hz "
                              f"(98.5M, 446.00625M)")
-    source = on_dongle(source, "-T, -E direct and -E offset", device, bias=bias_tee and 1,
-                       direct=direct and "i", offset=offset_tuning and 1)
+    source = on_dongle(source, "-p, -T, -E direct and -E offset", device, ppm=ppm,
+                       bias=bias_tee and 1, direct=direct and "i", offset=offset_tuning and 1)
     spec = parse(source)
     live = spec.kind in ("rtl", "rtl_tcp", "sim")
     if live:
@@ -157,7 +157,7 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
         # Its station at the frequency asked while the 'dongle' is tuned above it.
         source = with_option(source, "offset", f"{-shift:.0f}")
     opened = open_source(source, frequency=tuned if live else None, rate=rate,
-                         gain=gain, ppm=ppm, seconds=seconds if spec.kind == "sim" else None)
+                         gain=gain, seconds=seconds if spec.kind == "sim" else None)
     centre = opened.frequency
     if live:
         offsets = [f - tuned for f in channels]

@@ -14,8 +14,8 @@ import json
 import os
 import sys
 
-from .core import (FAILED, OK, USAGE, add_output, is_stream, output_of, refused_code,
-                   run_graph, si)
+from .core import (FAILED, OK, USAGE, add_dongle_letters, add_output, is_stream, output_of,
+                   refused_code, run_graph, si)
 
 FORMATS = {".cu8": "cu8", ".cs8": "cs8", ".cs16": "cs16", ".cf32": "cf32"}
 WIDTH = {"cu8": 2, "cs8": 2, "cs16": 4, "cf32": 8}
@@ -33,9 +33,7 @@ def record_parser():
     ap.add_argument("-f", "--frequency", type=si, default=None, help="centre frequency")
     ap.add_argument("-s", "--rate", type=si, default=None, help="sample rate (2.4M for radios)")
     ap.add_argument("-g", "--gain", type=si, default=None, help="tuner gain in dB (automatic)")
-    ap.add_argument("-p", "--ppm", type=int, default=None, help="crystal correction in ppm")
-    ap.add_argument("-d", "--device", default=None,
-                    help="the dongle, by index or serial (as --source rtl:D)")
+    add_dongle_letters(ap)
     length = ap.add_mutually_exclusive_group()
     length.add_argument("--seconds", type=si, default=None,
                         help="stop after this long (0: until stopped, as without it)")
@@ -47,7 +45,7 @@ def record_parser():
 
 
 def build_record(source, output, frequency=None, rate=None, gain=None, seconds=None, samples=None,
-                 format=None, ppm=None):
+                 format=None):
     from sdrflow import Flowgraph
     from sdrflow import blocks as b
 
@@ -78,7 +76,7 @@ def build_record(source, output, frequency=None, rate=None, gain=None, seconds=N
     samples = samples or None
     if spec.kind == "sim" and seconds is None and samples is None:
         raise ValueError("the simulation is endless: give --seconds or --samples (more than 0)")
-    opened = open_source(source, frequency=frequency, rate=rate, gain=gain, ppm=ppm,
+    opened = open_source(source, frequency=frequency, rate=rate, gain=gain,
                          seconds=seconds if spec.kind == "sim" else None)
     total = int(samples) if samples is not None else \
         int(round(seconds * opened.rate)) if seconds is not None else None
@@ -115,10 +113,9 @@ def main_record(argv) -> int:
         ap.error("give the file to write: -o FILE, or FILE last as rtl_sdr takes it "
                  "(- for standard output)")
     try:
-        args.source = on_dongle(args.source, "-d", args.device)
+        args.source = on_dongle(args.source, "-p", args.device, ppm=args.ppm)
         fg, total, opened = build_record(args.source, args.output, args.frequency, args.rate,
-                                         args.gain, args.seconds, args.samples, args.format,
-                                         args.ppm)
+                                         args.gain, args.seconds, args.samples, args.format)
     except (ValueError, GraphError) as e:
         sys.stderr.write(f"error: {e}\n")
         return USAGE

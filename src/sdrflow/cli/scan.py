@@ -15,7 +15,8 @@ import datetime
 import os
 import sys
 
-from .core import USAGE, add_output, need_matplotlib, output_of, refused_code, run_graph, si
+from .core import (USAGE, add_dongle_letters, add_output, need_matplotlib, output_of, refused_code,
+                   run_graph, si)
 
 
 def duration(text) -> float:
@@ -34,9 +35,7 @@ def parser():
     ap.add_argument("-e", "--exit", type=duration, default=None, help="stop after this long (1m)")
     ap.add_argument("-1", "--once", action="store_true", help="one sweep, then stop")
     ap.add_argument("-g", "--gain", type=si, default=None, help="tuner gain in dB (automatic)")
-    ap.add_argument("-p", "--ppm", type=int, default=None, help="crystal correction in ppm")
-    ap.add_argument("-d", "--device", default=None,
-                    help="the dongle, by index or serial (as --source rtl:D)")
+    add_dongle_letters(ap)
     ap.add_argument("-c", "--crop", default="20%", help="band edges dropped per hop (20%%)")
     ap.add_argument("-s", "--rate", type=si, default=2.4e6, help="sample rate (2.4M)")
     ap.add_argument("--source", default="rtl", help="what to sweep (rtl)")
@@ -56,7 +55,7 @@ def parse_range(text):
     return lower, upper, step
 
 
-def build(source, lower, upper, bin_size, interval, rate, crop, sweeps, gain, on_row, ppm=None):
+def build(source, lower, upper, bin_size, interval, rate, crop, sweeps, gain, on_row):
     from sdrflow import Flowgraph
     from sdrflow.blocks import SweepSink, Throttle
 
@@ -66,7 +65,7 @@ def build(source, lower, upper, bin_size, interval, rate, crop, sweeps, gain, on
     sweeper = SweepSink(lower, upper, bin_size, crop=crop, sweeps=sweeps, on_row=on_row)
     hops = sweeper.plan(rate)
     sweeper.seconds_per_hop = max(interval / len(hops), 1e-3)
-    opened = open_source(source, frequency=hops[0][0], rate=rate, gain=gain, ppm=ppm)
+    opened = open_source(source, frequency=hops[0][0], rate=rate, gain=gain)
     sweeper.reach = getattr(opened.block, "check_frequency", None)
     sweeper.settle = max(sweeper.settle, getattr(opened.block, "retune_settle", 0.0))
     if len(hops) > 1 and "ctrl" not in opened.block.message_inputs:
@@ -117,9 +116,9 @@ def main_scan(argv) -> int:
         sweeps = 1 if args.once else None
         if args.exit and not args.once:
             sweeps = max(1, int(round(args.exit / args.interval)))
-        source = on_dongle(args.source, "-d", args.device)
+        source = on_dongle(args.source, "-p", args.device, ppm=args.ppm)
         fg, _ = build(source, lower, upper, bin_size, args.interval, args.rate, crop, sweeps,
-                      args.gain, on_row, args.ppm)
+                      args.gain, on_row)
         created = out is None and not os.path.exists(args.output)
         out = out or open(args.output, "w")  # only once the scan is sure to run
     except (ValueError, GraphError, OSError) as e:

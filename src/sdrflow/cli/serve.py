@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .core import USAGE, refused_code, run_graph, si
+from .core import USAGE, add_dongle_letters, refused_code, run_graph, si
 
 
 def parser() -> argparse.ArgumentParser:
@@ -30,9 +30,7 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("-f", "--frequency", type=si, default=100e6, help="initial frequency (100M)")
     ap.add_argument("-s", "--rate", type=si, default=2.4e6, help="sample rate (2.4M)")
     ap.add_argument("-g", "--gain", type=si, default=None, help="tuner gain in dB (automatic)")
-    ap.add_argument("-P", "--ppm", type=int, default=None, help="crystal correction in ppm")
-    ap.add_argument("-d", "--device", default=None,
-                    help="the dongle, by index or serial (as --source rtl:D)")
+    add_dongle_letters(ap, "-P")  # rtl_tcp's letter; its -p is the port
     ap.add_argument("-T", "--bias-tee", action="store_true",
                     help="power the antenna through the dongle's bias tee (as --source rtl?bias=1)")
     ap.add_argument("--seconds", type=si, default=None, help="stop after this much of the source")
@@ -41,7 +39,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def build(source="rtl", port=1234, bind="127.0.0.1", frequency=100e6, rate=2.4e6, gain=None,
-          seconds=None, ppm=None):
+          seconds=None):
     """The serving flowgraph and its sink (whose ``port`` is the bound port once started)."""
     from sdrflow import Flowgraph
     from sdrflow import blocks as b
@@ -51,7 +49,7 @@ def build(source="rtl", port=1234, bind="127.0.0.1", frequency=100e6, rate=2.4e6
     spec = parse(source)
     if spec.kind == "file":
         source = with_option(source, "repeat", 1)
-    opened = open_source(source, frequency=frequency, rate=rate, gain=gain, ppm=ppm,
+    opened = open_source(source, frequency=frequency, rate=rate, gain=gain,
                          seconds=seconds if spec.kind == "sim" else None)
     src = opened.block
     if hasattr(src, "rate_changes"):  # nothing here depends on the rate: clients may change it
@@ -85,9 +83,10 @@ def main_serve(argv) -> int:
 
     args = parser().parse_args(argv)
     try:
-        args.source = on_dongle(args.source, "-T", args.device, bias=args.bias_tee and 1)
+        args.source = on_dongle(args.source, "-P and -T", args.device, ppm=args.ppm,
+                                bias=args.bias_tee and 1)
         fg, sink = build(args.source, args.port, args.bind, args.frequency, args.rate, args.gain,
-                         args.seconds, args.ppm)
+                         args.seconds)
     except (ValueError, GraphError) as e:
         sys.stderr.write(f"error: {e}\n")
         return USAGE

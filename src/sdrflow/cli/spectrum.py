@@ -13,7 +13,7 @@ import sys
 
 import numpy as np
 
-from .core import FAILED, USAGE, need_matplotlib, refused_code, run_graph, si
+from .core import FAILED, USAGE, add_dongle_letters, need_matplotlib, refused_code, run_graph, si
 
 
 def parser():
@@ -26,6 +26,7 @@ def parser():
     ap.add_argument("-f", "--frequency", type=si, default=None, help="centre frequency")
     ap.add_argument("-s", "--rate", type=si, default=None, help="sample rate (2.4M for radios)")
     ap.add_argument("-g", "--gain", type=si, default=None, help="tuner gain in dB (automatic)")
+    add_dongle_letters(ap)
     ap.add_argument("--seconds", type=si, default=2.0, help="how much to look at (2)")
     ap.add_argument("--fft", type=int, default=2048, help="FFT size (2048)")
     ap.add_argument("--rows", type=int, default=200, help="waterfall rows (200)")
@@ -66,7 +67,7 @@ def main_spectrum(argv) -> int:
     from sdrflow.blocks import CallbackSink
 
     from ..errors import GraphError
-    from ..sources import source_chain
+    from ..sources import on_dongle, source_chain
 
     args = parser().parse_args(argv)
     if args.fft < 16 or args.fft & (args.fft - 1):
@@ -92,6 +93,7 @@ def main_spectrum(argv) -> int:
         held[0] = x[count * args.fft:]
 
     try:
+        args.source = on_dongle(args.source, "-p", args.device, ppm=args.ppm)
         chain, opened = source_chain(args.source, frequency=args.frequency, rate=args.rate,
                                      gain=args.gain, seconds=args.seconds)
         fg = Flowgraph(chunk=65536)

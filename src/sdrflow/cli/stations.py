@@ -19,7 +19,7 @@ import sys
 import numpy as np
 
 from ..units import si
-from .core import OK, USAGE, interrupted_code, refused_code, run_graph
+from .core import OK, USAGE, add_dongle_letters, interrupted_code, refused_code, run_graph
 
 GRID = 50e3    # where a station may sit: Europe's 100 kHz, America's odd 200 kHz, and between
 WIDTH = 100e3  # half an FM channel: the power of a channel is what lies within ±WIDTH
@@ -35,6 +35,7 @@ def parser():
                     help="rtl, rtl:SERIAL, rtl_tcp:HOST:PORT, sim:fmband, a recording … (rtl)")
     ap.add_argument("-s", "--rate", type=si, default=2.4e6, help="source sample rate (2.4M)")
     ap.add_argument("-g", "--gain", type=si, default=None, help="tuner gain in dB (automatic)")
+    add_dongle_letters(ap)
     ap.add_argument("-l", "--level", type=float, default=10.0,
                     help="dB above the band's noise floor that makes a station (10)")
     ap.add_argument("--seconds", type=si, default=5.0,
@@ -178,8 +179,11 @@ def _range(text):
 def main_stations(argv) -> int:
     from ..errors import GraphError
 
+    from ..sources import on_dongle
+
     args = parser().parse_args(argv)
     try:
+        args.source = on_dongle(args.source, "-p", args.device, ppm=args.ppm)
         lower, upper = default_range(args.source, args.rate) if args.range is None else \
             _range(args.range)
         if not 0 < args.seconds <= 3600:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .core import refused_code, run_graph, si
+from .core import add_dongle_letters, refused_code, run_graph, si
 
 
 def parser():
@@ -23,6 +23,7 @@ def parser():
     ap.add_argument("-f", "--frequency", type=si, default=100e6, help="centre frequency (100M)")
     ap.add_argument("-s", "--rate", type=si, default=2.4e6, help="sample rate (2.4M)")
     ap.add_argument("-g", "--gain", type=si, default=None, help="tuner gain in dB (automatic)")
+    add_dongle_letters(ap)
     ap.add_argument("--port", type=int, default=8073, help="web port (8073)")
     ap.add_argument("--bind", default="127.0.0.1", help="address (127.0.0.1; others need the token)")
     ap.add_argument("--seconds", type=si, default=None, help="stop after this long")
@@ -56,8 +57,11 @@ def build(source="sim:band", frequency=100e6, rate=2.4e6, gain=None, port=8073,
 def main_view(argv) -> int:
     from ..errors import GraphError
 
+    from ..sources import on_dongle
+
     args = parser().parse_args(argv)
     try:
+        args.source = on_dongle(args.source, "-p", args.device, ppm=args.ppm)
         fg, sink = build(args.source, args.frequency, args.rate, args.gain, args.port, args.bind,
                          args.seconds, rbds=args.rbds)
         fg.start()
