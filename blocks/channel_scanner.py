@@ -19,6 +19,12 @@ class ChannelScanner(Block):
     and a line goes to the log; ``hits`` keeps the latest 10000 and ``hits_found`` counts them
     all.
 
+    Channels beyond one band (an airband scan, 118–137 MHz) come with ``tunings``: where the
+    source is tuned for each. A hop to another tuning also sends ``{"frequency": tuning}`` out
+    of ``tune`` (connect it to the source's ``ctrl``), and the scan waits for the source's
+    ``rx_freq`` tag at the new tuning, then ``retune_settle`` seconds more (what the source
+    still delivers from before a retune: ``RtlTcpSource.retune_settle``).
+
     Signature: complex64 ->
 
     Parameters
@@ -35,22 +41,34 @@ class ChannelScanner(Block):
         Seconds ignored after a hop.
     centre : float, optional
         Centre frequency in Hz, to report absolute frequencies.
+    tunings : sequence of float, optional
+        The source's centre frequency in Hz for each channel, its offset counted from there.
+    retune_settle : float
+        Seconds ignored after the source's ``rx_freq`` tag at a new tuning.
 
     Example: ``ChannelScanner([-12.5e3, 0, 12.5e3], threshold_db=-50)``
     """
 
     inputs = [Port("in", COMPLEX64)]
-    message_outputs = ("ctrl",)
+    message_outputs = ("ctrl", "tune")
 
     def __init__(self, offsets, threshold_db: float, dwell: float = 0.05, hang: float = 1.0,
-                 settle: float = 0.01, centre: float | None = None):
+                 settle: float = 0.01, centre: float | None = None, tunings=None,
+                 retune_settle: float = 0.01):
         offsets = [float(f) for f in offsets]
         if len(offsets) < 2:
             raise ValueError("ChannelScanner: give at least two channels to scan")
-        if not (dwell > 0 and hang >= 0 and settle >= 0):
-            raise ValueError("ChannelScanner: dwell must be > 0 s, hang and settle >= 0 s")
-        self.offsets, self.threshold_db = offsets, float(threshold_db)
+        if not (dwell > 0 and hang >= 0 and settle >= 0 and retune_settle >= 0):
+            raise ValueError("ChannelScanner: dwell must be > 0 s, hang, settle and "
+                             "retune_settle >= 0 s")
+        if tunings is not None:
+            tunings = [float(f) for f in tunings]
+            if len(tunings) != len(offsets) or not all(f > 0 for f in tunings):
+                raise ValueError("ChannelScanner: tunings gives each channel's source frequency "
+                                 "(> 0 Hz), one per offset")
+        self.offsets, self.threshold_db, self.tunings = offsets, float(threshold_db), tunings
         self.dwell, self.hang, self.settle, self.centre = dwell, hang, settle, centre
+        self.retune_settle = float(retune_settle)
         self.hits = collections.deque(maxlen=10_000)  # the latest; hits_found counts them all
         self.hits_found = 0
 
@@ -60,20 +78,30 @@ class ChannelScanner(Block):
         self._skip = int(self.settle * rate)
         self._quiet = 0
         self._seen = 0
+        self._waiting = None  # a tuning asked of the source, until its rx_freq tag comes
 
     def work(self, x):
-        n = len(x)
-        self._seen += n
+        self._seen += len(x)
+        if self._waiting is not None:
+            at = [i for i, key, value in self.input_tags()
+                  if key == "rx_freq" and abs(value - self._waiting) < 1]
+            if not at:
+                return
+            x, self._waiting = x[at[-1]:], None
         if self._skip:
-            self._skip = max(0, self._skip - n)
-            return
+            take = min(self._skip, len(x))
+            self._skip -= take
+            x = x[take:]
+            if not len(x):
+                return
+        n = len(x)
         power = float(np.mean(x.real * x.real + x.imag * x.imag))
         level = 10 * np.log10(max(power, 1e-30))
         if level >= self.threshold_db:
             self._quiet = 0
             if not self.busy:
                 self.busy = True
-                hz = self.offsets[self.index] + (self.centre or 0.0)
+                hz = self.frequency
                 self.hits.append((self._seen / self.rate, hz, level))
                 self.hits_found += 1
                 log.info("%s: signal at %.6g MHz, %.1f dBFS", self.name, hz / 1e6, level)
@@ -82,11 +110,16 @@ class ChannelScanner(Block):
         if self.busy and self._quiet >= self.hang * self.rate:
             self.busy, self._quiet = False, 0
         if not self.busy and self._quiet >= self.dwell * self.rate:
-            self.index = (self.index + 1) % len(self.offsets)
+            was, self.index = self.index, (self.index + 1) % len(self.offsets)
             self.post("ctrl", {"frequency": self.offsets[self.index]})
             self._skip, self._quiet = int(self.settle * self.rate), 0
+            if self.tunings and self.tunings[self.index] != self.tunings[was]:
+                self._waiting = self.tunings[self.index]
+                self.post("tune", {"frequency": self._waiting})
+                self._skip = int((self.settle + self.retune_settle) * self.rate)
 
     @property
     def frequency(self) -> float:
-        """The channel being listened to now (absolute when the centre is known)."""
-        return self.offsets[self.index] + (self.centre or 0.0)
+        """The channel being listened to now (absolute when the centre or tunings are known)."""
+        base = self.tunings[self.index] if self.tunings else (self.centre or 0.0)
+        return self.offsets[self.index] + base

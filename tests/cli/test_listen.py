@@ -222,13 +222,52 @@ def test_scanning_stops_on_the_busy_channel_like_rtl_fm(tmp_path):
     assert abs(tone_frequency(pcm[-48000:, 0], 48e3) - 700) < 2  # and we hear it
 
 
-@pytest.mark.parametrize("args, message", [
-    (["-f", "446.0M", "-f", "446.1M", "--source", "sim"], b"needs a squelch level"),
-    (["-f", "100M:110M:1M", "-l", "-40", "--source", "sim"], b"more than the 1.92 MHz"),
-])
-def test_scanning_is_refused_without_squelch_or_beyond_the_band(args, message):
-    p = sdrflow("listen", *args)
-    assert p.returncode == 2 and message in p.stderr
+def test_scanning_is_refused_without_squelch_or_beyond_a_recordings_band(tmp_path):
+    p = sdrflow("listen", "-f", "446.0M", "-f", "446.1M", "--source", "sim")
+    assert p.returncode == 2 and b"needs a squelch level" in p.stderr
+    recording = tmp_path / "band_100M_2.4M.cu8"
+    np.full(2 * 240_000, 128, np.uint8).tofile(recording)
+    p = sdrflow("listen", "-f", "100M:110M:1M", "-l", "-40", "--source", str(recording))
+    assert p.returncode == 2 and b"more than the 1.92 MHz this sample rate covers, and " \
+        b"%s cannot be retuned" % str(recording).encode() in p.stderr, p.stderr
+
+
+def test_a_scan_wider_than_the_band_retunes_the_dongle_and_stops_on_the_station(tmp_path):
+    """rtl_fm hops the dongle across a scan wider than its band (an airband scan): channels
+    within 0.4 of the rate share a tuning. Here 97.0, 98.0 and 100.15 MHz take three, and the
+    NBFM station of the simulated band at 100.15 MHz is found at its level and heard."""
+    out = tmp_path / "wide.wav"
+    fg, status = build(["97.0M", "98.0M", "100.15M"], mode="fm", squelch=-50,
+                       source="sim:band?at=100M", output=str(out), seconds=2)
+    assert status.startswith("Scanning 3 channels 97–100.15 MHz in 3 tunings (fm)")
+    fg.run()
+    scanner = fg.listen_parts["scanner"]
+    assert scanner.tunings == [97.6e6, 98.6e6, 100.75e6]
+    assert [round(hz) for _, hz, _ in scanner.hits] == [100_150_000]
+    assert abs(scanner.hits[0][2] - -40) < 1
+    pcm, _ = read_wav(out)
+    assert abs(tone_frequency(pcm[-48000:, 0], 48e3) - 700) < 2
+
+
+def test_a_wide_scan_waits_out_what_the_dongle_sent_from_before_each_retune(tmp_path):
+    """After a retune the dongle still delivers its USB buffer in flight from the old
+    frequency: 98.5 MHz (a strong station) where 101.0 MHz will be heard. The scan waits for
+    the source's rx_freq tag and the source's retune_settle, so it finds nothing on these
+    three empty channels; without that wait it found the station's ghost at 101.0 MHz."""
+    for wait in (True, False):
+        fg, _ = build(["98.4M", "98.6M", "101.0M"], mode="fm", squelch=-50,
+                      source="rtl?sim=fmband", output=str(tmp_path / "g.wav"), seconds=2)
+        scanner = fg.listen_parts["scanner"]
+        assert scanner.tunings == [99.1e6, 99.1e6, 101.6e6]  # 98.5 MHz is 0.6 below 99.1
+        if not wait:
+            scanner.settle = scanner.retune_settle = 0.0
+        fg.run()
+        hops = [hz for name, hz, _ in fg.listen_parts["source"].driver.settings
+                if name == "center_freq"]
+        if wait:
+            assert hops.count(101.6e6) >= 3 and scanner.hits_found == 0  # rounds, nothing heard
+        else:  # each ghost holds the scan for its hang
+            assert scanner.hits and {hz for _, hz, _ in scanner.hits} == {101e6}
 
 
 def test_a_recording_named_as_sdr_programs_name_them_gives_its_centre(tmp_path):

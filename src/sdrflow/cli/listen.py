@@ -142,14 +142,15 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
         raise ValueError("scanning several frequencies needs a squelch level (-l, e.g. -l -50)")
     low, high = min(channels), max(channels)
     middle = (low + high) / 2
-    if high - low > 0.8 * rate:
-        raise ValueError(f"the channels span {(high - low) / 1e6:g} MHz, more than the "
-                         f"{0.8 * rate / 1e6:g} MHz this sample rate covers; raise -s or scan less")
+    wide = high - low > 0.8 * rate  # more than one band: the dongle retunes as the scan goes
     frequency = channels[0]
     # Tune a quarter of the rate above the station (rtl_fm's trick against the DC spike),
     # or above the middle of the scanned channels when that still holds them all.
     shift = rate / 4 if live and (high - middle) + rate / 4 < 0.45 * rate else 0.0
     tuned = (middle if scanning else frequency) + shift
+    tunings = _tunings(channels, rate) if wide else None
+    if wide:
+        tuned = tunings[0]
     named = source
     if spec.kind == "sim" and not scanning:
         if rds and spec.target == "fm":
@@ -159,7 +160,13 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
     opened = open_source(source, frequency=tuned if live else None, rate=rate,
                          gain=gain, seconds=seconds if spec.kind == "sim" else None)
     centre = opened.frequency
-    if live:
+    if wide and not callable(getattr(opened.block, "set_frequency", None)):
+        raise ValueError(f"the channels span {(high - low) / 1e6:g} MHz, more than the "
+                         f"{0.8 * rate / 1e6:g} MHz this sample rate covers, and {named} cannot "
+                         f"be retuned; raise -s or scan less")
+    if wide:
+        offsets = [f - t for f, t in zip(channels, tunings)]
+    elif live:
         offsets = [f - tuned for f in channels]
     else:
         offsets = [f - centre if centre else 0.0 for f in channels]
@@ -204,15 +211,20 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
     if scanning:
         from sdrflow.blocks import ChannelScanner
 
-        scanner = ChannelScanner(offsets, squelch, centre=tuned if live else centre)
+        scanner = ChannelScanner(offsets, squelch, centre=tuned if live else centre,
+                                 tunings=tunings, retune_settle=getattr(
+                                     opened.block, "retune_settle", 0.01))
         fg.connect(rx.narrow, scanner)
         fg.connect((scanner, "ctrl"), (rx.channel, "ctrl"))
+        if wide:
+            fg.connect((scanner, "tune"), (opened.block, "ctrl"))
     if rds:
         decoder = add_rds(fg, rx, rbds=rds == "rbds")
         fg.connect((decoder, "out"), (_rds_lines(), "in"))
         if rds_json is not None:
             fg.connect((decoder, "out"), (b.MessageSink(jsonl=rds_json, keep=False), "in"))
     what = (f"Scanning {len(channels)} channels {low / 1e6:.6g}–{high / 1e6:.6g} MHz"
+            + (f" in {len(set(tunings))} tunings" if wide else "")
             if scanning else f"Tuned to {frequency / 1e6:.6g} MHz")
     status = (f"{what} ({mode}{', stereo' if stereo else ''}) on "
               f"{named}; sampling at {opened.rate:.6g} S/s; output at {audio_rate:g} Hz, "
@@ -220,6 +232,21 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
     fg.listen_parts = {"source": opened.block, "channel": rx.channel, "sink": sink,
                        "scanner": scanner}
     return fg, status
+
+
+def _tunings(channels, rate) -> list:
+    """Where the dongle is tuned for each channel of a scan wider than one band: channels
+    taken in frequency order, up to 0.4 of the rate at a time, each such group heard with the
+    dongle a quarter of the rate above its middle (as a single station is)."""
+    where, group = {}, []
+    for f in sorted(set(channels)) + [None]:
+        if group and (f is None or f - group[0] >= 0.4 * rate):
+            for g in group:
+                where[g] = (group[0] + group[-1]) / 2 + rate / 4
+            group = []
+        if f is not None:
+            group.append(f)
+    return [where[f] for f in channels]
 
 
 def _rds_lines():
