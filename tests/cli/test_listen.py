@@ -234,7 +234,7 @@ def test_scanning_is_refused_without_squelch_or_beyond_a_recordings_band(tmp_pat
 
 def test_a_scan_wider_than_the_band_retunes_the_dongle_and_stops_on_the_station(tmp_path):
     """rtl_fm hops the dongle across a scan wider than its band (an airband scan): channels
-    within 0.4 of the rate share a tuning. Here 97.0, 98.0 and 100.15 MHz take three, and the
+    within 0.3 of the rate share a tuning. Here 97.0, 98.0 and 100.15 MHz take three, and the
     NBFM station of the simulated band at 100.15 MHz is found at its level and heard."""
     out = tmp_path / "wide.wav"
     fg, status = build(["97.0M", "98.0M", "100.15M"], mode="fm", squelch=-50,

@@ -236,11 +236,11 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
 
 def _tunings(channels, rate) -> list:
     """Where the dongle is tuned for each channel of a scan wider than one band: channels
-    taken in frequency order, up to 0.4 of the rate at a time, each such group heard with the
+    taken in frequency order, up to 0.3 of the rate at a time, each such group heard with the
     dongle a quarter of the rate above its middle (as a single station is)."""
     where, group = {}, []
     for f in sorted(set(channels)) + [None]:
-        if group and (f is None or f - group[0] >= 0.4 * rate):
+        if group and (f is None or f - group[0] >= 0.3 * rate):
             for g in group:
                 where[g] = (group[0] + group[-1]) / 2 + rate / 4
             group = []
