@@ -94,8 +94,9 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
     """The listening flowgraph; returns (flowgraph, a status line). Everything is checked
     before anything opens a device, a socket or a file. ``rds``: "rds" or "rbds" adds the
     RDS decoder, its findings on stderr; ``rds_json`` a file (or "-") for every group too.
-    ``device`` and ``bias_tee`` are rtl_fm's -d and -T, ``direct`` and ``offset_tuning`` its
-    -E direct and -E offset, for a dongle on this host; ``dc_block`` its -E dc."""
+    ``device``, ``ppm`` and ``bias_tee`` are rtl_fm's -d, -p and -T, ``direct`` and
+    ``offset_tuning`` its -E direct and -E offset, for a dongle (-d on this host, the rest
+    here or behind rtl_tcp); ``dc_block`` its -E dc."""
     from sdrflow import Flowgraph
     from sdrflow import blocks as b
 
@@ -160,7 +161,7 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
     opened = open_source(source, frequency=tuned if live else None, rate=rate,
                          gain=gain, seconds=seconds if spec.kind == "sim" else None)
     centre = opened.frequency
-    if wide and not callable(getattr(opened.block, "set_frequency", None)):
+    if wide and "ctrl" not in opened.block.message_inputs:
         raise ValueError(f"the channels span {(high - low) / 1e6:g} MHz, more than the "
                          f"{0.8 * rate / 1e6:g} MHz this sample rate covers, and {named} cannot "
                          f"be retuned; raise -s or scan less")
@@ -320,7 +321,7 @@ def main_listen(argv) -> int:
     except (ValueError, GraphError) as e:
         sys.stderr.write(f"error: {e}\n")
         return USAGE
-    if audio_out is None and _piped(sys.stdout):  # rtl_fm writes to its stdout when not told
+    if audio_out is None and args.rds_json != "-" and _piped(sys.stdout):  # rtl_fm would pipe
         sys.stderr.write("note: the audio goes to the sound card, not down the pipe; give - "
                          "last (or -o -) to send it there\n")
     try:
