@@ -109,6 +109,20 @@ def test_dc_blocking_takes_out_what_a_mistuned_station_leaves_in_fm_audio(tmp_pa
     assert abs(means[1]) < 1e-3 * 32767
 
 
+def test_the_rtl_fm_wikis_own_line_plays_the_station():
+    """rtl_fm -f 96.3e6 -M wbfm -s 200000 -r 48000 - | aplay …: below a dongle's rates, -s is
+    rtl_fm's channel rate, so the channel's width; the dongle stays at 2.4 MS/s."""
+    p = sdrflow("listen", "--source", "sim", "-f", "96.3e6", "-M", "wbfm", "-s", "200000", "-r",
+                "48000", "--seconds", "1", "-")
+    assert p.returncode == 0 and b"(wbfm, a 200 kHz channel)" in p.stderr, p.stderr
+    assert b"sampling at 2.4e+06 S/s" in p.stderr
+    pcm = np.frombuffer(p.stdout, "<i2").astype(float)
+    assert len(pcm) == 48000 and sinad_db(pcm[9600:], 48e3, (1000, 3000)) >= 40
+    fg, status = build(446e6, mode="fm", rate=12e3, source="sim:nbfm", output="-", seconds=1)
+    assert "(fm, a 12 kHz channel)" in status
+    assert fg.listen_parts["channel"].cutoff == 6e3  # ±6 kHz, as rtl_fm's 12 kHz channel
+
+
 def test_stereo_separates_left_and_right(tmp_path):
     out = tmp_path / "st.wav"
     fg, _ = build(98.5e6, stereo=True, source="sim:fm?stereo=1", output=str(out), seconds=2)
@@ -156,7 +170,7 @@ def test_the_simulated_dongle_at_3_2_msps_drops_nothing_through_listen(tmp_path)
     (["-f", "98.5M", "-M", "cw"], b"invalid choice: 'cw'"),
     (["-f", "5M"], b"outside the RTL-SDR tuners' range"),
     (["-f", "98.5M", "-s", "600k"], b"225001"),
-    (["-f", "96.3M", "-M", "wbfm", "-s", "170k"], b"not rtl_fm's channel rate; the channel rate"),
+    (["-f", "446M", "-M", "fm", "-s", "100k"], b"taken as rtl_fm's channel rate, but a fm"),
     (["-f", "98.5M", "--source", "nope://x"], b"accepted sources"),
     (["-f", "98.5M", "-M", "am", "--stereo", "--source", "sim"], b"stereo is for broadcast FM"),
     (["-f", "-5", "--source", "sim"], b"-f -5: a station's frequency is a positive number"),

@@ -45,7 +45,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--rds-json", metavar="FILE", default=None,
                     help="also write every RDS group as a JSON line, as redsea does (implies "
                          "--rds; '-' is stdout when the audio is not)")
-    ap.add_argument("-s", "--rate", type=si, default=DEFAULT_RATE, help="source sample rate (2.4M)")
+    ap.add_argument("-s", "--rate", type=si, default=DEFAULT_RATE,
+                    help="the dongle's sample rate (2.4M); below its rates, rtl_fm's -s: the "
+                         "channel's rate, so its width (-s 200k, -s 12k)")
     ap.add_argument("-g", "--gain", type=si, default=None, help="tuner gain in dB (automatic)")
     ap.add_argument("-p", "--ppm", type=int, default=0, help="crystal correction in ppm")
     ap.add_argument("-d", "--device", default=None,
@@ -100,7 +102,7 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
     from sdrflow import Flowgraph
     from sdrflow import blocks as b
 
-    from ..receivers import add_rds, add_receiver, check_mode
+    from ..receivers import CHANNEL, add_rds, add_receiver, check_mode
     from ..sources import on_dongle, open_source, parse, with_option
     from sdrflow.blocks._rtl import check_rtl_rate, check_tuner_range
 
@@ -121,11 +123,16 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
                        bias=bias_tee and 1, direct=direct and "i", offset=offset_tuning and 1)
     spec = parse(source)
     live = spec.kind in ("rtl", "rtl_tcp", "sim")
+    bandwidth = None
     if live:
-        if rate < 225e3:  # rtl_fm's -s 170k or -s 24k: its channel rate, not the dongle's
-            raise ValueError(f"-s {rate:g}: here -s is the dongle's rate (2.4M by default), not "
-                             f"rtl_fm's channel rate; the channel rate follows from -M, so leave "
-                             f"-s out (and give the audio rate with -r)")
+        if rate < 225e3:  # no dongle rate: rtl_fm's -s 200k or -s 12k, the rate of its channel
+            limit = CHANNEL[mode][0]
+            if not rate < limit:
+                raise ValueError(f"-s {rate:g}: below a dongle's rates (225001–300000, "
+                                 f"900001–3200000), so taken as rtl_fm's channel rate, but a "
+                                 f"{mode} channel here is narrower than {limit:g} Hz; give less, "
+                                 f"or a dongle's rate")
+            bandwidth, rate = rate, DEFAULT_RATE  # a channel as wide, the dongle at its default
         check_rtl_rate(rate, "listen")
         if spec.kind != "sim":
             for f in channels:
@@ -184,7 +191,7 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
         head = limit
     try:
         rx = add_receiver(fg, head, opened.rate, mode, offset=offset, audio_rate=audio_rate,
-                          stereo=stereo, squelch_db=squelch, tau=deemph)
+                          stereo=stereo, squelch_db=squelch, tau=deemph, bandwidth=bandwidth)
     except ValueError as e:  # a station beyond the band: say where the band came from
         raise ValueError(f"{e}; the {opened.named}" if opened.named else str(e)) from e
     audio = rx.audio
@@ -227,7 +234,8 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
     what = (f"Scanning {len(channels)} channels {low / 1e6:.6g}–{high / 1e6:.6g} MHz"
             + (f" in {len(set(tunings))} tunings" if wide else "")
             if scanning else f"Tuned to {frequency / 1e6:.6g} MHz")
-    status = (f"{what} ({mode}{', stereo' if stereo else ''}) on "
+    channel = f", a {bandwidth / 1e3:g} kHz channel" if bandwidth else ""
+    status = (f"{what} ({mode}{', stereo' if stereo else ''}{channel}) on "
               f"{named}; sampling at {opened.rate:.6g} S/s; output at {audio_rate:g} Hz, "
               f"{outputs} channel{'s' if outputs > 1 else ''}, to {where}.")
     fg.listen_parts = {"source": opened.block, "channel": rx.channel, "sink": sink,
