@@ -123,6 +123,16 @@ def test_the_rtl_fm_wikis_own_line_plays_the_station():
     assert fg.listen_parts["channel"].cutoff == 6e3  # ±6 kHz, as rtl_fm's 12 kHz channel
 
 
+def test_without_r_the_audio_comes_at_rtl_fms_channel_rate_as_multimon_ng_expects():
+    """rtl_fm -f 144.39M -M fm -s 22050 - | multimon-ng -t raw -a AFSK1200 /dev/stdin: with no
+    -r, rtl_fm writes its audio at the channel rate, and multimon-ng reads it at 22050 Hz."""
+    p = sdrflow("listen", "--source", "sim:nbfm", "-f", "144.39M", "-M", "fm", "-s", "22050",
+                "--seconds", "1", "-")
+    assert p.returncode == 0 and b"output at 22050 Hz" in p.stderr, p.stderr
+    pcm = np.frombuffer(p.stdout, "<i2").astype(float)
+    assert len(pcm) == 22050 and abs(tone_frequency(pcm[4410:], 22050) - 1000) < 2
+
+
 def test_stereo_separates_left_and_right(tmp_path):
     out = tmp_path / "st.wav"
     fg, _ = build(98.5e6, stereo=True, source="sim:fm?stereo=1", output=str(out), seconds=2)

@@ -57,7 +57,8 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("-l", "--squelch", type=float, default=None,
                     help="squelch level in dBFS of channel power, e.g. -40 (off; 0 is off, "
                          "as in rtl_fm)")
-    ap.add_argument("-r", "--audio-rate", type=si, default=48e3, help="audio rate (48k)")
+    ap.add_argument("-r", "--audio-rate", type=si, default=None,
+                    help="audio rate (48k; rtl_fm's -s channel rate when -s gives one)")
     ap.add_argument("-E", dest="enable", action="append", default=[], choices=ENABLE,
                     help="rtl_fm's options, one -E each: deemp (de-emphasis: on for wbfm, off "
                          "for fm unless asked), none (no de-emphasis, even for wbfm), dc (block "
@@ -90,7 +91,7 @@ def frequencies(values) -> list:
 
 
 def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, ppm=0,
-          squelch=None, audio_rate=48e3, emphasis=None, tau=75e-6, source="rtl", output=None,
+          squelch=None, audio_rate=None, emphasis=None, tau=75e-6, source="rtl", output=None,
           seconds=None, audio_backend=None, chunk=16384, rds=None, device=None,
           bias_tee=False, rds_json=None, dc_block=False, direct=False, offset_tuning=False):
     """The listening flowgraph; returns (flowgraph, a status line). Everything is checked
@@ -133,6 +134,8 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
                                  f"{mode} channel here is narrower than {limit:g} Hz; give less, "
                                  f"or a dongle's rate")
             bandwidth, rate = rate, DEFAULT_RATE  # a channel as wide, the dongle at its default
+    if audio_rate is None:  # rtl_fm writes audio at its channel rate unless -r says otherwise
+        audio_rate = bandwidth or 48e3
         check_rtl_rate(rate, "listen")
         if spec.kind != "sim":
             for f in channels:
