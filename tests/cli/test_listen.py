@@ -179,6 +179,7 @@ def test_the_simulated_dongle_at_3_2_msps_drops_nothing_through_listen(tmp_path)
 @pytest.mark.parametrize("args, message", [
     (["-f", "98.5M", "-M", "cw"], b"invalid choice: 'cw'"),
     (["-f", "5M"], b"outside the RTL-SDR tuners' range"),
+    (["-f", "5M", "-r", "48k"], b"outside the RTL-SDR tuners' range"),  # -r skipped it once
     (["-f", "98.5M", "-s", "600k"], b"225001"),
     (["-f", "446M", "-M", "fm", "-s", "100k"], b"taken as rtl_fm's channel rate, but a fm"),
     (["-f", "98.5M", "--source", "nope://x"], b"accepted sources"),

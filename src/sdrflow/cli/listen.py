@@ -134,12 +134,12 @@ def build(frequency, mode="wbfm", stereo=False, rate=DEFAULT_RATE, gain=None, pp
                                  f"{mode} channel here is narrower than {limit:g} Hz; give less, "
                                  f"or a dongle's rate")
             bandwidth, rate = rate, DEFAULT_RATE  # a channel as wide, the dongle at its default
-    if audio_rate is None:  # rtl_fm writes audio at its channel rate unless -r says otherwise
-        audio_rate = bandwidth or 48e3
         check_rtl_rate(rate, "listen")
         if spec.kind != "sim":
             for f in channels:
                 check_tuner_range(f, spec.options.get("direct"), "listen")
+    if audio_rate is None:  # rtl_fm writes audio at its channel rate unless -r says otherwise
+        audio_rate = bandwidth or 48e3
     if seconds is not None and not seconds > 0:
         raise ValueError(f"--seconds must be > 0, got {seconds:g}")
     if squelch is not None and squelch >= 0:  # rtl_fm's scale, not dBFS: 0 is its "off"
