@@ -21,6 +21,14 @@ R820T_GAINS = (0, 9, 14, 27, 37, 77, 87, 125, 144, 157, 166, 197, 207, 229, 254,
 DIRECT_SAMPLING = {None: 0, "": 0, "off": 0, 0: 0, "i": 1, 1: 1, "q": 2, 2: 2}
 
 
+def direct_branch(mode, who: str):
+    """Direct sampling as a branch name, ``"i"`` or ``"q"``, or None (the tuner); any other
+    value is refused."""
+    if mode not in DIRECT_SAMPLING:
+        raise ValueError(f"{who}: direct_sampling must be None, 'i' or 'q', got {mode!r}")
+    return (None, "i", "q")[DIRECT_SAMPLING[mode]]
+
+
 #: The RTL2832U's highest sample rate (S/s).
 MAX_RATE = 3.2e6
 

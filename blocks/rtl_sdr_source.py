@@ -8,8 +8,8 @@ from sdrflow.block import COMPLEX64, Block, Port
 from sdrflow.errors import SourceFailed
 
 from ._rtl import (DIRECT_SAMPLING, MAX_RATE, TUNERS, CaptureRing, check_rtl_rate,
-                   check_rtl_tuning, check_tuner_range, conversion_table, cu8_out, host_time,
-                   snap_gain)
+                   check_rtl_tuning, check_tuner_range, conversion_table, cu8_out, direct_branch,
+                   host_time, snap_gain)
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +78,7 @@ class RtlSdrSource(Block):
                  direct_sampling=None, offset_tuning: bool = False, rtl_agc: bool = False,
                  buffer_seconds: float = 0.5, driver=None, rate_changes: bool = False):
         self.sample_rate = check_rtl_rate(rate, "RtlSdrSource")
-        if direct_sampling not in DIRECT_SAMPLING:
-            raise ValueError(f"RtlSdrSource: direct_sampling must be None, 'i' or 'q', got "
-                             f"{direct_sampling!r}")
+        direct_sampling = direct_branch(direct_sampling, "RtlSdrSource")
         check_tuner_range(frequency, direct_sampling, "RtlSdrSource")  # the tuners' reach first
         check_rtl_tuning(frequency, correction_ppm, "RtlSdrSource")
         if gain is not None and not -1 <= float(gain) <= 60:
@@ -241,9 +239,7 @@ class RtlSdrSource(Block):
         self._set("offset tuning", lambda sdr: _set_offset_tuning(sdr, self.offset_tuning))
 
     def set_direct_sampling(self, branch) -> None:
-        if branch not in DIRECT_SAMPLING:
-            raise ValueError(f"{self.name}: direct_sampling must be None, 'i' or 'q', got {branch!r}")
-        self.direct_sampling = branch
+        self.direct_sampling = branch = direct_branch(branch, self.name)
         self._set("direct sampling", lambda sdr: sdr.set_direct_sampling(DIRECT_SAMPLING[branch]))
 
     def _set(self, what, call) -> bool:

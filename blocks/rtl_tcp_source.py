@@ -9,7 +9,7 @@ from sdrflow.block import COMPLEX64, Block, Port
 from sdrflow.errors import SourceFailed
 
 from ._rtl import (DIRECT_SAMPLING, TUNERS, check_rtl_rate, check_rtl_tuning, check_tuner_range,
-                   conversion_table, cu8_out, host_time, tuner_reaches)
+                   conversion_table, cu8_out, direct_branch, host_time, tuner_reaches)
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class RtlTcpSource(Block):
                  offset_tuning: bool = False, rtl_agc: bool = False):
         self.sample_rate = check_rtl_rate(rate, "RtlTcpSource")
         check_rtl_tuning(frequency, correction_ppm, "RtlTcpSource")
-        self.direct_sampling = _direct(direct_sampling, "RtlTcpSource")
+        self.direct_sampling = direct_branch(direct_sampling, "RtlTcpSource")
         if self.direct_sampling:
             check_tuner_range(frequency, self.direct_sampling, "RtlTcpSource")
         self.bias_tee, self.offset_tuning = bool(bias_tee), bool(offset_tuning)
@@ -145,8 +145,7 @@ class RtlTcpSource(Block):
     def set_direct_sampling(self, mode) -> None:
         """``"i"``, ``"q"`` or None (the tuner again), as librtlsdr takes it: a frequency for
         the new mode follows (``{"direct_sampling": "q", "frequency": 7.1e6}``)."""
-        mode = _direct(mode, self.name)
-        self.direct_sampling = mode
+        self.direct_sampling = mode = direct_branch(mode, self.name)
         self._command(SET_DIRECT_SAMPLING, DIRECT_SAMPLING[mode])
 
     def set_offset_tuning(self, on: bool) -> None:
@@ -262,10 +261,3 @@ class RtlTcpSource(Block):
 
     def stop(self):
         self._close()
-
-
-def _direct(mode, who):
-    """Direct sampling as a branch name, ``"i"``, ``"q"`` or None."""
-    if mode not in DIRECT_SAMPLING:
-        raise ValueError(f"{who}: direct_sampling must be None, 'i' or 'q', got {mode!r}")
-    return {0: None, 1: "i", 2: "q"}[DIRECT_SAMPLING[mode]]
