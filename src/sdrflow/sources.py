@@ -159,9 +159,11 @@ def on_dongle(uri: str, letters: str, device=None, **options) -> str:
     if device is None and not options:
         return uri
     spec = parse(uri)
-    if device is not None and (spec.kind != "rtl" or spec.target != "0"):
+    if device is not None and spec.kind != "rtl":
         raise ValueError(f"-d is for a dongle on this host, which --source {uri} is not "
                          f"(give one or the other)")
+    if device is not None and spec.target != "0":
+        raise ValueError(f"-d {device} and --source {uri} both choose the dongle: give one")
     if spec.kind not in ("rtl", "rtl_tcp"):
         raise ValueError(f"{letters}: for a dongle, on this host or behind rtl_tcp, which "
                          f"--source {uri} is not (give one or the other)")
